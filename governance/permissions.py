@@ -1,0 +1,66 @@
+"""Who may do what, by role, in one table.
+
+The server checks these on every write whatever the page showed; templates use the same
+table to hide controls a user cannot use.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+
+from governance.models import Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Action(StrEnum):
+    EDIT_SCHEMES = "edit schemes"
+    RECORD_PROGRESS = "record monthly progress"
+    RATE_SCHEMES = "record a RAG panel sitting"
+    ASSESS_DELIVERY = "record a director's assessment"
+    OVERRIDE_FIGURES = "override computed figures"
+    CLOSE_MONTHS = "close and reopen months"
+    APPROVE_GATEWAYS = "record gateway approvals"
+
+
+ACTION_ROLES: dict[Action, frozenset[str]] = {
+    Action.EDIT_SCHEMES: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR}),
+    Action.RECORD_PROGRESS: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR, Role.FINANCE}),
+    Action.RATE_SCHEMES: frozenset({Role.ADMINISTRATOR, Role.PANEL_MEMBER}),
+    Action.ASSESS_DELIVERY: frozenset({Role.ADMINISTRATOR, Role.PANEL_MEMBER}),
+    Action.OVERRIDE_FIGURES: frozenset({Role.ADMINISTRATOR, Role.PANEL_MEMBER, Role.FINANCE}),
+    Action.CLOSE_MONTHS: frozenset({Role.ADMINISTRATOR, Role.FINANCE}),
+    Action.APPROVE_GATEWAYS: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR, Role.PANEL_MEMBER}),
+}
+
+
+def role_in(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> str | None:
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMINISTRATOR
+    cache: dict[int, str] = getattr(user, "_qipp_roles", None) or {}
+    if not cache:
+        cache = dict(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
+        user._qipp_roles = cache  # type: ignore[union-attr]
+    return cache.get(organisation.pk)
+
+
+def can(user: AbstractBaseUser | AnonymousUser, action: Action, organisation: Organisation) -> bool:
+    return role_in(user, organisation) in ACTION_ROLES[action]
+
+
+def require(user: AbstractBaseUser | AnonymousUser, action: Action, organisation: Organisation) -> None:
+    """Refuse a write the user's role does not allow, in words they understand."""
+    if not can(user, action, organisation):
+        raise PermissionDenied(f"Your role at {organisation.name} does not allow you to {action.value}.")
+
+
+def allowed_actions(user: AbstractBaseUser | AnonymousUser, organisation: Organisation | None) -> set[str]:
+    if organisation is None:
+        return set()
+    return {action.name for action in Action if can(user, action, organisation)}

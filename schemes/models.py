@@ -1,0 +1,396 @@
+"""Programmes, schemes and everything recorded against a scheme.
+
+Figures the savings engine computes are stored on the scheme (lists and dashboards read them
+without recomputing); `schemes.services.scheme_recompute` is the only writer of those fields.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from governance.models import FinancialYear, Organisation
+from governance.scoping import OrganisationScopedQuerySet
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+
+
+class SchemeType(models.TextChoices):
+    TRANSACTIONAL = "transactional", "Transactional"
+    TRANSFORMATIONAL = "transformational", "Transformational"
+
+
+class Phase(models.IntegerChoices):
+    # Bexley's phases: 1 is the most complex redesign with the longest lead-in, 4 is delivered
+    # by renegotiating a contract or already done.
+    ONE = 1, "1 - complex redesign, longest lead-in"
+    TWO = 2, "2 - redesign"
+    THREE = 3, "3 - shorter lead-in"
+    FOUR = 4, "4 - contract renegotiation or already done"
+
+
+class Stage(models.IntegerChoices):
+    PIPELINE = 0, "0 Pipeline"
+    INITIATION = 1, "1 Initiation"
+    PLANNING = 2, "2 Planning"
+    DELIVERY = 3, "3 Delivery"
+    MONITORING = 4, "4 Monitoring"
+    CLOSURE = 5, "5 Closure"
+
+
+class Figure(models.TextChoices):
+    """Computed figures a user with the right role may override (with a reason)."""
+
+    FULL_YEAR_EFFECT = "full_year_effect", "Full-year effect"
+    PLAN_IN_YEAR = "plan_in_year", "In-year plan"
+    NEXT_YEAR_EFFECT = "next_year_effect", "Next-year effect"
+    MOST_LIKELY = "most_likely", "Most likely"
+    DIRECTOR_VALUE = "director_value", "Director's value this year"
+    DIRECTOR_NEXT_YEAR = "director_next_year", "Director's value next year"
+
+
+class Programme(models.Model):
+    """A programme, workstream or priority area ("transformation heading") of an organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programmes")
+    name = models.CharField(max_length=200)
+    clinical_lead = models.CharField(max_length=200, blank=True)
+    managerial_lead = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_programme_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+COMPUTED_FIELDS = [
+    "full_year_effect",
+    "months_in_year",
+    "plan_in_year",
+    "next_year_effect",
+    "overall_rag",
+    "most_likely",
+    "delivery_change_months",
+    "adjusted_months",
+    "director_value",
+    "director_next_year",
+    "overridden_fields",
+    "figures_computed_at",
+]
+
+
+class Scheme(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="schemes")
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="schemes")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="schemes")
+    reference = models.CharField(max_length=30, help_text="The scheme's reference, e.g. MM1, US4 or 15b")
+    name = models.CharField("scheme name", max_length=300)
+    project_owner = models.CharField(max_length=200, blank=True)
+    clinical_lead = models.CharField(max_length=200, blank=True)
+    managerial_lead = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    kpis = models.TextField("KPIs", blank=True)
+    phase = models.PositiveSmallIntegerField(choices=Phase.choices, null=True, blank=True)
+    scheme_type = models.CharField("type", max_length=20, choices=SchemeType.choices, blank=True)
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.PIPELINE)
+    go_live = models.DateField(
+        "go-live month", null=True, blank=True,
+        help_text="First month the scheme saves money. Blank means live for the whole year.",
+    )
+    current_cost = models.DecimalField(
+        "initial opportunity / current cost", **MONEY, null=True, blank=True,
+        help_text="Full-year cost of the service today (Bexley's scoping 'GROSS' column)",
+    )
+    gross_saving = models.DecimalField("gross saving (full year)", **MONEY, default=Decimal("0"))
+    new_investment = models.DecimalField(
+        "new investment (full year)", **MONEY, null=True, blank=True,
+        help_text="Blank when none is recorded; tick 'to be confirmed' when the paper says TBC",
+    )
+    investment_tbc = models.BooleanField("investment to be confirmed", default=False)
+    stated_net_saving = models.DecimalField(
+        "net saving as published", **MONEY, null=True, blank=True,
+        help_text="Kept when a paper states a net saving other than gross less investment",
+    )
+    monthly_profile = models.JSONField(
+        null=True, blank=True,
+        help_text="Own monthly phasing M1..M12 (pounds, as strings); blank means linear from go-live",
+    )
+
+    # Stored results of the savings engine (written only by services.scheme_recompute).
+    full_year_effect = models.DecimalField(**MONEY, default=Decimal("0"))
+    months_in_year = models.PositiveSmallIntegerField(default=0)
+    plan_in_year = models.DecimalField(**MONEY, default=Decimal("0"))
+    next_year_effect = models.DecimalField(**MONEY, default=Decimal("0"))
+    overall_rag = models.CharField(max_length=10, choices=Rag.choices, blank=True)
+    most_likely = models.DecimalField(**MONEY, default=Decimal("0"))
+    delivery_change_months = models.SmallIntegerField(default=0)
+    adjusted_months = models.PositiveSmallIntegerField(default=0)
+    director_value = models.DecimalField("director's value this year", **MONEY, default=Decimal("0"))
+    director_next_year = models.DecimalField("director's value next year", **MONEY, default=Decimal("0"))
+    overridden_fields = models.JSONField(default=list, blank=True)
+    figures_computed_at = models.DateTimeField(null=True, blank=True)
+
+    # Optimistic locking: every edit states the version it started from.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=[*COMPUTED_FIELDS, "updated_at", "created_at"])
+
+    class Meta:
+        ordering = ["organisation", "year", "programme__name", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "reference"], name="unique_scheme_reference"),
+            models.CheckConstraint(condition=Q(phase__isnull=True) | Q(phase__gte=1, phase__lte=4),
+                                   name="scheme_phase_1_to_4"),
+            models.CheckConstraint(condition=Q(stage__gte=0, stage__lte=5), name="scheme_stage_0_to_5"),
+        ]
+        indexes = [models.Index(fields=["organisation", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.name}"
+
+    @property
+    def net_saving(self) -> Decimal:
+        """Gross less investment; an investment still 'to be confirmed' adds nothing."""
+        return self.gross_saving - (self.new_investment or Decimal("0"))
+
+    @property
+    def net_discrepancy(self) -> Decimal | None:
+        """How far the published net differs from gross less investment, if it does."""
+        if self.stated_net_saving is None or self.stated_net_saving == self.net_saving:
+            return None
+        return self.stated_net_saving - self.net_saving
+
+
+class SchemeMonth(models.Model):
+    """One month of a scheme's year: plan (from the phasing), actual and forecast savings."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="months")
+    month = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)])
+    plan = models.DecimalField(**MONEY, default=Decimal("0"))
+    actual = models.DecimalField(**MONEY, null=True, blank=True)
+    forecast = models.DecimalField(**MONEY, null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+    organisation_scope = "scheme__organisation"
+    history = HistoricalRecords(excluded_fields=["plan", "updated_at"])
+
+    class Meta:
+        ordering = ["scheme", "month"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "month"], name="one_row_per_scheme_month")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.reference} M{self.month}"
+
+
+class PanelSitting(models.Model):
+    """A dated sitting of the RAG panel (or Star Chamber) that rated schemes."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="panel_sittings")
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField()
+    panel = models.CharField(max_length=100, default="RAG panel")
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "held_on", "panel"], name="one_sitting_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel} {self.held_on:%d/%m/%Y}"
+
+
+class SchemeRating(models.Model):
+    """A panel's RAG ratings of one scheme at one sitting: four dimensions and overall."""
+
+    sitting = models.ForeignKey(PanelSitting, on_delete=models.CASCADE, related_name="ratings")
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="ratings")
+    value = models.CharField("value of scheme", max_length=10, choices=Rag.choices)
+    resources = models.CharField("resources required to deliver", max_length=10, choices=Rag.choices)
+    timescales = models.CharField("timescales / readiness", max_length=10, choices=Rag.choices)
+    codependencies = models.CharField("co-dependencies / multi-agency", max_length=10, choices=Rag.choices)
+    overall = models.CharField("overall scheme rating", max_length=10, choices=Rag.choices)
+    comment = models.TextField(blank=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+    organisation_scope = "scheme__organisation"
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-sitting__held_on"]
+        constraints = [models.UniqueConstraint(fields=["sitting", "scheme"], name="one_rating_per_sitting")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.reference} {self.get_overall_display()} ({self.sitting})"
+
+
+class DirectorAssessment(models.Model):
+    """A director moves delivery earlier (+N months) or later (-N) than the plan."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="director_assessments")
+    assessed_on = models.DateField()
+    change_months = models.SmallIntegerField(
+        "change in delivery (months +/-)", validators=[MinValueValidator(-12), MaxValueValidator(12)]
+    )
+    director = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+    organisation_scope = "scheme__organisation"
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-assessed_on", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "assessed_on"], name="one_assessment_per_scheme_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.reference} {self.change_months:+d} months ({self.assessed_on:%d/%m/%Y})"
+
+
+class FigureOverride(models.Model):
+    """A computed figure set by hand, with the reason. Cleared overrides are kept as history."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="overrides")
+    figure = models.CharField(max_length=30, choices=Figure.choices)
+    value = models.DecimalField(**MONEY)
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    clear_reason = models.TextField(blank=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+    organisation_scope = "scheme__organisation"
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "figure", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "figure"], condition=Q(cleared_at__isnull=True),
+                                    name="one_active_override_per_figure"),
+            models.CheckConstraint(condition=~Q(reason=""), name="override_needs_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.reference} {self.get_figure_display()} = {self.value}"
+
+
+class GatewayDecision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    NOT_APPROVED = "not_approved", "Not approved"
+
+
+class StageChange(models.Model):
+    """A move between lifecycle stages, with the gateway approval (or the reason for a move back)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    to_stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    decision = models.CharField(max_length=20, choices=GatewayDecision.choices)
+    approver = models.CharField(max_length=200, help_text="Who gave the gateway approval")
+    decided_on = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+    organisation_scope = "scheme__organisation"
+
+    class Meta:
+        ordering = ["-decided_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.reference} {self.from_stage}->{self.to_stage} {self.decision}"
+
+
+class KeyStage(models.Model):
+    """A dated stage or milestone in a scheme's plan; slippage is current against baseline."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="key_stages")
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=200)
+    baseline_date = models.DateField(null=True, blank=True)
+    current_date = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+    organisation_scope = "scheme__organisation"
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def slipped_days(self) -> int:
+        if self.baseline_date is None or self.current_date is None:
+            return 0
+        return max(0, (self.current_date - self.baseline_date).days)
+
+
+# Bexley's Table 1: the key stages of a transformational scheme, offered as a template.
+BEXLEY_KEY_STAGES = [
+    "Identify project support",
+    "Identify clinical leader",
+    "Clinical engagement",
+    "Scoping",
+    "Service specification",
+    "Financial and activity analysis",
+    "Market exploration",
+    "Contract variation",
+    "Patient and stakeholder engagement",
+    "Business case",
+    "Quality and safety sign-off",
+    "Finance working group sign-off",
+    "Governing body sign-off",
+    "Procurement",
+    "Evaluation of bids",
+    "Award",
+    "Contract signature",
+    "Mobilisation",
+    "Commencement",
+    "Monitoring",
+]
