@@ -72,7 +72,8 @@ def totals_of(schemes: QuerySet[Scheme]) -> engine.Totals:
     sums = schemes.aggregate(**{name: Sum(name) for name in engine.OVERRIDABLE})
     return engine.Totals(
         schemes=schemes.count(),
-        **{name: sums[name] or Decimal("0") for name in engine.OVERRIDABLE},
+        # SQLite's SUM of decimals comes back with float noise; keep pennies as the papers do.
+        **{name: engine.to_penny(Decimal(sums[name] or 0)) for name in engine.OVERRIDABLE},
     )
 
 
