@@ -42,7 +42,7 @@ COLUMNS: list[tuple[str, str, re.Pattern[str]]] = [
     ("name", "Scheme Heading", re.compile(r"^(schemeheading|schemename)$")),
     ("phase", "Phase", re.compile(r"^phase")),
     ("go_live", "Go 'Live' Date", re.compile(r"^golive(date)?$")),
-    ("months", "No of Months Saving", re.compile(r"^noofmonthssaving")),
+    ("months", "No of Months Saving", re.compile(r"^noofmonthssaving(inTHIS)?$")),
     ("current_cost", "Initial Opportunity / Current Cost (GROSS)", re.compile(r"currentcost|gross")),
     ("full_year_effect", "(Full Year) Effect Net Saving", re.compile(r"^(fullyear)?effectnetsaving$")),
     ("plan_in_year", "THIS Plan", re.compile(r"^THISplan$")),
@@ -60,6 +60,8 @@ COLUMNS: list[tuple[str, str, re.Pattern[str]]] = [
 REQUIRED = ("name", "go_live", "full_year_effect")
 RAG_COLUMNS = ("value", "resources", "timescales", "codependencies", "overall")
 COMPUTED_COLUMNS = ("plan_in_year", "next_year_effect", "most_likely", "director_value", "director_next_year")
+# A year-labelled heading still showing digits after THIS/NEXT substitution is another year's column.
+OTHER_YEAR = re.compile(r"^(noofmonthssavingin\d{4,8}|\d{4,8}plan|\d{4,8}deliveryvalue)")
 DATE_IN_TEXT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2,4})")
 
 
@@ -285,6 +287,16 @@ def _read_table(sheet: str, rows: list[tuple[Any, ...]], header: int, start_year
                 labels[index] = str(cell).strip()
                 break
     header_row = header + 1  # 1-based
+    year_name = f"{start_year}/{(start_year + 1) % 100:02d}"
+    for cell in (*top, *(below if has_subheader else ())):
+        label = normalise(cell)
+        for form, token in year_forms(start_year):
+            label = label.replace(form, token)
+        if OTHER_YEAR.match(label):
+            parsed.problems.append(Problem(
+                sheet, header_row, "",
+                f"the heading '{str(cell).strip()}' is for another year: this import is for {year_name}",
+            ))
     for key in REQUIRED:
         if key not in columns:
             label = dict((k, lbl) for k, lbl, _ in COLUMNS)[key]

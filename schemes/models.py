@@ -49,6 +49,25 @@ class Stage(models.IntegerChoices):
     CLOSURE = 5, "5 Closure"
 
 
+# DOMAIN.md "Stage gates": the gateway approvals needed to move on from each stage, as
+# (key, what must be recorded). Moving forward needs every approval of the current stage.
+STAGE_GATEWAYS: dict[int, tuple[tuple[str, str], ...]] = {
+    Stage.PIPELINE: (
+        ("finance_review", "Finance review"),
+        ("management_executive_review", "Management executive review"),
+    ),
+    Stage.INITIATION: (
+        ("clinical_executive_review", "Clinical executive review"),
+        ("impact_assessment_sign_off",
+         "Impact assessors sign off (quality and equality impact assessment)"),
+    ),
+    Stage.PLANNING: (("pmo_plan_review", "PMO review of finalised plans (project initiation document)"),),
+    Stage.DELIVERY: (("pmo_monitoring_ready", "PMO able to monitor: KPIs and finances in place"),),
+    Stage.MONITORING: (("pmo_benefits_recorded", "PMO records the benefits delivered"),),
+    Stage.CLOSURE: (("pmo_closed", "PMO records the scheme as closed"),),
+}
+
+
 class Figure(models.TextChoices):
     """Computed figures a user with the right role may override (with a reason)."""
 
@@ -394,3 +413,22 @@ BEXLEY_KEY_STAGES = [
     "Commencement",
     "Monitoring",
 ]
+
+
+class ProgrammeTarget(models.Model):
+    """A programme's planned saving for one year (NHS Surrey's four-year savings table)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="targets")
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    planned_saving = models.DecimalField(**MONEY)
+    source = models.CharField(max_length=300, blank=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+    organisation_scope = "programme__organisation"
+
+    class Meta:
+        ordering = ["programme", "year"]
+        constraints = [models.UniqueConstraint(fields=["programme", "year"], name="one_target_per_programme_year")]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.year}: {self.planned_saving}"

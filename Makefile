@@ -1,0 +1,59 @@
+# Two commands for a newcomer: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Integration tests: the real services on this machine (override to point elsewhere).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qipp_portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test setup lint check-migrations unit integration browser services chromium benchmark clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: setup
+	$(PY) -m ruff check .
+
+check-migrations: setup
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Unit tests and page tests on the embedded default (SQLite, eager Celery).
+unit: setup
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) -m pytest tests/unit
+
+# Browser tests drive Debian's chromium (installed by scripts/install-chromium.sh, never downloaded).
+browser: setup chromium
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) -m pytest tests/browser
+
+# Integration tests: real PostgreSQL, Redis and a Celery worker.
+integration: setup services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_QUEUE=qipp-integration-tests \
+		$(PY) -m pytest tests/integration
+
+test: lint check-migrations unit integration browser
+
+services:
+	@bash scripts/ensure-services.sh
+
+chromium:
+	@bash scripts/install-chromium.sh
+
+benchmark: setup
+	$(PY) manage.py benchmark
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .hypothesis

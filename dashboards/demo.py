@@ -1,0 +1,189 @@
+"""Demo data from the four published NHS papers in fixtures/ (their figures are our test oracles).
+
+Idempotent: running it again changes nothing. Every write goes through the apps' services.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from finance.models import FinancialPlan
+from governance.models import FinancialYear, Membership, Organisation, OrganisationKind, Role
+from risks.models import Risk
+from schemes import services
+from schemes.importers import workbook_import
+from schemes.models import Programme, ProgrammeTarget, Scheme
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+THOUSAND = Decimal("1000")
+MILLION = Decimal("1000000")
+
+ORGANISATIONS = [
+    ("07N", "NHS Bexley CCG", OrganisationKind.CCG),
+    ("05N", "NHS Shropshire County CCG", OrganisationKind.CCG),
+    ("5P5", "NHS Surrey", OrganisationKind.PCT),
+    ("06H", "NHS Cambridgeshire and Peterborough CCG", OrganisationKind.CCG),
+]
+
+# One demo user per role, member of every demo organisation. Local use only.
+DEMO_USERS = [
+    ("admin", Role.ADMINISTRATOR, "Ada", "Administrator"),
+    ("pmo", Role.PMO_EDITOR, "Priya", "PMO"),
+    ("panel", Role.PANEL_MEMBER, "Peter", "Panel"),
+    ("finance", Role.FINANCE, "Fiona", "Finance"),
+    ("viewer", Role.VIEWER, "Grace", "Governing-body"),
+]
+DEMO_PASSWORD_SUFFIX = "-demo-2013"
+
+
+@dataclass
+class DemoReport:
+    lines: list[str] = field(default_factory=list)
+    users: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _organisation(ods: str) -> Organisation:
+    return Organisation.objects.get(ods_code=ods)
+
+
+def _year(name: str) -> FinancialYear:
+    year, _ = FinancialYear.objects.get_or_create(start_year=FinancialYear.start_year_from_name(name))
+    return year
+
+
+def load_organisations() -> None:
+    for ods, name, kind in ORGANISATIONS:
+        Organisation.objects.get_or_create(ods_code=ods, defaults={"name": name, "kind": kind})
+
+
+def load_bexley(report: DemoReport) -> None:
+    result = workbook_import(actor=None, organisation=_organisation("07N"), year_name="2013/14",
+                             source=FIXTURES / "bexley_2013_14_appendix1.xlsx")
+    report.lines.append(
+        f"Bexley 2013/14: {len(result.created)} schemes created, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged; {len(result.overrides)} figures kept as published (overrides)"
+    )
+
+
+def _pounds_thousands(value: Any) -> Decimal | None:
+    if value is None or value == "TBC":
+        return None
+    return Decimal(str(value)) * THOUSAND
+
+
+def load_shropshire(report: DemoReport) -> None:
+    data = json.loads((FIXTURES / "shropshire_2012_13.json").read_text())
+    organisation = _organisation("05N")
+    year = _year(data["year"])
+    FinancialPlan.objects.update_or_create(
+        organisation=organisation, year=year,
+        defaults={
+            "allocation": Decimal(data["allocation"]) * THOUSAND,
+            "planned_expenditure": Decimal(data["planned_expenditure"]) * THOUSAND,
+            "source": "Shropshire County CCG QIPP Plan 2012/13, '2012/13 CCG Financials'",
+        },
+    )
+    created = 0
+    for area in data["priority_areas"]:
+        programme = services.programme_get_or_create(organisation=organisation, name=area["name"])
+        for row in area["schemes"]:
+            # The paper gives "Cost Control / non-recurrent CIP" no reference; we name it after its area.
+            reference = row["reference"] or "US-CIP"
+            values: dict[str, Any] = {
+                "programme": programme,
+                "name": row["name"],
+                "project_owner": row.get("owner") or "",
+                "description": f"{row['group']}" if row.get("group") else "",
+                "gross_saving": _pounds_thousands(row["gross_saving"]),
+                "new_investment": _pounds_thousands(row["new_investment"]),
+                "investment_tbc": row["new_investment"] == "TBC",
+                "stated_net_saving": _pounds_thousands(row.get("stated_net_saving")),
+            }
+            existing = Scheme.objects.filter(organisation=organisation, year=year, reference=reference).first()
+            if existing:
+                services.scheme_update(actor=None, scheme=existing, expected_version=None,
+                                       changes={k: v for k, v in values.items()})
+            else:
+                services.scheme_create(actor=None, organisation=organisation, year=year, reference=reference,
+                                       **values)
+                created += 1
+    report.lines.append(f"Shropshire 2012/13: {created} schemes created, savings gap and priority areas loaded")
+
+
+def load_surrey(report: DemoReport) -> None:
+    data = json.loads((FIXTURES / "surrey_programmes.json").read_text())
+    organisation = _organisation("5P5")
+    by_number: dict[int, Programme] = {}
+    for row in data["programmes"]:
+        programme = services.programme_get_or_create(
+            organisation=organisation, name=row["name"],
+            clinical_lead=row.get("surrey_county_qipp_lead") or "", managerial_lead=row.get("operational_lead") or "",
+        )
+        by_number[row["number"]] = programme
+        for year_name, amount in row["savings"].items():
+            if year_name == "total" or amount in (None, ""):
+                continue
+            ProgrammeTarget.objects.update_or_create(
+                programme=programme, year=_year(year_name),
+                defaults={"planned_saving": Decimal(str(amount)) * MILLION,
+                          "source": "NHS Surrey One Plan 2011/12 to 2014/15, QIPP programme savings (£m)"},
+            )
+    for row in data["risk_register"]["risks"]:
+        numbers = row.get("programme_numbers") or []
+        Risk.objects.update_or_create(
+            organisation=organisation, reference=f"R{row['number']}",
+            defaults={
+                "title": row["risk"][:300],
+                "description": row["risk"],
+                "programme": by_number.get(numbers[0]) if numbers else None,
+                "mitigation": row.get("mitigation") or "",
+                "owner": row.get("owner") or "",
+                "impact": row.get("workstream") or "",
+            },
+        )
+    report.lines.append(
+        f"Surrey: {len(by_number)} programmes with their four-year savings, "
+        f"{len(data['risk_register']['risks'])} risks"
+    )
+
+
+def load_cambridgeshire(report: DemoReport) -> None:
+    data = json.loads((FIXTURES / "cambridgeshire_2018_19.json").read_text())
+    _year(data["year"])
+    # Budget lines, financial and operational risks and the improvement plan wait for their own
+    # registers (finance, risks, governance issues); the figures are in the fixture ready for them.
+    report.lines.append("Cambridgeshire and Peterborough 2018/19: organisation and year (registers to follow)")
+
+
+def load_users(report: DemoReport) -> None:
+    User = get_user_model()
+    for username, role, first, last in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+        password = f"{username}{DEMO_PASSWORD_SUFFIX}"
+        if not user.check_password(password):
+            user.set_password(password)
+        user.is_staff = role == Role.ADMINISTRATOR
+        user.save()
+        for organisation in Organisation.objects.filter(ods_code__in=[o[0] for o in ORGANISATIONS]):
+            Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
+        report.users.append((username, password, Role(role).label))
+
+
+@transaction.atomic
+def load_demo() -> DemoReport:
+    report = DemoReport()
+    load_organisations()
+    load_bexley(report)
+    load_shropshire(report)
+    load_surrey(report)
+    load_cambridgeshire(report)
+    load_users(report)
+    return report

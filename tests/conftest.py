@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.fixture
+def bexley_workbook() -> Path:
+    return FIXTURES / "bexley_2013_14_appendix1.xlsx"
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Run on-commit callbacks (the Celery recompute, eager in tests) as a real commit would."""
+
+    def run(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run

@@ -1,0 +1,80 @@
+"""factory-boy factories shared by every test layer."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from governance.models import FinancialYear, Membership, Organisation, Role
+from schemes.models import Programme, Scheme
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("ods_code",)
+
+    ods_code = factory.Sequence(lambda n: f"T{n:02d}")
+    name = factory.LazyAttribute(lambda o: f"NHS Test CCG {o.ods_code}")
+
+
+class FinancialYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FinancialYear
+        django_get_or_create = ("start_year",)
+
+    start_year = 2013
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User {n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.PMO_EDITOR
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+        django_get_or_create = ("organisation", "name")
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Programme {n}")
+
+
+class SchemeFactory(factory.django.DjangoModelFactory):
+    """A scheme with stored figures left at their defaults: call scheme_recompute to fill them."""
+
+    class Meta:
+        model = Scheme
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    year = factory.SubFactory(FinancialYearFactory)
+    programme = factory.SubFactory(ProgrammeFactory, organisation=factory.SelfAttribute("..organisation"))
+    reference = factory.Sequence(lambda n: f"S{n}")
+    name = factory.Sequence(lambda n: f"Scheme {n}")
+    go_live = date(2013, 7, 1)
+    gross_saving = Decimal("602000")
+
+
+def member(organisation: Organisation, role: str = Role.PMO_EDITOR, **user_fields: object):  # type: ignore[no-untyped-def]
+    """A user who belongs to `organisation` with `role`."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
