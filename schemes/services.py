@@ -15,19 +15,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import FinancialYear, Organisation
+from governance.models import FinancialYear, MonthStatus, Organisation
 from governance.permissions import Action, require
 from schemes import engine
 from schemes.models import (
+    BEXLEY_KEY_STAGES,
+    STAGE_GATEWAYS,
     DirectorAssessment,
     Figure,
     FigureOverride,
+    GatewayDecision,
+    KeyStage,
     PanelSitting,
     Programme,
     Rag,
     Scheme,
     SchemeMonth,
     SchemeRating,
+    Stage,
+    StageChange,
 )
 from schemes.selectors import scheme_engine_inputs
 
@@ -51,13 +57,39 @@ def _check(actor: User | None, action: Action, organisation: Organisation) -> No
 
 
 def schedule_recompute(scheme_ids: Iterable[int]) -> None:
-    """Recompute figures once the current transaction commits (never from uncommitted data)."""
-    ids = sorted(set(scheme_ids))
+    """Recompute figures once the current transaction commits (never from uncommitted data).
+
+    All the schemes touched in one transaction go to the worker as one task (an import touches
+    hundreds of records); a rolled-back block's pending ids are dropped with its callback.
+    """
+    ids = set(scheme_ids)
     if not ids:
         return
     from schemes.tasks import recompute_scheme_figures
 
-    transaction.on_commit(lambda: recompute_scheme_figures.delay(ids))
+    connection = transaction.get_connection()
+    pending: _PendingRecompute | None = getattr(connection, "_pending_recompute", None)
+    still_registered = pending is not None and any(
+        callback is pending for _, callback, _ in connection.run_on_commit
+    )
+    if pending is not None and still_registered:
+        pending.ids |= ids
+        return
+    pending = _PendingRecompute(ids, recompute_scheme_figures, connection)
+    connection._pending_recompute = pending  # type: ignore[attr-defined]
+    transaction.on_commit(pending)
+
+
+class _PendingRecompute:
+    def __init__(self, ids: set[int], task: Any, connection: Any) -> None:
+        self.ids = ids
+        self.task = task
+        self.connection = connection
+
+    def __call__(self) -> None:
+        if getattr(self.connection, "_pending_recompute", None) is self:
+            self.connection._pending_recompute = None
+        self.task.delay(sorted(self.ids))
 
 
 @transaction.atomic
@@ -340,3 +372,245 @@ def figure_override_clear(*, actor: User | None, scheme: Scheme, figure: str, re
         raise ValidationError("That figure is not overridden.")
     _clear(current, actor, reason.strip())
     schedule_recompute([scheme.pk])
+
+
+# --- Monthly progress, stage gates and key stages ---------------------------------------------------
+
+
+MONEY_LIMIT = Decimal("1000000000000")  # 14 digits with 2 decimal places
+
+
+@dataclass(frozen=True)
+class MonthEdit:
+    """One month's actual and forecast as the user left them, with the version they started from."""
+
+    month: int
+    expected_version: int
+    actual: Decimal | None
+    forecast: Decimal | None
+
+
+def _check_amount(value: Decimal | None, what: str) -> None:
+    if value is None:
+        return
+    if not value.is_finite() or abs(value) >= MONEY_LIMIT or value != value.quantize(engine.PENNY):
+        raise ValidationError(f"The {what} must be an amount in pounds and pence, like 37,625 or 37625.50.")
+
+
+@transaction.atomic
+def scheme_month_update(*, actor: User | None, scheme: Scheme, edits: Iterable[MonthEdit]) -> list[SchemeMonth]:
+    """Save a scheme's actual and forecast savings for some months: all of them or none.
+
+    Refused with a clear message when a month is closed, and with EditConflict when someone else saved
+    a month since the user read it (`expected_version`; 0 for a month with no row yet).
+    """
+    _check(actor, Action.RECORD_PROGRESS, scheme.organisation)
+    edits = list(edits)
+    months = [edit.month for edit in edits]
+    if len(set(months)) != len(months) or any(not 1 <= m <= 12 for m in months):
+        raise ValidationError("Each month (M1 to M12) can be changed once per save.")
+    start = scheme.year.start_year
+    for edit in edits:
+        label = engine.month_label(start, edit.month)
+        _check_amount(edit.actual, f"actual saving for {label}")
+        _check_amount(edit.forecast, f"forecast saving for {label}")
+    if not edits:
+        return []
+    # Lock the months' statuses so finance cannot close a month half-way through this save.
+    closed = list(
+        MonthStatus.objects.select_for_update()
+        .filter(organisation=scheme.organisation_id, year=scheme.year_id, month__in=months, is_closed=True)
+        .order_by("month")
+    )
+    if closed:
+        names = ", ".join(engine.month_label(start, status.month) for status in closed)
+        verb = "is" if len(closed) == 1 else "are"
+        raise ValidationError(
+            f"{names} {verb} closed, so {'its' if len(closed) == 1 else 'their'} actual and forecast cannot be "
+            "changed. Nothing has been saved. Ask finance to reopen the month if a figure is wrong."
+        )
+    rows = {row.month: row for row in SchemeMonth.objects.select_for_update().filter(scheme=scheme, month__in=months)}
+    stale = [edit.month for edit in edits if edit.expected_version != (rows[edit.month].version
+                                                                        if edit.month in rows else 0)]
+    if stale:
+        names = ", ".join(engine.month_label(start, m) for m in sorted(stale))
+        raise EditConflict(
+            f"Someone else saved {names} of {scheme.reference} {scheme.name} while you were editing. "
+            "Nothing has been saved: compare your figures with the saved ones below, then save again.",
+            current={m: rows.get(m) for m in sorted(stale)},
+        )
+    saved = []
+    for edit in edits:
+        row = rows.get(edit.month) or SchemeMonth(scheme=scheme, month=edit.month, version=0)
+        if (row.actual, row.forecast) == (edit.actual, edit.forecast):
+            continue
+        row.actual = edit.actual
+        row.forecast = edit.forecast
+        row.version += 1
+        row.updated_by = actor if actor is not None and actor.is_authenticated else None
+        row._history_user = actor  # type: ignore[attr-defined]
+        row.save()
+        saved.append(row)
+    if saved:
+        # Actuals and forecasts feed the rolled-up figures; recompute once the save has committed.
+        schedule_recompute([scheme.pk])
+    return saved
+
+
+@transaction.atomic
+def scheme_stage_change(
+    *, actor: User | None, scheme: Scheme, expected_version: int | None, to_stage: int, approver: str,
+    decided_on: date, decision: str, note: str = "", confirmed: Iterable[str] = (),
+) -> StageChange:
+    """Move a scheme between lifecycle stages with the gateway approval recorded.
+
+    Forward: one stage at a time, decision approved and every approval the current stage's gateway
+    needs confirmed. Back: any number of stages, approved, with the reason in `note`.
+    """
+    _check(actor, Action.APPROVE_GATEWAYS, scheme.organisation)
+    current = Scheme.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=scheme.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(
+            f"{current.reference} {current.name} was changed by someone else (it is now at stage "
+            f"{current.get_stage_display()}). Nothing has been saved: check the stage and record the move again.",
+            current=current,
+        )
+    errors: dict[str, list[str]] = {}
+    approver = (approver or "").strip()
+    note = (note or "").strip()
+    if to_stage not in Stage.values:
+        errors["to_stage"] = ["Choose a stage from 0 Pipeline to 5 Closure."]
+    elif to_stage == current.stage:
+        errors["to_stage"] = [f"The scheme is already at stage {current.get_stage_display()}: choose another stage."]
+    elif to_stage > current.stage + 1:
+        errors["to_stage"] = [
+            f"Move one stage at a time: from {current.get_stage_display()} the next stage is "
+            f"{Stage(current.stage + 1).label}. Each stage has its own gateway approval."
+        ]
+    if not approver:
+        errors["approver"] = ["Enter the name of the person or group who gave the gateway approval."]
+    if decided_on is None:
+        errors["decided_on"] = ["Enter the date of the decision."]
+    elif decided_on > timezone.localdate():
+        errors["decided_on"] = ["The date of the decision cannot be in the future."]
+    if decision not in GatewayDecision.values:
+        errors["decision"] = ["Choose whether the gateway was approved or not approved."]
+    elif decision != GatewayDecision.APPROVED and "to_stage" not in errors:
+        errors["decision"] = [
+            "The scheme can only move when the move is approved. A gateway that was not approved leaves the "
+            "scheme where it is."
+        ]
+    forward = "to_stage" not in errors and to_stage > current.stage
+    if forward:
+        required = dict(STAGE_GATEWAYS[current.stage])
+        missing = [label for key, label in required.items() if key not in set(confirmed)]
+        if missing:
+            errors["confirmed"] = [f"Confirm the approval has been recorded: {label}." for label in missing]
+    elif "to_stage" not in errors and not note:
+        errors["note"] = ["Give the reason for moving the scheme back: it is kept in the scheme's history."]
+    if errors:
+        raise ValidationError(errors)
+    if forward:
+        gateway = "; ".join(label for _, label in STAGE_GATEWAYS[current.stage])
+        note = f"Gateway approvals confirmed: {gateway}." + (f"\n{note}" if note else "")
+    change = StageChange.objects.create(
+        scheme=current, from_stage=current.stage, to_stage=to_stage, decision=decision, approver=approver,
+        decided_on=decided_on, note=note, recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    current.stage = to_stage
+    current.version += 1
+    current._history_user = actor  # type: ignore[attr-defined]
+    current._change_reason = f"Stage {change.from_stage} to {to_stage}"  # type: ignore[attr-defined]
+    current.save()
+    return change
+
+
+KEY_STAGE_FIELDS = ("name", "order", "baseline_date", "current_date", "completed_on", "note")
+
+
+def _validate_key_stage(key_stage: KeyStage) -> None:
+    errors: dict[str, list[str]] = {}
+    key_stage.name = (key_stage.name or "").strip()
+    if not key_stage.name:
+        errors["name"] = ["Enter the name of the stage or milestone."]
+    if key_stage.current_date and not key_stage.baseline_date:
+        errors["baseline_date"] = ["Enter the baseline date: slippage is measured against it."]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        key_stage.full_clean(exclude=["scheme"])
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from None
+
+
+@transaction.atomic
+def key_stage_create(
+    *, actor: User | None, scheme: Scheme, name: str, baseline_date: date | None = None,
+    current_date: date | None = None, completed_on: date | None = None, note: str = "", order: int | None = None,
+) -> KeyStage:
+    """Add a dated stage or milestone. Its current date starts at the baseline when not given."""
+    _check(actor, Action.EDIT_SCHEMES, scheme.organisation)
+    if order is None:
+        last = KeyStage.objects.filter(scheme=scheme).order_by("-order").values_list("order", flat=True).first()
+        order = (last or 0) + 1
+    key_stage = KeyStage(scheme=scheme, name=name, order=order, baseline_date=baseline_date,
+                         current_date=current_date or baseline_date, completed_on=completed_on, note=note.strip())
+    _validate_key_stage(key_stage)
+    key_stage._history_user = actor  # type: ignore[attr-defined]
+    key_stage.save()
+    return key_stage
+
+
+@transaction.atomic
+def key_stage_update(
+    *, actor: User | None, key_stage: KeyStage, expected_version: int | None, changes: Mapping[str, Any]
+) -> KeyStage:
+    """Change a key stage (e.g. a new current date). Refused if someone else saved it since it was read."""
+    _check(actor, Action.EDIT_SCHEMES, key_stage.scheme.organisation)
+    unknown = set(changes) - set(KEY_STAGE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown key stage fields: {sorted(unknown)}")
+    current = KeyStage.objects.select_for_update().get(pk=key_stage.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(
+            f'"{current.name}" was changed by someone else while you were editing it. Nothing has been saved: '
+            "compare the two versions below.",
+            current=current,
+        )
+    actual_changes = {k: v for k, v in changes.items() if getattr(current, k) != v}
+    if not actual_changes:
+        return current
+    for key, value in actual_changes.items():
+        setattr(current, key, value)
+    _validate_key_stage(current)
+    current.version += 1
+    current._history_user = actor  # type: ignore[attr-defined]
+    current.save()
+    return current
+
+
+@transaction.atomic
+def key_stages_from_template(*, actor: User | None, scheme: Scheme, first_date: date) -> list[KeyStage]:
+    """Add Bexley's 20 key stages, baselined a month apart from `first_date`.
+
+    Idempotent: a stage the scheme already has (same name, any case) is not added again, so running
+    it twice adds nothing the second time. Returns the stages added.
+    """
+    _check(actor, Action.EDIT_SCHEMES, scheme.organisation)
+    if first_date is None:
+        raise ValidationError({"first_date": ["Enter the baseline date of the first stage."]})
+    # Lock the scheme so two people pressing the button at once cannot both add the stages.
+    Scheme.objects.select_for_update(of=("self",)).filter(pk=scheme.pk).first()
+    existing = {name.casefold() for name in KeyStage.objects.filter(scheme=scheme).values_list("name", flat=True)}
+    last_order = KeyStage.objects.filter(scheme=scheme).order_by("-order").values_list("order", flat=True).first()
+    added = []
+    for index, name in enumerate(BEXLEY_KEY_STAGES):
+        if name.casefold() in existing:
+            continue
+        when = engine.add_months(first_date, index)
+        key_stage = KeyStage(scheme=scheme, order=(last_order or 0) + index + 1, name=name, baseline_date=when,
+                             current_date=when)
+        key_stage._history_user = actor  # type: ignore[attr-defined]
+        key_stage.save()
+        added.append(key_stage)
+    return added

@@ -1,0 +1,152 @@
+"""The read API: the checks of the foundation issue, measured through /api/v1/schemes/."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from governance.models import Organisation, Role
+from tests.factories import OrganisationFactory, SchemeFactory, member
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def demo(django_capture_on_commit_callbacks, settings):  # type: ignore[no-untyped-def]
+    settings.DEBUG = True  # load_demo refuses to run without it
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", verbosity=0)
+
+
+def all_pages(client: APIClient, url: str) -> list[dict]:
+    rows: list[dict] = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        rows += response.json()["results"]
+        url = response.json()["next"]
+    return rows
+
+
+@pytest.fixture
+def viewer_client(demo) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.login(username="viewer", password="viewer-demo-2013")
+    return client
+
+
+def test_bexley_figures_match_the_paper(viewer_client):
+    rows = all_pages(viewer_client, "/api/v1/schemes/?organisation=07N&year=2013/14")
+    assert len(rows) == 27
+
+    def total(field: str) -> Decimal:
+        return sum((D(r[field]) for r in rows), D("0"))
+
+    assert abs(total("plan_in_year") - D("11576188")) <= 2
+    assert abs(total("most_likely") - D("10425159")) <= 2
+    assert abs(total("director_next_year") - D("5390489")) <= 2
+    pmc = next(r for r in rows if r["name"] == "GP QIPP - PMC")
+    assert abs(D(pmc["director_value"]) - D("141000")) <= 2
+    assert "director_value" in pmc["overridden_fields"]
+    for key in ("reference", "name", "programme", "phase", "go_live", "full_year_effect", "months_in_year",
+                "plan_in_year", "next_year_effect", "overall_rag", "most_likely", "delivery_change_months",
+                "director_value", "director_next_year", "overridden_fields"):
+        assert key in pmc
+    thwaites = next(r for r in rows if r["name"] == "Thwaites")
+    assert thwaites["reference"] == "22"
+    msk = next(r for r in rows if r["name"] == "MSK")
+    assert (msk["go_live"], msk["months_in_year"], msk["overall_rag"], msk["delivery_change_months"]) == (
+        "2013-12", 4, "amber", 1)
+
+
+def test_shropshire_gross_investment_net_and_tbc(viewer_client):
+    rows = all_pages(viewer_client, "/api/v1/schemes/?organisation=05N&year=2012/13")
+    gross = sum(D(r["gross_saving"]) for r in rows)
+    investment = sum(D(r["investment"]) for r in rows if r["investment"] not in (None, "TBC"))
+    net = sum(D(r["net_saving"]) for r in rows)
+    assert (gross, investment, net) == (D("10543000"), D("382000"), D("10161000"))
+    us2 = next(r for r in rows if r["reference"] == "US2")
+    assert us2["investment"] == "TBC"  # shown as TBC, not 0
+    assert D(us2["net_saving"]) == D("1228000")  # TBC adds nothing
+    assert D(us2["stated_net_saving"]) == D("1153000")  # the paper's figure is kept, not dropped
+
+
+def test_shropshire_savings_gap(demo):
+    from finance.selectors import savings_gap
+    from governance.models import FinancialYear
+
+    user = member(Organisation.objects.get(ods_code="05N"), Role.FINANCE)
+    gap = savings_gap(user, Organisation.objects.get(ods_code="05N"), FinancialYear.objects.by_name("2012/13"))
+    assert gap.allocation == D("346027000")
+    assert gap.planned_expenditure == D("356570000")
+    assert gap.savings_requirement == D("10543000")
+    assert gap.gross_identified == D("10543000")
+    assert gap.investment == D("382000")
+    assert gap.net_identified == D("10161000")
+    assert gap.unidentified == D("0")
+    assert gap.investment_tbc_schemes == 3
+
+
+def test_a_user_of_one_organisation_gets_nothing_of_another():
+    mine, theirs = OrganisationFactory(ods_code="AAA"), OrganisationFactory(ods_code="BBB")
+    own = SchemeFactory(organisation=mine, reference="MINE1")
+    other = SchemeFactory(organisation=theirs, reference="THEIRS1")
+    client = APIClient()
+    client.force_authenticate(member(mine, Role.VIEWER))
+    rows = client.get("/api/v1/schemes/").json()["results"]
+    assert [r["reference"] for r in rows] == [own.reference]
+    assert client.get("/api/v1/schemes/?organisation=BBB").json()["results"] == []
+    assert client.get(f"/api/v1/schemes/{other.pk}/").status_code == 404
+    assert client.get(f"/api/v1/schemes/{own.pk}/").status_code == 200
+
+
+def test_anonymous_requests_are_refused():
+    SchemeFactory()
+    assert APIClient().get("/api/v1/schemes/").status_code in (401, 403)
+
+
+def test_token_authentication():
+    organisation = OrganisationFactory()
+    SchemeFactory(organisation=organisation)
+    token = Token.objects.create(user=member(organisation, Role.FINANCE))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/schemes/").json()["count"] == 1
+
+
+def test_bad_year_filter_says_how_to_write_it():
+    client = APIClient()
+    client.force_authenticate(member(OrganisationFactory(), Role.VIEWER))
+    response = client.get("/api/v1/schemes/?year=2013-14")
+    assert response.status_code == 400
+    assert "write it like 2013/14" in str(response.json())
+
+
+def test_list_query_count_does_not_grow_with_schemes(django_assert_max_num_queries):
+    organisation = OrganisationFactory()
+    user = member(organisation, Role.VIEWER)
+    client = APIClient()
+    client.force_authenticate(user)
+    SchemeFactory(organisation=organisation)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/schemes/")
+    SchemeFactory.create_batch(40, organisation=organisation)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/api/v1/schemes/")
+    assert len(many) == len(one)
+
+
+def test_openapi_schema_is_served():
+    client = APIClient()
+    client.force_authenticate(member(OrganisationFactory(), Role.VIEWER))
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/v1/schemes/" in response.content
