@@ -1,0 +1,105 @@
+"""Measure speed and memory of the hot paths and print a table to record in docs/benchmarks.md.
+
+Runs inside a transaction that is rolled back: it leaves the database as it found it.
+Timings are medians of several runs; machines are noisy, so nothing here is asserted by tests.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from dashboards.demo import FIXTURES
+from governance.models import FinancialYear, Membership, Organisation, Role
+from schemes import engine
+from schemes.importers import read_workbook
+from schemes.models import Programme, Scheme
+from schemes.services import scheme_recompute
+
+
+class _Rollback(Exception):
+    pass
+
+
+def measure(function: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Median seconds and peak MiB (tracemalloc) of `function`."""
+    times = []
+    peak = 0
+    for _ in range(repeat):
+        tracemalloc.start()
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+        peak = max(peak, tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    return statistics.median(times), peak / 1024 / 1024
+
+
+class Command(BaseCommand):
+    help = "Benchmark the savings engine, the workbook reader, recompute and the register page."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--schemes", type=int, default=500, help="Schemes on the benchmark register")
+        parser.add_argument("--repeat", type=int, default=5)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count, repeat = options["schemes"], options["repeat"]
+        rows: list[tuple[str, float, float, str]] = []
+        inputs = [
+            engine.SchemeInputs(2013, date(2013, 1 + i % 12, 1) if i % 12 < 9 else date(2014, i % 12 - 8, 1),
+                                Decimal(100000 + i), overall_rag=("green", "amber", "red")[i % 3],
+                                delivery_change_months=i % 5 - 2)
+            for i in range(10_000)
+        ]
+        seconds, mib = measure(lambda: [engine.compute(i) for i in inputs], repeat)
+        rows.append(("engine: compute 10,000 schemes", seconds, mib, f"{10_000 / seconds:,.0f} schemes/s"))
+        seconds, mib = measure(lambda: read_workbook(FIXTURES / "bexley_2013_14_appendix1.xlsx", 2013), repeat)
+        rows.append(("importer: read Bexley appendix (27 schemes)", seconds, mib, ""))
+        try:
+            with transaction.atomic():
+                rows += self._database_rows(count, repeat)
+                raise _Rollback
+        except _Rollback:
+            pass
+        self.stdout.write(f"{'what':<52} {'median s':>9} {'peak MiB':>9}  notes")
+        for what, seconds, mib, notes in rows:
+            self.stdout.write(f"{what:<52} {seconds:>9.4f} {mib:>9.1f}  {notes}")
+
+    def _database_rows(self, count: int, repeat: int) -> list[tuple[str, float, float, str]]:
+        organisation = Organisation.objects.create(ods_code="BENCH", name="Benchmark CCG")
+        year, _ = FinancialYear.objects.get_or_create(start_year=2013)
+        programme = Programme.objects.create(organisation=organisation, name="Benchmark programme")
+        Scheme.objects.bulk_create(
+            Scheme(organisation=organisation, year=year, programme=programme, reference=f"B{i}", name=f"Scheme {i}",
+                   go_live=date(2013, 4 + i % 9, 1), gross_saving=Decimal(100000 + i))
+            for i in range(count)
+        )
+        ids = list(Scheme.objects.filter(organisation=organisation).values_list("pk", flat=True))
+        seconds, mib = measure(lambda: [scheme_recompute(scheme_id=i) for i in ids], 1)
+        rows = [(f"recompute: {count} schemes (store figures + 12 months)", seconds, mib,
+                 f"{seconds / count * 1000:.1f} ms/scheme")]
+        user = get_user_model().objects.create_user("benchmark-user", password="x")
+        Membership.objects.create(user=user, organisation=organisation, role=Role.VIEWER)
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session["working_organisation_id"] = organisation.pk
+        session["working_year_id"] = year.pk
+        session.save()
+        for label, url in (("register page", "/schemes/"), ("API list page", "/api/v1/schemes/?organisation=BENCH")):
+            with CaptureQueriesContext(connection) as queries:
+                status = client.get(url).status_code
+            seconds, mib = measure(lambda url=url: client.get(url), repeat)
+            rows.append((f"{label}: {count} schemes", seconds, mib, f"HTTP {status}, {len(queries)} queries"))
+        return rows
