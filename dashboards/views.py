@@ -5,17 +5,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from finance.selectors import savings_gap
-from schemes.selectors import scheme_register, totals_of
+from schemes.selectors import latest_closed_month, portfolio_summary
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The working organisation's year at a glance: totals, savings gap, RAG mix."""
     working = request.working  # type: ignore[attr-defined]
     context = {}
     if working.organisation and working.year:
-        schemes = scheme_register(request.user, working.organisation, working.year)
         context = {
-            "totals": totals_of(schemes),
+            "summary": portfolio_summary(request.user, working.organisation, working.year),
             "gap": savings_gap(request.user, working.organisation, working.year),
+            "ytd_month": latest_closed_month(request.user, working.organisation, working.year),
         }
     return render(request, "dashboards/home.html", context)

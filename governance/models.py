@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from governance.scoping import OrganisationScopedQuerySet
 
@@ -136,6 +137,8 @@ class MonthStatus(models.Model):
     reason = models.TextField(blank=True)
 
     objects = OrganisationScopedQuerySet.as_manager()
+    # Every close and reopen (who, when, reason) is a row of this history: governance.services writes it.
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "year", "month"], name="one_status_per_month")]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from governance.models import FinancialYear, Organisation
+from governance.models import FinancialYear, MonthStatus, Organisation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -40,3 +40,31 @@ def working_context(
     if year is None:
         year = years.first()
     return organisation, year
+
+
+def closed_months(organisation: Organisation, year: FinancialYear) -> set[int]:
+    """The months finance has closed for this organisation's year (one query)."""
+    return set(
+        MonthStatus.objects.filter(organisation=organisation, year=year, is_closed=True).values_list("month", flat=True)
+    )
+
+
+def month_statuses(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> dict[int, MonthStatus]:
+    """The stored status of each month that has one (months never closed have none), scoped to the user."""
+    rows = MonthStatus.objects.for_user(user).filter(organisation=organisation, year=year).select_related("changed_by")
+    return {row.month: row for row in rows}
+
+
+def month_history(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> QuerySet[Any]:
+    """Every close and reopen of the year's months, newest first."""
+    if not Organisation.objects.for_user(user).filter(pk=organisation.pk).exists():
+        return MonthStatus.history.none()
+    return (
+        MonthStatus.history.filter(organisation=organisation, year=year)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )

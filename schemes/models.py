@@ -385,9 +385,10 @@ class KeyStage(models.Model):
 
     @property
     def slipped_days(self) -> int:
-        if self.baseline_date is None or self.current_date is None:
-            return 0
-        return max(0, (self.current_date - self.baseline_date).days)
+        """Days late against the baseline: the completion date once done, else the current date."""
+        from schemes.engine import slippage_days
+
+        return slippage_days(self.baseline_date, self.current_date, self.completed_on)
 
 
 # Bexley's Table 1: the key stages of a transformational scheme, offered as a template.

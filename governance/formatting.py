@@ -1,0 +1,67 @@
+"""How money and months are written on every page and export (DOMAIN.md conventions).
+
+Money: whole pounds (or £'000) with thousands separators, rounded half-up, negative numbers in
+brackets, e.g. (£1,115) or (1,115). Months: as the papers write them, e.g. Jul-13.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+NOT_RECORDED = "–"
+ONE = Decimal("1")
+THOUSAND = Decimal("1000")
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+def _bracketed(amount: Decimal, prefix: str) -> str:
+    whole = amount.quantize(ONE, rounding=ROUND_HALF_UP)
+    text = f"{prefix}{abs(whole):,.0f}"
+    return f"({text})" if whole < 0 else text
+
+
+def format_money(value: Any) -> str:
+    """£ whole pounds: 451500.00 -> "£451,500"; -1115 -> "(£1,115)"; None -> "–"."""
+    amount = _decimal(value)
+    if amount is None:
+        return NOT_RECORDED
+    return _bracketed(amount, "£")
+
+
+def format_money_k(value: Any) -> str:
+    """£'000 (no £ sign: the heading says £'000): 451500 -> "452"; -1115000 -> "(1,115)"."""
+    amount = _decimal(value)
+    if amount is None:
+        return NOT_RECORDED
+    return _bracketed(amount / THOUSAND, "")
+
+
+def format_month(value: date | None) -> str:
+    """A month as the papers write it: Jul-13."""
+    if value is None:
+        return NOT_RECORDED
+    return value.strftime("%b-%y")
+
+
+MONTH_NAMES = ("April", "May", "June", "July", "August", "September", "October", "November", "December",
+               "January", "February", "March")
+
+
+def format_financial_month(month: int | None, start_year: int | None = None) -> str:
+    """M3 of 2013/14 -> "M3 (June 2013)"; without a year -> "M3 (June)"."""
+    if not month:
+        return NOT_RECORDED
+    name = MONTH_NAMES[month - 1]
+    if start_year is None:
+        return f"M{month} ({name})"
+    return f"M{month} ({name} {start_year + (1 if month >= 10 else 0)})"

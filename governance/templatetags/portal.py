@@ -1,0 +1,200 @@
+"""Template tags and filters shared by every page: money, months, RAG tags, sortable headers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from governance.formatting import format_financial_month, format_money, format_money_k, format_month
+from governance.models import Role
+
+register = template.Library()
+
+@register.filter
+def money(value: Any) -> str:
+    return format_money(value)
+
+
+@register.filter
+def money_k(value: Any) -> str:
+    return format_money_k(value)
+
+
+@register.filter
+def mmm_yy(value: date | None) -> str:
+    return format_month(value)
+
+
+@register.filter
+def fy_month(month: int | None, year: Any = None) -> str:
+    """{{ 3|fy_month:working_year }} -> "M3 (June 2013)"."""
+    return format_financial_month(month, getattr(year, "start_year", None))
+
+
+@register.filter
+def as_percent(value: Any) -> str:
+    """A factor as a percentage: 0.75 -> "75%"."""
+    try:
+        return f"{Decimal(str(value)) * 100:.0f}%"
+    except (InvalidOperation, ValueError):
+        return ""
+
+
+@register.filter
+def person(user: Any, fallback: str = "the system (import or task)") -> str:
+    """Who did something: full name, else username; `fallback` when there is no user (an import or task)."""
+    if user is None:
+        return fallback
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def role_label(value: str | None) -> str:
+    if not value:
+        return "No role"
+    try:
+        return str(Role(value).label)
+    except ValueError:
+        return value
+
+
+RAG_TAG_CLASSES = {"green": "nhsuk-tag--green", "amber": "nhsuk-tag--orange", "red": "nhsuk-tag--red"}
+
+
+@register.simple_tag
+def rag_tag(value: str | None, label: str | None = None) -> str:
+    """A RAG rating as a text tag (colour is never the only carrier); blank means not rated."""
+    if not value:
+        return mark_safe('<strong class="nhsuk-tag nhsuk-tag--grey">Not rated</strong>')  # noqa: S308
+    text = label or value.capitalize()
+    return format_html('<strong class="nhsuk-tag {}">{}</strong>', RAG_TAG_CLASSES.get(value, ""), text)
+
+
+@register.simple_tag
+def override_marker(reason: str | None = None, who: str | None = None) -> str:
+    """An asterisk with the word "overridden" for screen readers and a title giving the reason."""
+    detail = (f": {reason}" if reason else "") + (f" ({who})" if who else "")
+    return format_html(
+        '<span class="app-override-marker" title="Overridden{}">*'
+        '<span class="nhsuk-u-visually-hidden"> (overridden{})</span></span>',
+        detail, detail,
+    )
+
+
+@register.simple_tag
+def query_with(request: HttpRequest, **changes: Any) -> str:
+    """The current query string with some parameters replaced (None or "" removes them)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value not in (None, ""):
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
+def sort_header(context: dict[str, Any], key: str, label: str, numeric: bool = False) -> dict[str, Any]:
+    """A sortable column heading: a link that toggles the order, with aria-sort on the current column."""
+    request = context["request"]
+    current = context.get("sort") or ""
+    if current == key:
+        direction, next_sort = "ascending", f"-{key}"
+    elif current == f"-{key}":
+        direction, next_sort = "descending", key
+    else:
+        direction, next_sort = "", key
+    return {
+        "label": label,
+        "numeric": numeric,
+        "aria_sort": direction,
+        "href": query_with(request, sort=next_sort),
+        "next_direction": "descending" if next_sort.startswith("-") else "ascending",
+    }
+
+
+@register.filter
+def field_label(form: Any, name: str) -> str:
+    return str(form.fields[name].label) if name in form.fields else name
+
+
+# The header's main menu, in order: (text, URL name). An item shows only once its URL name exists,
+# so pages being built elsewhere appear as soon as their urls.py names them.
+NAVIGATION: list[tuple[str, str]] = [
+    ("Home", "home"),
+    ("Schemes", "schemes:register"),
+    # ---- Slots for the other pages (monthly tracker, RAG panel): keep or rename to their URL names ----
+    ("Tracker", "schemes:tracker"),
+    ("RAG panel", "schemes:rag-panel"),
+    ("Months", "months"),
+    # ----------------------------------------------------------------------------------------------------
+]
+
+
+@register.inclusion_tag("includes/main_navigation.html", takes_context=True)
+def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
+    """Menu items with the current section marked: the longest URL the current path starts with."""
+    request = context["request"]
+    entries = list(NAVIGATION)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_staff:
+        entries.append(("Administration", "admin:index"))
+    items = []
+    for text, name in entries:
+        try:
+            href = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"text": text, "href": href, "current": False, "exact": False})
+    path = request.path
+    matches = [i for i in items if path == i["href"] or (i["href"] != "/" and path.startswith(i["href"]))]
+    if matches:
+        best = max(matches, key=lambda item: len(item["href"]))
+        best["current"] = True
+        best["exact"] = path == best["href"]
+    return {"items": items}
+
+
+# --- Forms in the NHS.UK style --------------------------------------------------------------------
+
+WIDGET_CLASSES = {"select": "nhsuk-select", "textarea": "nhsuk-textarea", "checkbox": "nhsuk-checkboxes__input"}
+
+
+@register.filter
+def nhs_widget(field: BoundField, extra_classes: str = "") -> str:
+    """Render a field's widget with NHS.UK classes, the error state and aria-describedby (hint, error)."""
+    base = WIDGET_CLASSES.get(field.widget_type, "nhsuk-input")
+    classes = [base]
+    if field.errors and base != "nhsuk-checkboxes__input":
+        classes.append(f"{base}--error")
+    if extra_classes:
+        classes.append(extra_classes)
+    attrs = {"class": " ".join(classes)}
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described_by.append(f"{field.auto_id}-error")
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def month_year_parts(field: BoundField) -> tuple[str, str]:
+    """(month, year) as typed (bound form) or from the initial date, for the two go-live boxes."""
+    value = field.value()
+    if isinstance(value, date):
+        return str(value.month), str(value.year)
+    if isinstance(value, (list, tuple)):
+        padded = [*value, "", ""]
+        return str(padded[0] or ""), str(padded[1] or "")
+    return "", ""

@@ -1,0 +1,165 @@
+"""What PMO staff, panels and viewers do in a real browser (Playwright driving Debian's chromium)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from governance.models import Role
+from schemes import services
+from schemes.models import Scheme
+from tests.browser.axe import axe_violations, format_violations
+from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def world():  # type: ignore[no-untyped-def]
+    """One organisation with two schemes; each create commits, so the eager recompute has run."""
+    organisation = OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
+    year = FinancialYearFactory(start_year=2013)
+    programme = ProgrammeFactory(organisation=organisation, name="Planned Care")
+    respiratory = services.scheme_create(
+        actor=None, organisation=organisation, year=year, programme=programme, reference="7",
+        name="Respiratory", go_live=date(2013, 4, 1), gross_saving=Decimal("120000"),
+    )
+    services.scheme_create(
+        actor=None, organisation=organisation, year=year, programme=programme, reference="23",
+        name="Ophthalmology", go_live=date(2013, 4, 1), gross_saving=Decimal("500000"),
+    )
+    users = {role: member(organisation, role, username=role) for role in
+             (Role.PMO_EDITOR, Role.PANEL_MEMBER, Role.VIEWER, Role.FINANCE)}
+    return {"organisation": organisation, "scheme": respiratory, "users": users}
+
+
+def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit], main input[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, page.content()[:2000]
+
+
+def test_pmo_finds_a_scheme_enters_an_actual_and_sees_ytd_and_variance(page, live_server, world):
+    sign_in(page, live_server, Role.PMO_EDITOR)
+    page.goto(f"{live_server.url}/schemes/")
+    if not page.locator("#id_q").is_visible():
+        page.get_by_text("Filter schemes").click()  # the filters sit in a details element
+    page.fill("#id_q", "Respir")
+    page.press("#id_q", "Enter")
+    page.wait_for_load_state()
+    shown = page.locator("table tbody").first.inner_text()
+    assert "Respiratory" in shown
+    assert "Ophthalmology" not in shown
+    page.locator("table tbody tr", has_text="Respiratory").get_by_role("link", name="7", exact=True).click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/schemes/{world['scheme'].pk}/tracker/")
+    before = page.locator("main").inner_text()
+    page.fill("#actual_1", "15000")
+    page.get_by_role("button", name="Save actuals and forecasts").click()
+    page.wait_for_load_state()
+    text = page.locator("main").inner_text()
+    assert text != before
+    # Plan M1 is 120,000 / 12 = 10,000; an actual of 15,000 is 5,000 favourable, YTD to M1.
+    assert "15,000" in text
+    assert "5,000" in text
+    assert Scheme.objects.get(pk=world["scheme"].pk).months.get(month=1).actual == Decimal("15000")
+
+
+def test_a_panel_sitting_changes_most_likely(page, live_server, world):
+    sign_in(page, live_server, Role.PANEL_MEMBER)
+    page.goto(f"{live_server.url}/schemes/panel/new/")
+    scheme = world["scheme"]
+    selects = page.locator(f"select[name^='r{scheme.pk}-']")
+    assert selects.count() >= 5, page.content()[:3000]
+    for index in range(selects.count()):
+        selects.nth(index).select_option("amber")
+    date_input = page.locator("input[name*='held_on'], input[name*='date']").first
+    if date_input.count():
+        date_input.fill("2013-01-23")
+    page.locator("main button[type=submit]").last.click()
+    page.wait_for_load_state()
+    # Plan 120,000 rated Amber: most likely 75% = 90,000.
+    assert Scheme.objects.get(pk=scheme.pk).most_likely == Decimal("90000.00")
+    assert "90,000" in page.locator("main").inner_text()
+
+
+def test_a_viewer_sees_no_edit_controls_and_cannot_edit(page, live_server, world):
+    sign_in(page, live_server, Role.VIEWER)
+    scheme = world["scheme"]
+    page.goto(f"{live_server.url}/schemes/{scheme.pk}/")
+    assert page.get_by_role("link", name="Edit scheme").count() == 0
+    assert page.locator("main form[method=post] input:not([type=hidden]), main form[method=post] textarea").count() == 0
+    page.goto(f"{live_server.url}/schemes/{scheme.pk}/tracker/")
+    assert page.locator("#actual_1").count() == 0
+    response = page.goto(f"{live_server.url}/schemes/{scheme.pk}/edit/")
+    assert response is not None and response.status == 403
+
+
+def test_the_edit_conflict_is_shown(chromium_browser, live_server, world):
+    scheme = world["scheme"]
+    pages = []
+    for _ in range(2):
+        context = chromium_browser.new_context()
+        pages.append(context.new_page())
+    alice, bob = pages
+    for browser_page in pages:
+        sign_in(browser_page, live_server, Role.PMO_EDITOR)
+        browser_page.goto(f"{live_server.url}/schemes/{scheme.pk}/edit/")
+    alice.fill("#id_name", "Respiratory (Alice)")
+    alice.locator("main button[type=submit]").first.click()
+    alice.wait_for_load_state()
+    bob.fill("#id_name", "Respiratory (Bob)")
+    bob.locator("main button[type=submit]").first.click()
+    bob.wait_for_load_state()
+    text = bob.locator("main").inner_text()
+    assert "changed by someone else" in text
+    assert "Respiratory (Alice)" in text  # the saved version is shown
+    assert bob.locator("#id_name").input_value() == "Respiratory (Bob)"  # what Bob typed is kept
+    assert Scheme.objects.get(pk=scheme.pk).name == "Respiratory (Alice)"
+    for browser_page in pages:
+        browser_page.context.close()
+
+
+MAIN_PAGES = [
+    "/",
+    "/schemes/",
+    "/schemes/{pk}/",
+    "/schemes/{pk}/edit/",
+    "/schemes/new/",
+    "/schemes/{pk}/tracker/",
+    "/schemes/programmes/{programme}/tracker/",
+    "/schemes/tracker/",
+    "/schemes/panel/",
+    "/schemes/panel/new/",
+    "/schemes/{pk}/director/",
+    "/schemes/{pk}/stage/",
+    "/schemes/{pk}/key-stages/",
+    "/schemes/{pk}/key-stages/timeline/",
+    "/schemes/{pk}/override/",
+    "/months/",
+]
+
+
+def test_main_pages_have_no_wcag_22_a_or_aa_violations(page, live_server, world):
+    scheme = world["scheme"]
+    admin = member(world["organisation"], Role.ADMINISTRATOR, username="administrator")
+    assert admin.pk
+    page.goto(f"{live_server.url}/accounts/login/")
+    violations = axe_violations(page)
+    assert not violations, f"login page:\n{format_violations(violations)}"
+    sign_in(page, live_server, "administrator")
+    failures = []
+    for template in MAIN_PAGES:
+        url = template.format(pk=scheme.pk, programme=scheme.programme_id)
+        response = page.goto(f"{live_server.url}{url}")
+        assert response is not None and response.status == 200, f"{url}: HTTP {response and response.status}"
+        violations = axe_violations(page)
+        if violations:
+            failures.append(f"{url}:\n{format_violations(violations)}")
+    assert not failures, "\n\n".join(failures)

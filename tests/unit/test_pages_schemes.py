@@ -1,0 +1,499 @@
+"""The scheme pages: register (filters, sort, totals, CSV), scheme page, create/edit, overrides."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from governance.formatting import format_financial_month, format_money, format_money_k, format_month
+from governance.models import MonthStatus, Role
+from schemes import services
+from schemes.models import Figure, FigureOverride, Rag, Scheme, SchemeMonth, Stage
+from schemes.selectors import scheme_register, totals_of
+from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, SchemeFactory, member
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+REGISTER = "/schemes/"
+
+
+# --- Fixtures ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def organisation():  # type: ignore[no-untyped-def]
+    return OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
+
+
+@pytest.fixture
+def year():  # type: ignore[no-untyped-def]
+    return FinancialYearFactory(start_year=2013)
+
+
+@pytest.fixture
+def editor(organisation):  # type: ignore[no-untyped-def]
+    return member(organisation, Role.PMO_EDITOR, first_name="Priya", last_name="PMO")
+
+
+@pytest.fixture
+def viewer(organisation):  # type: ignore[no-untyped-def]
+    return member(organisation, Role.VIEWER)
+
+
+@pytest.fixture
+def panel(organisation):  # type: ignore[no-untyped-def]
+    return member(organisation, Role.PANEL_MEMBER, first_name="Peter", last_name="Panel")
+
+
+def make_scheme(organisation, year, **fields):  # type: ignore[no-untyped-def]
+    scheme = SchemeFactory(organisation=organisation, year=year, **fields)
+    return services.scheme_recompute(scheme_id=scheme.pk)
+
+
+def rate(scheme, overall, on=date(2013, 1, 23)):  # type: ignore[no-untyped-def]
+    services.panel_sitting_record(
+        actor=None, organisation=scheme.organisation, year=scheme.year, held_on=on,
+        ratings=[services.RatingInput(scheme=scheme, value=overall, resources=overall, timescales=overall,
+                                      codependencies=overall, overall=overall)],
+    )
+    return services.scheme_recompute(scheme_id=scheme.pk)
+
+
+@pytest.fixture(autouse=True)
+def _commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Run each test inside a capture that executes on-commit callbacks (the eager recompute).
+
+    Services batch the schemes of one transaction into one pending recompute; in a test (one
+    transaction that never commits) a callback left unexecuted would swallow later schemes.
+    """
+    with django_capture_on_commit_callbacks(execute=True):
+        yield
+
+
+@pytest.fixture
+def three(organisation, year, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """15b Amber (plan 451,500), MSK Red, and a Green scheme with an overridden plan."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return _three(organisation, year)
+
+
+def _three(organisation, year):  # type: ignore[no-untyped-def]
+    gp = ProgrammeFactory(organisation=organisation, name="Primary care")
+    planned = ProgrammeFactory(organisation=organisation, name="Planned care")
+    a = make_scheme(organisation, year, reference="15b", name="GP QIPP - Reduction in Referrals 5%",
+                    programme=gp, gross_saving=D("602000"), go_live=date(2013, 7, 1), phase=1,
+                    project_owner="Dr Jones", stage=Stage.DELIVERY)
+    b = make_scheme(organisation, year, reference="5", name="MSK", programme=planned,
+                    gross_saving=D("2341855"), go_live=date(2013, 12, 1), phase=2, project_owner="Ms Smith")
+    c = make_scheme(organisation, year, reference="1", name="Adult Integrated Care", programme=planned,
+                    gross_saving=D("1999279"), go_live=date(2013, 9, 1), phase=1, project_owner="Ms Smith")
+    rate(a, Rag.AMBER)
+    rate(b, Rag.RED)
+    rate(c, Rag.GREEN)
+    services.figure_override_set(actor=None, scheme=c, figure=Figure.PLAN_IN_YEAR, value=D("1164417"),
+                                 reason="as published in the governing body paper")
+    c = services.scheme_recompute(scheme_id=c.pk)
+    return {"15b": Scheme.objects.get(pk=a.pk), "5": Scheme.objects.get(pk=b.pk), "1": c}
+
+
+def references(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [s.reference for s in response.context["schemes"]]
+
+
+# --- Formatting -------------------------------------------------------------------------------------
+
+
+def test_money_is_whole_pounds_with_negatives_in_brackets():
+    assert format_money(D("451500.00")) == "£451,500"
+    assert format_money(D("338624.50")) == "£338,625"  # half-up
+    assert format_money(D("-1115")) == "(£1,115)"
+    assert format_money(None) == "–"
+    assert format_money_k(D("10543000")) == "10,543"
+    assert format_money_k(D("-1114000")) == "(1,114)"
+    assert format_month(date(2013, 7, 1)) == "Jul-13"
+    assert format_financial_month(10, 2013) == "M10 (January 2014)"
+
+
+# --- Register ---------------------------------------------------------------------------------------
+
+
+def test_register_shows_rows_and_totals_that_match_the_engine(client, viewer, three, organisation, year):
+    client.force_login(viewer)
+    response = client.get(REGISTER)
+    assert response.status_code == 200
+    assert sorted(references(response)) == ["1", "15b", "5"]
+    totals = response.context["totals"]
+    engine_totals = totals_of(scheme_register(viewer, organisation, year))
+    assert totals.plan_in_year == engine_totals.plan_in_year
+    assert totals.most_likely == engine_totals.most_likely
+    assert totals.director_value == engine_totals.director_value
+    # The overridden plan counts as set by hand: 451,500 + 780,618.33 + 1,164,417
+    assert totals.plan_in_year == D("451500.00") + three["5"].plan_in_year + D("1164417.00")
+    html = response.content.decode()
+    assert "£451,500" in html
+    assert "<caption" in html and "NHS Bexley CCG" in html and "2013/14" in html
+    assert "Figures computed at" in html
+    assert "(overridden: as published in the governing body paper)" in html
+    assert "nhsuk-tag--orange" in html and ">Amber<" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("rag=amber", ["15b"]),
+        ("rag=green", ["1"]),
+        ("phase=1", ["1", "15b"]),
+        ("stage=3", ["15b"]),
+        ("owner=smith", ["1", "5"]),
+        ("q=referrals", ["15b"]),
+        ("q=planned", ["1", "5"]),
+    ],
+)
+def test_register_filters(client, viewer, three, query, expected):
+    client.force_login(viewer)
+    response = client.get(f"{REGISTER}?{query}")
+    assert sorted(references(response)) == sorted(expected)
+    assert response.context["totals"].schemes == len(expected)
+
+
+def test_register_filters_by_programme(client, viewer, three):
+    client.force_login(viewer)
+    response = client.get(f"{REGISTER}?programme={three['15b'].programme_id}")
+    assert references(response) == ["15b"]
+
+
+def test_register_sorts_by_whitelisted_columns_with_aria_sort(client, viewer, three):
+    client.force_login(viewer)
+    response = client.get(f"{REGISTER}?sort=-plan_in_year")
+    assert references(response) == ["1", "5", "15b"]
+    assert 'aria-sort="descending"' in response.content.decode()
+    response = client.get(f"{REGISTER}?sort=plan_in_year")
+    assert references(response) == ["15b", "5", "1"]
+    assert 'aria-sort="ascending"' in response.content.decode()
+    response = client.get(f"{REGISTER}?sort=name")
+    assert references(response) == ["1", "15b", "5"]
+    # Anything else is ignored (never passed to order_by).
+    response = client.get(f"{REGISTER}?sort=organisation__name")
+    assert response.status_code == 200
+    assert response.context["sort"] == ""
+
+
+def test_ytd_actual_runs_to_the_latest_closed_month(client, viewer, three, organisation, year):
+    scheme = three["15b"]
+    for month, actual in [(4, "50000"), (5, "50000"), (6, "40000")]:
+        SchemeMonth.objects.filter(scheme=scheme, month=month).update(actual=D(actual))
+    client.force_login(viewer)
+    response = client.get(f"{REGISTER}?sort=ytd_actual")
+    rows = {s.reference: s for s in response.context["schemes"]}
+    assert rows["15b"].ytd_actual == D("140000.00")  # no month closed: every month with actuals
+    assert rows["5"].ytd_actual is None
+    assert response.context["totals"].ytd_actual == D("140000.00")
+
+    MonthStatus.objects.create(organisation=organisation, year=year, month=5, is_closed=True)
+    response = client.get(REGISTER)
+    rows = {s.reference: s for s in response.context["schemes"]}
+    assert rows["15b"].ytd_actual == D("100000.00")
+    assert response.context["ytd_month"] == 5
+    assert "M5 (August 2013)" in response.content.decode()
+
+
+def test_csv_exports_exactly_the_rows_shown(client, viewer, three):
+    client.force_login(viewer)
+    query = "phase=1&sort=-most_likely"
+    page = client.get(f"{REGISTER}?{query}")
+    response = client.get(f"{reverse('schemes:register-csv')}?{query}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "Reference"
+    assert [r[0] for r in rows[1:]] == references(page)
+    by_ref = {r[0]: r for r in rows[1:]}
+    assert by_ref["15b"][5] == "Jul-13"
+    assert by_ref["15b"][6] == "Amber"
+    assert D(by_ref["15b"][7]) == D("451500.00")
+    assert D(by_ref["15b"][8]) == three["15b"].most_likely
+    assert "as published" in by_ref["1"][11]
+    # The page links to the CSV with the same filters.
+    assert f"{reverse('schemes:register-csv')}?{query}" in page.content.decode().replace("&amp;", "&")
+
+
+def test_register_query_count_does_not_grow_with_schemes(client, viewer, organisation, year):
+    programme = ProgrammeFactory(organisation=organisation, name="Programme")
+    first = make_scheme(organisation, year, reference="A0", programme=programme)
+    services.figure_override_set(actor=None, scheme=first, figure=Figure.MOST_LIKELY, value=D("1"), reason="r")
+    SchemeMonth.objects.filter(scheme=first, month=5).update(actual=D("10"))
+    client.force_login(viewer)
+    client.get(REGISTER)  # warm the session
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(REGISTER)
+        assert response.status_code == 200
+        return len(queries)
+
+    one = count()
+    for n in range(1, 50):
+        scheme = make_scheme(organisation, year, reference=f"A{n}", programme=programme)
+        if n % 7 == 0:
+            services.figure_override_set(actor=None, scheme=scheme, figure=Figure.MOST_LIKELY, value=D("1"),
+                                         reason="r")
+    assert Scheme.objects.count() == 50
+    assert count() == one
+
+
+# --- Roles --------------------------------------------------------------------------------------------
+
+
+def test_viewer_sees_no_edit_controls_and_the_server_refuses(client, viewer, three):
+    scheme = three["15b"]
+    client.force_login(viewer)
+    register = client.get(REGISTER).content.decode()
+    assert "Add a scheme" not in register
+    detail = client.get(reverse("schemes:detail", args=[scheme.pk])).content.decode()
+    assert "Edit scheme" not in detail
+    assert "Override a figure" not in detail
+    assert client.get(reverse("schemes:create")).status_code == 403
+    assert client.get(reverse("schemes:edit", args=[scheme.pk])).status_code == 403
+    response = client.post(reverse("schemes:edit", args=[scheme.pk]), edit_data(scheme, name="Hacked"))
+    assert response.status_code == 403
+    assert "does not allow you to edit schemes" in response.content.decode()
+    response = client.post(reverse("schemes:override", args=[scheme.pk]),
+                           {"figure": "plan_in_year", "value": "1", "reason": "because"})
+    assert response.status_code == 403
+    assert Scheme.objects.get(pk=scheme.pk).name == scheme.name
+    assert not FigureOverride.objects.filter(scheme=scheme).exists()
+
+
+def test_editor_sees_edit_controls_but_may_not_override(client, editor, three):
+    scheme = three["15b"]
+    client.force_login(editor)
+    assert "Add a scheme" in client.get(REGISTER).content.decode()
+    detail = client.get(reverse("schemes:detail", args=[scheme.pk])).content.decode()
+    assert "Edit scheme" in detail
+    assert "Override a figure" not in detail
+    assert client.get(reverse("schemes:override", args=[scheme.pk])).status_code == 403
+
+
+def test_user_of_another_organisation_gets_404(client, three, year):
+    outsider = member(OrganisationFactory(ods_code="05N", name="NHS Shropshire County CCG"), Role.ADMINISTRATOR)
+    scheme = three["15b"]
+    client.force_login(outsider)
+    assert client.get(reverse("schemes:detail", args=[scheme.pk])).status_code == 404
+    assert client.get(reverse("schemes:edit", args=[scheme.pk])).status_code == 404
+    assert client.post(reverse("schemes:override", args=[scheme.pk]), {}).status_code == 404
+    assert "15b" not in [s.reference for s in client.get(REGISTER).context["schemes"] or []]
+
+
+# --- Create and edit --------------------------------------------------------------------------------
+
+
+def edit_data(scheme: Scheme, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "programme": scheme.programme_id, "reference": scheme.reference, "name": scheme.name,
+        "project_owner": scheme.project_owner, "clinical_lead": "", "managerial_lead": "", "description": "",
+        "kpis": "", "phase": scheme.phase or "", "scheme_type": "",
+        "go_live_month": scheme.go_live.month if scheme.go_live else "",
+        "go_live_year": scheme.go_live.year if scheme.go_live else "",
+        "current_cost": "", "gross_saving": str(scheme.gross_saving),
+        "new_investment": "" if scheme.new_investment is None else str(scheme.new_investment),
+        "stated_net_saving": "", "version": scheme.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_create_shows_plain_english_errors_and_keeps_what_was_typed(client, editor, organisation, year):
+    ProgrammeFactory(organisation=organisation, name="Primary care")
+    client.force_login(editor)
+    response = client.post(reverse("schemes:create"), {
+        "programme": "", "reference": "", "name": "My new scheme", "gross_saving": "lots",
+        "go_live_month": "3", "go_live_year": "2013",
+    })
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Choose the programme" in html
+    assert "Enter the scheme reference, for example 15b" in html
+    assert "Enter the gross saving in pounds" in html
+    assert "Go-live month must fall within 2013/14 or later" in html
+    assert 'value="My new scheme"' in html and 'value="lots"' in html
+    assert 'href="#id_go_live_month"' in html
+    assert not Scheme.objects.exists()
+
+    response = client.post(reverse("schemes:create"), {
+        "programme": "", "reference": "X", "name": "X", "gross_saving": "1",
+        "go_live_month": "13", "go_live_year": "2013",
+    })
+    assert "Go-live month must be a number from 1 to 12" in response.content.decode()
+
+
+def test_create_saves_through_the_service_and_computes_figures(
+    client, editor, organisation, year, django_capture_on_commit_callbacks
+):
+    programme = ProgrammeFactory(organisation=organisation, name="Primary care")
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("schemes:create"), {
+            "programme": programme.pk, "reference": "15b", "name": "GP QIPP", "gross_saving": "£602,000",
+            "go_live_month": "7", "go_live_year": "2013", "phase": "1",
+        })
+    scheme = Scheme.objects.get(reference="15b")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("schemes:detail", args=[scheme.pk])
+    assert scheme.plan_in_year == D("451500.00")
+    assert scheme.history.first().history_user == editor
+    # A duplicate reference is refused by the service, with its message on the field.
+    response = client.post(reverse("schemes:create"), {
+        "programme": programme.pk, "reference": "15b", "name": "Again", "gross_saving": "1",
+    })
+    assert response.status_code == 200
+    assert "already has a scheme 15b in 2013/14" in response.content.decode()
+
+
+def test_edit_saves_and_the_history_shows_who_changed_what(
+    client, editor, three, django_capture_on_commit_callbacks
+):
+    scheme = three["15b"]
+    client.force_login(editor)
+    form = client.get(reverse("schemes:edit", args=[scheme.pk]))
+    assert form.status_code == 200
+    assert 'name="version" value="1"' in form.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("schemes:edit", args=[scheme.pk]),
+                               edit_data(scheme, name="GP QIPP 5%", go_live_month="8"))
+    assert response.status_code == 302
+    scheme.refresh_from_db()
+    assert scheme.name == "GP QIPP 5%"
+    assert scheme.version == 2
+    assert scheme.go_live == date(2013, 8, 1), scheme.go_live
+    assert scheme.months_in_year == 8
+    detail = client.get(reverse("schemes:detail", args=[scheme.pk])).content.decode()
+    assert "Priya PMO" in detail
+    assert "Changed: Scheme name" in detail
+    assert "GP QIPP - Reduction in Referrals 5%" in detail and "GP QIPP 5%" in detail
+    assert "Jul-13" in detail and "Aug-13" in detail
+
+
+def test_edit_conflict_returns_409_side_by_side_and_saves_nothing(client, editor, three):
+    scheme = three["15b"]
+    client.force_login(editor)
+    stale = edit_data(scheme, name="My name")  # version 1
+    services.scheme_update(actor=None, scheme=scheme, expected_version=1, changes={"name": "Their name"})
+    response = client.post(reverse("schemes:edit", args=[scheme.pk]), stale)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "changed by someone else" in html
+    assert "Your version" in html and "The saved version" in html
+    assert "My name" in html and "Their name" in html
+    assert 'name="version" value="2"' in html  # saving again is a knowing choice
+    scheme.refresh_from_db()
+    assert scheme.name == "Their name"
+    assert scheme.version == 2
+
+
+def test_edit_conflict_keeps_the_other_persons_changes_when_saving_again(client, editor, three):
+    scheme = three["15b"]
+    client.force_login(editor)
+    stale = edit_data(scheme, name="My name")  # the user changed only the name
+    services.scheme_update(actor=None, scheme=scheme, expected_version=1,
+                           changes={"project_owner": "Someone else", "investment_tbc": True})
+    response = client.post(reverse("schemes:edit", args=[scheme.pk]), stale)
+    assert response.status_code == 409
+    form = response.context["form"]
+    assert form.data["name"] == "My name"
+    assert form.data["project_owner"] == "Someone else"
+    assert form.data.get("investment_tbc") == "on"
+    notes = {row["label"]: row["note"] for row in response.context["conflict_rows"]}
+    assert notes["Scheme name"] == "Changed by you"
+    assert notes["Project owner"].startswith("Changed by someone else")
+    response = client.post(reverse("schemes:edit", args=[scheme.pk]), form.data)
+    assert response.status_code == 302
+    scheme.refresh_from_db()
+    assert (scheme.name, scheme.project_owner, scheme.investment_tbc, scheme.version) == (
+        "My name", "Someone else", True, 3)
+
+
+# --- Overrides ----------------------------------------------------------------------------------------
+
+
+def test_override_needs_a_reason_to_set_and_to_clear(client, panel, three, django_capture_on_commit_callbacks):
+    scheme = three["15b"]
+    url = reverse("schemes:override", args=[scheme.pk])
+    client.force_login(panel)
+    assert client.get(f"{url}?figure=director_value").status_code == 200
+    response = client.post(url, {"figure": "director_value", "value": "301,000", "reason": "  "})
+    assert response.status_code == 200
+    assert "Enter the reason for the override" in response.content.decode()
+    assert not FigureOverride.objects.filter(scheme=scheme).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"figure": "director_value", "value": "301,000", "reason": "Paper figure"})
+    assert response.status_code == 302
+    scheme.refresh_from_db()
+    assert scheme.director_value == D("301000.00")
+    detail = client.get(reverse("schemes:detail", args=[scheme.pk])).content.decode()
+    assert "Set by hand" in detail and "Paper figure" in detail and "Peter Panel" in detail
+    assert "Override set: Director&#x27;s value this year" in detail
+
+    clear = reverse("schemes:override-clear", args=[scheme.pk, "director_value"])
+    response = client.post(clear, {"reason": ""})
+    assert response.status_code == 200
+    assert "Enter the reason for clearing the override" in response.content.decode()
+    assert FigureOverride.objects.get(scheme=scheme).cleared_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(clear, {"reason": "Formula is right after all"})
+    assert response.status_code == 302
+    assert FigureOverride.objects.get(scheme=scheme).cleared_at is not None
+    detail = client.get(reverse("schemes:detail", args=[scheme.pk])).content.decode()
+    assert "Override cleared" in detail and "Formula is right after all" in detail
+    assert client.get(clear).status_code == 404  # nothing left to clear
+
+
+# --- Scheme page --------------------------------------------------------------------------------------
+
+
+def test_scheme_page_shows_formula_workings_tbc_and_discrepancy(client, viewer, three, organisation, year):
+    client.force_login(viewer)
+    html = client.get(reverse("schemes:detail", args=[three["15b"].pk])).content.decode()
+    assert "FYE £602,000 × 9 months ÷ 12 = £451,500" in html
+    assert "in-year plan £451,500 × 75% (overall rating Amber) = £338,625" in html
+    html = client.get(reverse("schemes:detail", args=[three["1"].pk])).content.decode()
+    assert "The formula gives £1,166,246" in html
+
+    tbc = make_scheme(organisation, year, reference="US2", gross_saving=D("1228000"), investment_tbc=True,
+                      new_investment=None, stated_net_saving=D("1153000"), go_live=None)
+    html = client.get(reverse("schemes:detail", args=[tbc.pk])).content.decode()
+    assert ">TBC<" in html
+    assert "differs from gross less investment" in html and "(£75,000)" in html
+
+
+def test_scheme_page_query_count_is_bounded(client, viewer, three):
+    scheme = three["15b"]
+    client.force_login(viewer)
+    url = reverse("schemes:detail", args=[scheme.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for n in range(5):
+        services.scheme_update(actor=None, scheme=scheme, expected_version=None, changes={"name": f"Name {n}"})
+        rate(scheme, Rag.GREEN, on=date(2013, 2, n + 1))
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(after) == len(before)
+
+
+def test_register_filter_selects_offer_any_once(client, viewer, three):
+    client.force_login(viewer)
+    html = client.get(REGISTER).content.decode()
+    assert "---------" not in html
+    assert html.count('>Any</option>') == 3
+    assert '>Any programme</option>' in html
