@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from finance.models import FinancialPlan
@@ -42,6 +43,7 @@ DEMO_USERS = [
     ("viewer", Role.VIEWER, "Grace", "Governing-body"),
 ]
 DEMO_PASSWORD_SUFFIX = "-demo-2013"
+PORTAL_APPS = ["governance", "schemes", "risks", "finance"]
 
 
 @dataclass
@@ -172,6 +174,9 @@ def load_users(report: DemoReport) -> None:
             user.set_password(password)
         user.is_staff = role == Role.ADMINISTRATOR
         user.save()
+        if role == Role.ADMINISTRATOR:
+            # The admin site, scoped to the user's organisations (governance.admin.ScopedAdmin).
+            user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=PORTAL_APPS))
         for organisation in Organisation.objects.filter(ods_code__in=[o[0] for o in ORGANISATIONS]):
             Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
         report.users.append((username, password, Role(role).label))

@@ -30,7 +30,9 @@ class Command(BaseCommand):
             report = workbook_import(actor=None, organisation=organisation, year_name=options["year"],
                                      source=path, sheet=options["sheet"])
         except WorkbookInvalid as error:
-            raise CommandError(f"{path.name} was not imported; nothing was saved:\n{describe(error.problems)}")
+            raise CommandError(
+                f"{path.name} was not imported; nothing was saved:\n{describe(error.problems)}"
+            ) from None
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         self.stdout.write(
