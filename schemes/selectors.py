@@ -80,8 +80,9 @@ def scheme_engine_inputs(scheme: Scheme, **replace: Any) -> engine.SchemeInputs:
     `replace` lets a page preview a change (e.g. a director's assessment) before it is saved.
     """
     organisation = scheme.organisation
-    rating = latest_rating(scheme)
-    assessment = latest_assessment(scheme)
+    saved = scheme.pk is not None  # a scheme being created has no ratings, assessments or overrides yet
+    rating = latest_rating(scheme) if saved else None
+    assessment = latest_assessment(scheme) if saved else None
     values: dict[str, Any] = {
         "year_start": scheme.year.start_year,
         "go_live": scheme.go_live,
@@ -90,7 +91,7 @@ def scheme_engine_inputs(scheme: Scheme, **replace: Any) -> engine.SchemeInputs:
         "overall_rag": rating.overall if rating else None,
         "delivery_change_months": assessment.change_months if assessment else 0,
         "factors": engine.RagFactors(organisation.green_factor, organisation.amber_factor, organisation.red_factor),
-        "overrides": {figure: o.value for figure, o in active_overrides(scheme).items()},
+        "overrides": {figure: o.value for figure, o in active_overrides(scheme).items()} if saved else {},
         "monthly_profile": [Decimal(v) for v in scheme.monthly_profile] if scheme.monthly_profile else None,
     }
     values.update(replace)

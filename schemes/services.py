@@ -68,23 +68,29 @@ def schedule_recompute(scheme_ids: Iterable[int]) -> None:
     from schemes.tasks import recompute_scheme_figures
 
     connection = transaction.get_connection()
+    # Merge into the pending task of the same outermost transaction only (a test case's own
+    # wrapping block does not count, so a test's separate commits stay separate).
+    outermost = next((block for block in connection.atomic_blocks if not block._from_testcase), None)
     pending: _PendingRecompute | None = getattr(connection, "_pending_recompute", None)
-    still_registered = pending is not None and any(
-        callback is pending for _, callback, _ in connection.run_on_commit
-    )
-    if pending is not None and still_registered:
+    if (
+        outermost is not None
+        and pending is not None
+        and pending.transaction is outermost
+        and any(callback is pending for _, callback, _ in connection.run_on_commit)
+    ):
         pending.ids |= ids
         return
-    pending = _PendingRecompute(ids, recompute_scheme_figures, connection)
+    pending = _PendingRecompute(ids, recompute_scheme_figures, connection, outermost)
     connection._pending_recompute = pending  # type: ignore[attr-defined]
     transaction.on_commit(pending)
 
 
 class _PendingRecompute:
-    def __init__(self, ids: set[int], task: Any, connection: Any) -> None:
+    def __init__(self, ids: set[int], task: Any, connection: Any, transaction: Any) -> None:
         self.ids = ids
         self.task = task
         self.connection = connection
+        self.transaction = transaction
 
     def __call__(self) -> None:
         if getattr(self.connection, "_pending_recompute", None) is self:

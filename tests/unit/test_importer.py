@@ -197,3 +197,11 @@ def test_command_refuses_a_file_that_is_not_a_workbook(bexley, tmp_path):
     path.write_text("not a workbook")
     with pytest.raises(CommandError, match="could not be read as an Excel workbook"):
         call_command("import_workbook", str(path), "--organisation", "07N", "--year", "2013/14")
+
+
+def test_one_recompute_task_per_transaction(bexley, bexley_workbook, django_capture_on_commit_callbacks):
+    """An import touches hundreds of records; the worker gets one task for the whole transaction."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        workbook_import(actor=None, organisation=bexley, year_name="2013/14", source=bexley_workbook)
+    assert len(callbacks) == 1
+    assert len(callbacks[0].ids) == 27
