@@ -233,27 +233,42 @@ def scheme_update(*, actor: User | None, scheme: Scheme, expected_version: int |
                   changes: Mapping[str, Any]) -> Scheme:
     """Apply a user's edit. Refused if someone else saved since `expected_version` was read."""
     _check(actor, Action.EDIT_SCHEMES, scheme.organisation)
-    unknown = set(changes) - set(SCHEME_INPUT_FIELDS)
+    current, changed = _versioned_update(
+        actor=actor, queryset=Scheme.objects.select_for_update(of=("self",)), pk=scheme.pk,
+        expected_version=expected_version, changes=changes, allowed=SCHEME_INPUT_FIELDS,
+        validate=_validate_scheme,
+        conflict=lambda c: f"{c.reference} {c.name} was changed by someone else while you were editing it. "
+        "Your changes have not been saved: compare the two versions below.",
+    )
+    if changed:
+        schedule_recompute([current.pk])
+    return current
+
+
+def _versioned_update(
+    *, actor: User | None, queryset: Any, pk: int, expected_version: int | None, changes: Mapping[str, Any],
+    allowed: Iterable[str], validate: Any, conflict: Any,
+) -> tuple[Any, bool]:
+    """Apply a user's edit to a versioned record, refusing it if someone saved since they read it.
+
+    Returns the record and whether anything changed (an edit that changes nothing is not a new version).
+    """
+    unknown = set(changes) - set(allowed)
     if unknown:
-        raise TypeError(f"Unknown scheme fields: {sorted(unknown)}")
-    current = Scheme.objects.select_for_update(of=("self",)).get(pk=scheme.pk)
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    current = queryset.get(pk=pk)
     if expected_version is not None and current.version != expected_version:
-        raise EditConflict(
-            f"{current.reference} {current.name} was changed by someone else while you were editing it. "
-            "Your changes have not been saved: compare the two versions below.",
-            current=current,
-        )
+        raise EditConflict(conflict(current), current=current)
     actual_changes = {k: v for k, v in changes.items() if getattr(current, k) != v}
     if not actual_changes:
-        return current
+        return current, False
     for key, value in actual_changes.items():
         setattr(current, key, value)
-    _validate_scheme(current)
+    validate(current)
     current.version += 1
-    current._history_user = actor  # type: ignore[attr-defined]
+    current._history_user = actor
     current.save()
-    schedule_recompute([current.pk])
-    return current
+    return current, True
 
 
 @dataclass(frozen=True)
@@ -573,25 +588,12 @@ def key_stage_update(
 ) -> KeyStage:
     """Change a key stage (e.g. a new current date). Refused if someone else saved it since it was read."""
     _check(actor, Action.EDIT_SCHEMES, key_stage.scheme.organisation)
-    unknown = set(changes) - set(KEY_STAGE_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown key stage fields: {sorted(unknown)}")
-    current = KeyStage.objects.select_for_update().get(pk=key_stage.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise EditConflict(
-            f'"{current.name}" was changed by someone else while you were editing it. Nothing has been saved: '
-            "compare the two versions below.",
-            current=current,
-        )
-    actual_changes = {k: v for k, v in changes.items() if getattr(current, k) != v}
-    if not actual_changes:
-        return current
-    for key, value in actual_changes.items():
-        setattr(current, key, value)
-    _validate_key_stage(current)
-    current.version += 1
-    current._history_user = actor  # type: ignore[attr-defined]
-    current.save()
+    current, _ = _versioned_update(
+        actor=actor, queryset=KeyStage.objects.select_for_update(), pk=key_stage.pk,
+        expected_version=expected_version, changes=changes, allowed=KEY_STAGE_FIELDS, validate=_validate_key_stage,
+        conflict=lambda c: f'"{c.name}" was changed by someone else while you were editing it. Nothing has been '
+        "saved: compare the two versions below.",
+    )
     return current
 
 

@@ -198,3 +198,18 @@ def month_year_parts(field: BoundField) -> tuple[str, str]:
         padded = [*value, "", ""]
         return str(padded[0] or ""), str(padded[1] or "")
     return "", ""
+
+
+@register.filter
+def signed(value: int | None) -> str:
+    """Months of change in delivery with their sign: +2, -1, 0."""
+    if value is None:
+        return "–"
+    return f"{value:+d}" if value else "0"
+
+
+@register.filter
+def month_heading(label: str) -> str:
+    """ "M2 May-13" as a two-line column heading that never breaks inside a part."""
+    number, _, month = str(label).partition(" ")
+    return format_html('<span class="app-nowrap">{}</span><br><span class="app-nowrap">{}</span>', number, month)
