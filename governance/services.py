@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from governance.formatting import month_end, month_label
 from governance.models import FinancialYear, MonthStatus, Organisation
 from governance.permissions import Action, require
-from schemes.engine import month_end, month_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

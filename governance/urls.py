@@ -1,10 +1,10 @@
 from django.urls import path
 
-from governance import month_views, views
+from governance import views
 
 urlpatterns = [
     path("context/", views.switch_context, name="switch-context"),
-    path("months/", month_views.months, name="months"),
-    path("months/<int:month>/close/", month_views.month_close, name="month-close"),
-    path("months/<int:month>/reopen/", month_views.month_reopen, name="month-reopen"),
+    path("months/", views.months, name="months"),
+    path("months/<int:month>/close/", views.month_close, name="month-close"),
+    path("months/<int:month>/reopen/", views.month_reopen, name="month-reopen"),
 ]

@@ -1,14 +1,23 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from governance import services
+from governance.formatting import month_end, month_label
+from governance.forms import MonthReopenForm, SummaryError, add_service_errors, form_errors
 from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR
 from governance.models import FinancialYear
-from governance.selectors import organisations_for
+from governance.permissions import Action, can, require
+from governance.selectors import month_history, month_statuses, organisations_for
 
 
 @login_required
@@ -27,3 +36,79 @@ def switch_context(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
     return redirect(next_url)
+
+
+
+def _working(request: HttpRequest) -> tuple[Any, Any]:
+    working = request.working  # type: ignore[attr-defined]
+    if working.organisation is None or working.year is None:
+        raise Http404("Choose an organisation and financial year first.")
+    return working.organisation, working.year
+
+
+def _month(month: int) -> int:
+    if not 1 <= month <= 12:
+        raise Http404("A month is M1 (April) to M12 (March).")
+    return month
+
+
+def _page(request: HttpRequest, errors: list[SummaryError] | None = None, status: int = 200) -> HttpResponse:
+    organisation, year = _working(request)
+    statuses = month_statuses(request.user, organisation, year)
+    closed = {m for m, status in statuses.items() if status.is_closed}
+    # Months close in order: only the first open month can be closed next, once it has ended.
+    next_open = next((m for m in range(1, 13) if m not in closed), None)
+    today = timezone.localdate()
+    rows = [
+        {"month": m, "label": month_label(year.start_year, m), "ends_on": month_end(year.start_year, m),
+         "status": statuses.get(m), "closed": m in closed,
+         "closable": m == next_open and month_end(year.start_year, m) < today}
+        for m in range(1, 13)
+    ]
+    return render(request, "governance/months.html", {
+        "rows": rows, "history": month_history(request.user, organisation, year)[:50], "errors": errors or [],
+        "can_close": can(request.user, Action.CLOSE_MONTHS, organisation),
+        "labels": {m: month_label(year.start_year, m) for m in range(1, 13)}, "today": timezone.localdate(),
+    }, status=status)
+
+
+@login_required
+def months(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@login_required
+@require_POST
+def month_close(request: HttpRequest, month: int) -> HttpResponse:
+    organisation, year = _working(request)
+    month = _month(month)
+    try:
+        services.month_close(actor=request.user, organisation=organisation, year=year, month=month)
+    except ValidationError as error:
+        return _page(request, [SummaryError(m) for m in error.messages])
+    messages.success(request, f"{month_label(year.start_year, month)} is closed: its actuals and forecasts are now "
+                              "read-only.")
+    return redirect("months")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def month_reopen(request: HttpRequest, month: int) -> HttpResponse:
+    organisation, year = _working(request)
+    month = _month(month)
+    require(request.user, Action.CLOSE_MONTHS, organisation)
+    label = month_label(year.start_year, month)
+    form = MonthReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.month_reopen(actor=request.user, organisation=organisation, year=year, month=month,
+                                  reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{label} is open again: its actuals and forecasts can be changed.")
+            return redirect("months")
+    status = month_statuses(request.user, organisation, year).get(month)
+    return render(request, "governance/month_reopen.html", {
+        "form": form, "errors": form_errors(form), "label": label, "month": month, "status": status,
+    })

@@ -232,23 +232,6 @@ OUTTURN_PLAN = "plan"
 OUTTURN_MIXED = "mixed"
 
 
-def month_label(year_start: int, month: int) -> str:
-    """Month M of the year as the papers write it: month_label(2013, 1) == "M1 Apr-13"."""
-    if not 1 <= month <= 12:
-        raise ValueError(f"A month is M1 (April) to M12 (March), not {month}")
-    calendar_month = (month + 2) % 12 + 1
-    calendar_year = year_start + (1 if month >= 10 else 0)
-    return f"M{month} {date(calendar_year, calendar_month, 1):%b-%y}"
-
-
-def month_end(year_start: int, month: int) -> date:
-    """The last day of month M of the year (M12 of 2013/14 ends on 31 March 2014)."""
-    calendar_month = (month + 2) % 12 + 1
-    calendar_year = year_start + (1 if month >= 10 else 0)
-    next_first = date(calendar_year + (1 if calendar_month == 12 else 0), calendar_month % 12 + 1, 1)
-    return date.fromordinal(next_first.toordinal() - 1)
-
-
 def month_outturn(*, plan: Decimal, actual: Decimal | None, forecast: Decimal | None,
                   closed: bool) -> tuple[Decimal, str]:
     """What a month contributes to the forecast outturn, and where that number came from."""

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from governance.forms import NhsForm, SummaryError, date_field
 from governance.models import FinancialYear
-from schemes.models import Figure, Scheme
-from schemes.services import SCHEME_INPUT_FIELDS
+from schemes.models import STAGE_GATEWAYS, Figure, GatewayDecision, Rag, Scheme, Stage
+from schemes.selectors import SchemeTracker
+from schemes.services import SCHEME_INPUT_FIELDS, MonthEdit, RatingInput
 
 SCHEME_FORM_FIELDS = [name for name in SCHEME_INPUT_FIELDS if name != "monthly_profile"]
 
@@ -198,3 +203,327 @@ class OverrideClearForm(forms.Form):
         error_messages={"required": "Enter the reason for clearing the override",
                         "max_length": "Reason must be 2,000 characters or fewer"},
     )
+
+
+
+_MONEY_TEXT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+
+
+def parse_money(text: str | None) -> Decimal | None:
+    """Pounds as people type them: "37,625", "£37625.50", "(1,115)" or "-1115". Blank means none.
+
+    Raises ValueError for anything else.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    negative = raw.startswith("(") and raw.endswith(")")
+    if negative:
+        raw = raw[1:-1].strip()
+    raw = raw.replace(",", "").replace("£", "").replace(" ", "")
+    if not _MONEY_TEXT.match(raw):
+        raise ValueError(raw)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as error:
+        raise ValueError(raw) from error
+    if abs(value) >= Decimal("1000000000000"):
+        raise ValueError(raw)
+    return -value if negative else value
+
+
+def money_input(value: Decimal | None) -> str:
+    """A stored amount as it goes back into an input: whole pounds without pence, else two decimals."""
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return f"{value:.0f}"
+    return f"{value:.2f}"
+
+
+# --- Monthly tracker -----------------------------------------------------------------------------------
+
+
+@dataclass
+class TrackerCell:
+    """One editable month of the grid as the page shows it (the user's text is kept on error)."""
+
+    month: int
+    label: str
+    actual_text: str
+    forecast_text: str
+    version: int
+    actual_initial: str
+    forecast_initial: str
+    actual_error: str = ""
+    forecast_error: str = ""
+    conflict: dict[str, Any] | None = None
+
+
+@dataclass
+class TrackerForm:
+    """All the editable cells of a scheme's tracker posted at once, each month with its version.
+
+    Only the cells the user changed (text differs from the value the page was drawn with) become
+    edits, so an untouched month never overwrites someone else's save.
+    """
+
+    tracker: SchemeTracker
+    editable_months: list[int]
+    data: Mapping[str, Any] | None = None
+    cells: dict[int, TrackerCell] = field(default_factory=dict)
+    errors: list[SummaryError] = field(default_factory=list)
+    edits: list[MonthEdit] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        rows = self.tracker.rows
+        for m in self.editable_months:
+            row = rows.get(m)
+            actual = money_input(row.actual) if row else ""
+            forecast = money_input(row.forecast) if row else ""
+            self.cells[m] = TrackerCell(
+                month=m, label=self.tracker.labels[m - 1], actual_text=actual, forecast_text=forecast,
+                version=self.tracker.version(m), actual_initial=actual, forecast_initial=forecast,
+            )
+
+    def months_posted(self) -> list[int]:
+        """Months the POST carries, editable or not (a month closed since the page was drawn is refused)."""
+        assert self.data is not None
+        posted = []
+        for m in range(1, 13):
+            if f"version_{m}" in self.data:
+                posted.append(m)
+        return posted
+
+    def is_valid(self) -> bool:
+        assert self.data is not None
+        data = self.data
+        for m in self.months_posted():
+            label = self.tracker.labels[m - 1]
+            row = self.tracker.rows.get(m)
+            cell = self.cells.get(m) or TrackerCell(
+                month=m, label=label, actual_text="", forecast_text="", version=self.tracker.version(m),
+                actual_initial=money_input(row.actual) if row else "",
+                forecast_initial=money_input(row.forecast) if row else "",
+            )
+            self.cells.setdefault(m, cell)
+            cell.actual_text = str(data.get(f"actual_{m}", "")).strip()
+            cell.forecast_text = str(data.get(f"forecast_{m}", "")).strip()
+            cell.actual_initial = str(data.get(f"actual_{m}_initial", cell.actual_initial)).strip()
+            cell.forecast_initial = str(data.get(f"forecast_{m}_initial", cell.forecast_initial)).strip()
+            try:
+                cell.version = int(data.get(f"version_{m}", ""))
+            except (TypeError, ValueError):
+                self.errors.append(SummaryError(f"The page was out of date for {label}: reload it and try again."))
+                continue
+            values: dict[str, Decimal | None] = {}
+            for kind, text in (("actual", cell.actual_text), ("forecast", cell.forecast_text)):
+                try:
+                    values[kind] = parse_money(text)
+                except ValueError:
+                    message = (f"Enter the {kind} saving for {label} as an amount in pounds, like 37,625 or "
+                               "37625.50, or leave it blank")
+                    setattr(cell, f"{kind}_error", "Enter pounds, like 37,625")
+                    self.errors.append(SummaryError(message, f"#{kind}_{m}"))
+            if "actual" not in values or "forecast" not in values:
+                continue
+            changed = (cell.actual_text != cell.actual_initial) or (cell.forecast_text != cell.forecast_initial)
+            if changed:
+                self.edits.append(MonthEdit(month=m, expected_version=cell.version, actual=values["actual"],
+                                            forecast=values["forecast"]))
+        return not self.errors
+
+    def show_conflict(self, current: Mapping[int, Any]) -> None:
+        """After EditConflict: keep the user's changed figures, show the saved ones, and let them save again."""
+        changed = {edit.month for edit in self.edits}
+        for m, cell in self.cells.items():
+            row = current.get(m) if m in current else self.tracker.rows.get(m)
+            saved_actual = money_input(row.actual) if row else ""
+            saved_forecast = money_input(row.forecast) if row else ""
+            if m in current:
+                cell.conflict = {
+                    "yours_actual": cell.actual_text, "yours_forecast": cell.forecast_text,
+                    "saved_actual": row.actual if row else None, "saved_forecast": row.forecast if row else None,
+                    "saved_by": getattr(row, "updated_by", None) if row else None,
+                    "saved_at": getattr(row, "updated_at", None) if row else None,
+                }
+            if m not in changed:
+                # Not the user's change: show what is saved now, so saving again does not undo it.
+                cell.actual_text, cell.forecast_text = saved_actual, saved_forecast
+            cell.actual_initial, cell.forecast_initial = saved_actual, saved_forecast
+            cell.version = row.version if row else 0
+
+
+# --- RAG panel sitting ---------------------------------------------------------------------------------
+
+DIMENSIONS = (
+    ("value", "Value of scheme"),
+    ("resources", "Resources required to deliver"),
+    ("timescales", "Timescales / readiness of implementation"),
+    ("codependencies", "Co-dependencies / multi-agency involvement"),
+    ("overall", "Overall scheme rating"),
+)
+
+
+class PanelSittingForm(NhsForm):
+    held_on = date_field("Date of the sitting")
+    panel = forms.CharField(label="Panel", max_length=100, initial="RAG panel",
+                            help_text="For example, RAG panel or Star Chamber",
+                            error_messages={"required": "Enter the name of the panel."})
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea)
+
+    def clean_held_on(self) -> date:
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise ValidationError("The date of the sitting cannot be in the future.")
+        return held_on
+
+
+@dataclass
+class PanelRow:
+    scheme: Scheme
+    values: dict[str, str]
+    latest_on: date | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [("", "Not rated"), *Rag.choices]
+
+    @property
+    def cells(self) -> list[tuple[str, str, str]]:
+        """(dimension, its label, the value chosen) in the panel's order."""
+        return [(key, label, self.values.get(key, "")) for key, label in DIMENSIONS]
+
+
+def panel_rows(schemes: Iterable[Scheme], latest: Mapping[int, Any]) -> list[PanelRow]:
+    """One row per scheme, prefilled with its latest rating."""
+    rows = []
+    for scheme in schemes:
+        rating = latest.get(scheme.pk)
+        values = {key: (getattr(rating, key) if rating else "") for key, _ in DIMENSIONS}
+        rows.append(PanelRow(scheme=scheme, values=values, latest_on=rating.sitting.held_on if rating else None))
+    return rows
+
+
+def read_panel_rows(
+    data: Mapping[str, Any], rows: list[PanelRow], posted_ids: list[str]
+) -> tuple[list[RatingInput], list[SummaryError]]:
+    """The ratings posted for the sitting. A row left entirely "Not rated" is skipped; a half-rated one is an error.
+
+    Every posted scheme id must be one of the rows (the working organisation and year's schemes).
+    """
+    errors: list[SummaryError] = []
+    known = {str(row.scheme.pk) for row in rows}
+    unknown = [i for i in posted_ids if i not in known]
+    if unknown:
+        errors.append(SummaryError(
+            "The form included schemes that are not in this organisation's year (or that you cannot see): "
+            "nothing has been saved. Reload the page and try again."
+        ))
+    ratings = []
+    posted = set(posted_ids)
+    valid = set(Rag.values)
+    for row in rows:
+        if str(row.scheme.pk) not in posted:
+            continue
+        for key, _ in DIMENSIONS:
+            row.values[key] = str(data.get(f"r{row.scheme.pk}-{key}", "")).strip()
+        filled = [key for key, _ in DIMENSIONS if row.values[key]]
+        if not filled:
+            continue
+        bad = [label for key, label in DIMENSIONS if row.values[key] not in valid]
+        if bad:
+            first = next(key for key, _ in DIMENSIONS if row.values[key] not in valid)
+            message = (f"{row.scheme.reference} {row.scheme.name}: rate "
+                       f"{', '.join(label.lower() for label in bad)} as Green, Amber or Red, or leave the whole "
+                       "row as Not rated")
+            row.errors.append(message)
+            errors.append(SummaryError(message, f"#r{row.scheme.pk}-{first}"))
+            continue
+        ratings.append(RatingInput(scheme=row.scheme, **{key: row.values[key] for key, _ in DIMENSIONS}))
+    if not errors and not ratings:
+        errors.append(SummaryError("Rate at least one scheme.", f"#r{rows[0].scheme.pk}-value" if rows else ""))
+    return ratings, errors
+
+
+# --- Director's assessment -----------------------------------------------------------------------------
+
+
+class DirectorAssessmentForm(NhsForm):
+    assessed_on = date_field("Date of the assessment")
+    change_months = forms.TypedChoiceField(
+        label="Change in delivery (months)", coerce=int, initial=0,
+        choices=[(n, f"{n:+d}" if n else "0 (no change)") for n in range(-12, 13)],
+        help_text="+N means N more months of saving this year (delivery earlier); -N means N fewer (later)",
+        error_messages={"required": "Choose the change in delivery, from -12 to +12 months.",
+                        "invalid_choice": "Choose the change in delivery, from -12 to +12 months."},
+    )
+    director = forms.CharField(label="Director", max_length=200,
+                               error_messages={"required": "Enter the name of the director making the assessment."})
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
+
+    def clean_assessed_on(self) -> date:
+        assessed_on = self.cleaned_data["assessed_on"]
+        if assessed_on > timezone.localdate():
+            raise ValidationError("The date of the assessment cannot be in the future.")
+        return assessed_on
+
+
+# --- Stage gates ---------------------------------------------------------------------------------------
+
+
+class StageChangeForm(NhsForm):
+    to_stage = forms.TypedChoiceField(label="Move the scheme to", coerce=int, choices=Stage.choices,
+                                      error_messages={"required": "Choose the stage to move the scheme to."})
+    decision = forms.ChoiceField(
+        label="Gateway decision", choices=GatewayDecision.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the move was approved or not approved."},
+    )
+    approver = forms.CharField(label="Approved by", max_length=200,
+                               help_text="The person or group who gave the gateway approval",
+                               error_messages={"required": "Enter who gave the gateway approval."})
+    decided_on = date_field("Date of the decision")
+    confirmed = forms.MultipleChoiceField(label="Gateway approvals recorded", required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label="Note, or the reason for moving back", required=False, widget=forms.Textarea,
+                           help_text="A reason is required when moving the scheme back to an earlier stage")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scheme = scheme
+        self.gateway = STAGE_GATEWAYS.get(scheme.stage, ())
+        self.fields["confirmed"].choices = list(self.gateway)
+        self.fields["to_stage"].choices = [(s.value, s.label) for s in Stage if s.value != scheme.stage]
+        if scheme.stage < Stage.CLOSURE:
+            self.fields["to_stage"].initial = scheme.stage + 1
+        self.fields["decision"].widget.attrs["data-error-anchor"] = "id_decision_0"
+        self.fields["confirmed"].widget.attrs["data-error-anchor"] = "id_confirmed_0"
+        self.fields["version"].initial = scheme.version
+
+
+# --- Key stages ----------------------------------------------------------------------------------------
+
+
+class KeyStageForm(NhsForm):
+    name = forms.CharField(label="Stage or milestone", max_length=200,
+                           error_messages={"required": "Enter the name of the stage or milestone."})
+    baseline_date = date_field("Baseline date", required=False,
+                               help_text="The date first planned. Slippage is measured against it")
+    current_date = date_field("Current planned date", required=False,
+                              help_text="Leave blank to use the baseline date")
+    completed_on = date_field("Date completed", required=False, help_text="Leave blank until the stage is done")
+    order = forms.IntegerField(label="Order", min_value=0, max_value=999, required=False,
+                               help_text="Where it appears in the list (leave blank to add at the end)",
+                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                               error_messages={"invalid": "Enter the order as a whole number, like 3.",
+                                               "min_value": "Enter the order as a whole number from 0 to 999.",
+                                               "max_value": "Enter the order as a whole number from 0 to 999."})
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class KeyStageTemplateForm(NhsForm):
+    first_date = date_field("Baseline date of the first stage",
+                            help_text="Each following stage is baselined one month later")

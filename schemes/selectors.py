@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from governance.formatting import format_money
+from governance.formatting import format_money, month_label
 from governance.models import MonthStatus
 from schemes import engine
 from schemes.models import (
@@ -142,7 +142,7 @@ class SchemeTracker:
 
 
 def month_labels(year: FinancialYear) -> tuple[str, ...]:
-    return tuple(engine.month_label(year.start_year, m) for m in range(1, 13))
+    return tuple(month_label(year.start_year, m) for m in range(1, 13))
 
 
 def scheme_tracker(user: AbstractBaseUser | AnonymousUser, pk: int) -> SchemeTracker:
@@ -391,8 +391,6 @@ def scheme_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> Scheme:
 
     Raises Scheme.DoesNotExist when the user may not see it (the view turns that into a 404).
     """
-    from risks.models import Risk
-
     return (
         schemes_for(user)
         .prefetch_related(
@@ -413,7 +411,8 @@ def scheme_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> Scheme:
             ),
             Prefetch("stage_changes", queryset=StageChange.objects.select_related("recorded_by")),
             Prefetch("key_stages", queryset=KeyStage.objects.order_by("order", "id")),
-            Prefetch("risks", queryset=Risk.objects.order_by("reference", "id")),
+            # Risks sit above schemes (risks app): prefetched by name, in the Risk model's own order.
+            "risks",
         )
         .get(pk=pk)
     )

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from governance.formatting import month_label
 from governance.models import FinancialYear, MonthStatus, Organisation
 from governance.permissions import Action, require
 from schemes import engine
@@ -432,7 +433,7 @@ def scheme_month_update(*, actor: User | None, scheme: Scheme, edits: Iterable[M
         raise ValidationError("Each month (M1 to M12) can be changed once per save.")
     start = scheme.year.start_year
     for edit in edits:
-        label = engine.month_label(start, edit.month)
+        label = month_label(start, edit.month)
         _check_amount(edit.actual, f"actual saving for {label}")
         _check_amount(edit.forecast, f"forecast saving for {label}")
     if not edits:
@@ -444,7 +445,7 @@ def scheme_month_update(*, actor: User | None, scheme: Scheme, edits: Iterable[M
         .order_by("month")
     )
     if closed:
-        names = ", ".join(engine.month_label(start, status.month) for status in closed)
+        names = ", ".join(month_label(start, status.month) for status in closed)
         verb = "is" if len(closed) == 1 else "are"
         raise ValidationError(
             f"{names} {verb} closed, so {'its' if len(closed) == 1 else 'their'} actual and forecast cannot be "
@@ -454,7 +455,7 @@ def scheme_month_update(*, actor: User | None, scheme: Scheme, edits: Iterable[M
     stale = [edit.month for edit in edits if edit.expected_version != (rows[edit.month].version
                                                                         if edit.month in rows else 0)]
     if stale:
-        names = ", ".join(engine.month_label(start, m) for m in sorted(stale))
+        names = ", ".join(month_label(start, m) for m in sorted(stale))
         raise EditConflict(
             f"Someone else saved {names} of {scheme.reference} {scheme.name} while you were editing. "
             "Nothing has been saved: compare your figures with the saved ones below, then save again.",

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from governance.formatting import month_end, month_label
 from schemes import engine
 
 
@@ -25,19 +26,19 @@ def with_values(rows, **changes):  # type: ignore[no-untyped-def]
 
 
 def test_month_labels_follow_the_financial_year() -> None:
-    assert engine.month_label(2013, 1) == "M1 Apr-13"
-    assert engine.month_label(2013, 9) == "M9 Dec-13"
-    assert engine.month_label(2013, 10) == "M10 Jan-14"
-    assert engine.month_label(2013, 12) == "M12 Mar-14"
+    assert month_label(2013, 1) == "M1 Apr-13"
+    assert month_label(2013, 9) == "M9 Dec-13"
+    assert month_label(2013, 10) == "M10 Jan-14"
+    assert month_label(2013, 12) == "M12 Mar-14"
     with pytest.raises(ValueError):
-        engine.month_label(2013, 13)
+        month_label(2013, 13)
 
 
 def test_month_end() -> None:
-    assert engine.month_end(2013, 1) == date(2013, 4, 30)
-    assert engine.month_end(2013, 11) == date(2014, 2, 28)
-    assert engine.month_end(2015, 11) == date(2016, 2, 29)
-    assert engine.month_end(2013, 12) == date(2014, 3, 31)
+    assert month_end(2013, 1) == date(2013, 4, 30)
+    assert month_end(2013, 11) == date(2014, 2, 28)
+    assert month_end(2015, 11) == date(2016, 2, 29)
+    assert month_end(2013, 12) == date(2014, 3, 31)
 
 
 def test_variance_is_actual_minus_plan_favourable_when_positive() -> None:
