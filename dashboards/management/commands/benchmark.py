@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -98,6 +98,7 @@ class Command(BaseCommand):
         session["working_year_id"] = year.pk
         session.save()
         for label, url in (("register page", "/schemes/"), ("API list page", "/api/v1/schemes/?organisation=BENCH")):
+            reset_queries()  # with DEBUG on the query log may already be full (it keeps 9,000)
             with CaptureQueriesContext(connection) as queries:
                 status = client.get(url).status_code
             seconds, mib = measure(lambda url=url: client.get(url), repeat)
