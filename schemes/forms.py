@@ -180,6 +180,9 @@ class SchemeForm(forms.ModelForm):
 
 
 class OverrideForm(forms.Form):
+    # selectors.override_token as the page was drawn: a save after someone else's change is refused.
+    seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     figure = forms.ChoiceField(
         label="Figure to override", choices=Figure.choices,
         error_messages={"required": "Choose the figure to override",
@@ -196,6 +199,9 @@ class OverrideForm(forms.Form):
 
 
 class OverrideClearForm(forms.Form):
+    # selectors.override_token as the page was drawn: a save after someone else's change is refused.
+    seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     reason = forms.CharField(
         label="Reason for clearing the override",
         help_text="The figure goes back to the formula's value. The reason is kept in the history.",
@@ -385,6 +391,7 @@ class PanelRow:
     values: dict[str, str]
     latest_on: date | None = None
     errors: list[str] = field(default_factory=list)
+    token: int = 0  # selectors.rating_tokens: changes when anyone saves a rating of this scheme
 
     @property
     def choices(self) -> list[tuple[str, str]]:
@@ -396,14 +403,28 @@ class PanelRow:
         return [(key, label, self.values.get(key, "")) for key, label in DIMENSIONS]
 
 
-def panel_rows(schemes: Iterable[Scheme], latest: Mapping[int, Any]) -> list[PanelRow]:
+def panel_rows(
+    schemes: Iterable[Scheme], latest: Mapping[int, Any], tokens: Mapping[int, int]
+) -> list[PanelRow]:
     """One row per scheme, prefilled with its latest rating."""
     rows = []
     for scheme in schemes:
         rating = latest.get(scheme.pk)
         values = {key: (getattr(rating, key) if rating else "") for key, _ in DIMENSIONS}
-        rows.append(PanelRow(scheme=scheme, values=values, latest_on=rating.sitting.held_on if rating else None))
+        rows.append(PanelRow(scheme=scheme, values=values, latest_on=rating.sitting.held_on if rating else None,
+                             token=tokens.get(scheme.pk, 0)))
     return rows
+
+
+def read_seen_tokens(data: Mapping[str, Any], rows: list[PanelRow]) -> dict[int, int]:
+    """The rating tokens the page was drawn with (a missing or garbled one counts as "changed")."""
+    seen = {}
+    for row in rows:
+        try:
+            seen[row.scheme.pk] = int(data.get(f"r{row.scheme.pk}-seen", ""))
+        except (TypeError, ValueError):
+            seen[row.scheme.pk] = -1
+    return seen
 
 
 def read_panel_rows(
@@ -462,6 +483,8 @@ class DirectorAssessmentForm(NhsForm):
     director = forms.CharField(label="Director", max_length=200,
                                error_messages={"required": "Enter the name of the director making the assessment."})
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
+    # The latest assessment the page showed (0: none), so a second director cannot overwrite silently.
+    seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_assessed_on(self) -> date:
         assessed_on = self.cleaned_data["assessed_on"]

@@ -214,6 +214,25 @@ def latest_ratings(schemes: Iterable[Scheme]) -> dict[int, SchemeRating]:
     return latest
 
 
+def rating_tokens(scheme_ids: Iterable[int]) -> dict[int, int]:
+    """A number per scheme that changes whenever any of its ratings is saved (its latest history row).
+
+    The panel page sends back the tokens it was drawn with, so a second panel member's save cannot
+    silently overwrite ratings recorded in the meantime.
+    """
+    rows = (
+        SchemeRating.history.filter(scheme_id__in=list(scheme_ids))
+        .values("scheme_id")
+        .annotate(latest=Max("history_id"))
+    )
+    return {row["scheme_id"]: row["latest"] for row in rows}
+
+
+def override_token(scheme: Scheme) -> int:
+    """Changes whenever an override of the scheme is set or cleared (its latest history row)."""
+    return FigureOverride.history.filter(scheme_id=scheme.pk).aggregate(latest=Max("history_id"))["latest"] or 0
+
+
 def panel_sittings(
     user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
 ) -> QuerySet[PanelSitting]:

@@ -36,7 +36,7 @@ from schemes.models import (
     Stage,
     StageChange,
 )
-from schemes.selectors import scheme_engine_inputs
+from schemes.selectors import override_token, rating_tokens, scheme_engine_inputs
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -287,6 +287,7 @@ class RatingInput:
 def panel_sitting_record(
     *, actor: User | None, organisation: Organisation, year: FinancialYear, held_on: date,
     ratings: Iterable[RatingInput], panel: str = "RAG panel", notes: str = "",
+    seen_tokens: Mapping[int, int] | None = None,
 ) -> PanelSitting:
     """Record (or correct) a dated sitting's ratings for many schemes at once."""
     _check(actor, Action.RATE_SCHEMES, organisation)
@@ -300,6 +301,19 @@ def panel_sitting_record(
                 raise ValidationError(f"{rating.scheme.reference}: rate {dimension} as Green, Amber or Red.")
     if held_on > timezone.localdate():
         raise ValidationError("A panel sitting cannot be dated in the future.")
+    if seen_tokens is not None:
+        # Lock the schemes, then compare: ratings saved since this user's page was drawn win.
+        ids = [rating.scheme.pk for rating in ratings]
+        list(Scheme.objects.select_for_update(of=("self",)).filter(pk__in=ids).values_list("pk"))
+        now = rating_tokens(ids)
+        changed = [r.scheme for r in ratings if now.get(r.scheme.pk, 0) != seen_tokens.get(r.scheme.pk, 0)]
+        if changed:
+            names = ", ".join(f"{s.reference} {s.name}" for s in changed)
+            raise EditConflict(
+                f"Someone else recorded ratings for {names} while you were rating. Nothing has been saved: "
+                "their ratings are shown below; check them and save again to replace them.",
+                current=changed,
+            )
     sitting, _ = PanelSitting.objects.get_or_create(
         organisation=organisation, year=year, held_on=held_on, panel=panel,
         defaults={"notes": notes, "recorded_by": actor if actor and actor.is_authenticated else None},
@@ -326,9 +340,25 @@ def panel_sitting_record(
 @transaction.atomic
 def director_assessment_record(
     *, actor: User | None, scheme: Scheme, assessed_on: date, change_months: int, director: str = "",
-    note: str = "",
+    note: str = "", expected_latest_id: int | None = None,
 ) -> DirectorAssessment:
+    """Record a director's change in delivery (one per scheme and date; the newest date is used).
+
+    `expected_latest_id` is the newest assessment the user's page showed (0 for none): if another
+    one was recorded since, nothing is saved.
+    """
     _check(actor, Action.ASSESS_DELIVERY, scheme.organisation)
+    if expected_latest_id is not None:
+        Scheme.objects.select_for_update(of=("self",)).filter(pk=scheme.pk).exists()
+        latest = scheme.director_assessments.order_by("-created_at", "-id").first()
+        if latest is not None and latest.pk != expected_latest_id:
+            raise EditConflict(
+                f"Someone else recorded a director's assessment of {scheme.reference} meanwhile: "
+                f"{latest.change_months:+d} months on {latest.assessed_on:%d/%m/%Y}"
+                f"{' by ' + latest.director if latest.director else ''}. Nothing has been saved: check it and "
+                "save again to record yours.",
+                current=latest,
+            )
     if not -12 <= change_months <= 12:
         raise ValidationError("Change in delivery must be a whole number of months between -12 and +12.")
     assessment = DirectorAssessment.objects.filter(scheme=scheme, assessed_on=assessed_on).first()
@@ -348,11 +378,30 @@ def director_assessment_record(
 
 
 @transaction.atomic
+def _check_overrides_unchanged(scheme: Scheme, expected_token: int | None) -> None:
+    """Refuse when the scheme's overrides changed since the user's page was drawn."""
+    if expected_token is None:
+        return
+    Scheme.objects.select_for_update(of=("self",)).filter(pk=scheme.pk).exists()
+    if override_token(scheme) != expected_token:
+        raise EditConflict(
+            f"Someone else changed the overrides of {scheme.reference} {scheme.name} while you were editing. "
+            "Nothing has been saved: the figures as they are now are shown below.",
+            current=scheme,
+        )
+
+
 def figure_override_set(
-    *, actor: User | None, scheme: Scheme, figure: str, value: Decimal, reason: str
+    *, actor: User | None, scheme: Scheme, figure: str, value: Decimal, reason: str,
+    expected_token: int | None = None,
 ) -> FigureOverride:
-    """Set a computed figure by hand. The reason is mandatory and kept."""
+    """Set a computed figure by hand. The reason is mandatory and kept.
+
+    `expected_token` (selectors.override_token as the page was drawn) guards against two people
+    overriding the same scheme at once.
+    """
     _check(actor, Action.OVERRIDE_FIGURES, scheme.organisation)
+    _check_overrides_unchanged(scheme, expected_token)
     if figure not in Figure.values:
         raise ValidationError(f"{figure} is not a figure that can be overridden.")
     if not reason or not reason.strip():
@@ -383,8 +432,11 @@ def _clear(override: FigureOverride, actor: User | None, reason: str) -> None:
 
 
 @transaction.atomic
-def figure_override_clear(*, actor: User | None, scheme: Scheme, figure: str, reason: str) -> None:
+def figure_override_clear(
+    *, actor: User | None, scheme: Scheme, figure: str, reason: str, expected_token: int | None = None
+) -> None:
     _check(actor, Action.OVERRIDE_FIGURES, scheme.organisation)
+    _check_overrides_unchanged(scheme, expected_token)
     if not reason or not reason.strip():
         raise ValidationError("Give a reason for clearing the override.")
     current = FigureOverride.objects.select_for_update().filter(

@@ -28,12 +28,14 @@ from schemes.forms import (
     TrackerForm,
     panel_rows,
     read_panel_rows,
+    read_seen_tokens,
 )
 from schemes.models import STAGE_GATEWAYS, Figure, KeyStage, PanelSitting, Phase, Programme, Rag, Scheme, Stage
 from schemes.selectors import (
     display_scheme_value,
     figure_workings,
     latest_closed_month,
+    override_token,
     register_rows,
     register_totals,
     scheme_as_of_version,
@@ -251,13 +253,17 @@ def figure_override(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {}
     if request.GET.get("figure") in Figure.values:
         initial = {"figure": request.GET["figure"], "value": getattr(scheme, request.GET["figure"])}
-    form = OverrideForm(request.POST or None, initial=initial)
+    form = OverrideForm(request.POST or None, initial={**initial, "seen": override_token(scheme)})
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.figure_override_set(
                 actor=request.user, scheme=scheme, figure=form.cleaned_data["figure"],
                 value=form.cleaned_data["value"], reason=form.cleaned_data["reason"],
+                expected_token=_seen(form),
             )
+        except services.EditConflict as conflict:
+            status = _show_override_conflict(form, conflict, scheme)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
@@ -266,7 +272,20 @@ def figure_override(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{label} of {scheme.reference} overridden. The reason is shown with the figure.")
             return redirect(reverse("schemes:detail", args=[scheme.pk]) + "#figures")
     return render(request, "schemes/override.html", {"form": form, "scheme": scheme,
-                                                     "workings": figure_workings(scheme)})
+                                                     "workings": figure_workings(scheme)}, status=status)
+
+
+def _seen(form: Any) -> int:
+    """The token the page was drawn with; a missing one never matches (treated as changed)."""
+    return form.cleaned_data["seen"] if form.cleaned_data.get("seen") is not None else -1
+
+
+def _show_override_conflict(form: Any, conflict: services.EditConflict, scheme: Scheme) -> int:
+    form.add_error(None, str(conflict))
+    form.data = form.data.copy()
+    form.data["seen"] = str(override_token(scheme))  # saving again is then a deliberate choice
+    scheme.refresh_from_db()
+    return 409
 
 
 @login_required
@@ -277,11 +296,14 @@ def figure_override_clear(request: HttpRequest, pk: int, figure: str) -> HttpRes
     override = next((o for o in scheme.overrides.all() if o.figure == figure and o.cleared_at is None), None)
     if override is None:
         raise Http404("That figure is not overridden.")
-    form = OverrideClearForm(request.POST or None)
+    form = OverrideClearForm(request.POST or None, initial={"seen": override_token(scheme)})
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.figure_override_clear(actor=request.user, scheme=scheme, figure=figure,
-                                           reason=form.cleaned_data["reason"])
+                                           reason=form.cleaned_data["reason"], expected_token=_seen(form))
+        except services.EditConflict as conflict:
+            status = _show_override_conflict(form, conflict, scheme)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
@@ -289,7 +311,8 @@ def figure_override_clear(request: HttpRequest, pk: int, figure: str) -> HttpRes
             messages.success(request, f"Override of {override.get_figure_display()} cleared: "
                                       "the figure is the formula's again.")
             return redirect(reverse("schemes:detail", args=[scheme.pk]) + "#figures")
-    return render(request, "schemes/override_clear.html", {"form": form, "scheme": scheme, "override": override})
+    return render(request, "schemes/override_clear.html", {"form": form, "scheme": scheme, "override": override},
+                  status=status)
 
 
 
@@ -413,7 +436,7 @@ def panel_new(request: HttpRequest) -> HttpResponse:
         raise Http404("Choose an organisation and financial year first.")
     require(request.user, Action.RATE_SCHEMES, organisation)
     schemes = list(selectors.scheme_register(request.user, organisation, year))
-    rows = panel_rows(schemes, selectors.latest_ratings(schemes))
+    rows = panel_rows(schemes, selectors.latest_ratings(schemes), selectors.rating_tokens(s.pk for s in schemes))
     form = PanelSittingForm(request.POST or None)
     errors: list[SummaryError] = []
     status = 200
@@ -428,7 +451,21 @@ def panel_new(request: HttpRequest) -> HttpResponse:
                 sitting = services.panel_sitting_record(
                     actor=request.user, organisation=organisation, year=year, held_on=form.cleaned_data["held_on"],
                     panel=form.cleaned_data["panel"].strip(), notes=form.cleaned_data["notes"], ratings=ratings,
+                    seen_tokens=read_seen_tokens(request.POST, rows),
                 )
+            except services.EditConflict as conflict:
+                # Keep what this user chose; show what the other person saved; a second save replaces it.
+                latest = selectors.latest_ratings(conflict.current)
+                for row in rows:
+                    saved = latest.get(row.scheme.pk)
+                    if row.scheme in conflict.current and saved is not None:
+                        saved_values = ", ".join(f"{label} {getattr(saved, key)}" for key, label in DIMENSIONS)
+                        row.errors.append(f"Saved meanwhile: {saved_values}")
+                tokens = selectors.rating_tokens(s.pk for s in schemes)
+                for row in rows:
+                    row.token = tokens.get(row.scheme.pk, 0)
+                errors.append(SummaryError(str(conflict)))
+                status = 409
             except ValidationError as error:
                 errors.extend(SummaryError(m) for m in error.messages)
             else:
@@ -465,8 +502,12 @@ def panel_sitting(request: HttpRequest, pk: int) -> HttpResponse:
 def director_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a director's change in delivery; "Preview" shows the effect and saves nothing."""
     scheme = _scheme(request, pk)
-    form = DirectorAssessmentForm(request.POST or None, initial={"change_months": scheme.delivery_change_months})
+    latest = scheme.director_assessments.order_by("-created_at", "-id").first()
+    form = DirectorAssessmentForm(request.POST or None, initial={
+        "change_months": scheme.delivery_change_months, "seen": latest.pk if latest else 0,
+    })
     preview = None
+    status = 200
     if request.method == "POST":
         require(request.user, Action.ASSESS_DELIVERY, scheme.organisation)
         if form.is_valid():
@@ -478,8 +519,13 @@ def director_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                     services.director_assessment_record(
                         actor=request.user, scheme=scheme, assessed_on=data["assessed_on"],
                         change_months=data["change_months"], director=data["director"].strip(),
-                        note=data["note"].strip(),
+                        note=data["note"].strip(), expected_latest_id=data["seen"] if data["seen"] is not None else -1,
                     )
+                except services.EditConflict as conflict:
+                    form.add_error(None, str(conflict))
+                    form.data = form.data.copy()
+                    form.data["seen"] = str(conflict.current.pk)  # saving again records this one on purpose
+                    status = 409
                 except ValidationError as error:
                     add_service_errors(form, error)
                 else:
@@ -490,7 +536,7 @@ def director_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         "scheme": scheme, "form": form, "errors": form_errors(form), "preview": preview,
         "assessments": selectors.director_assessments(scheme),
         "can_assess": can(request.user, Action.ASSESS_DELIVERY, scheme.organisation),
-    })
+    }, status=status)
 
 
 # --- Stage gates ---------------------------------------------------------------------------------------

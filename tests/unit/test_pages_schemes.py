@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,7 +17,7 @@ from governance.formatting import format_financial_month, format_money, format_m
 from governance.models import MonthStatus, Role
 from schemes import services
 from schemes.models import Figure, FigureOverride, Rag, Scheme, SchemeMonth, Stage
-from schemes.selectors import scheme_register, totals_of
+from schemes.selectors import override_token, scheme_register, totals_of
 from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, SchemeFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -429,13 +430,15 @@ def test_override_needs_a_reason_to_set_and_to_clear(client, panel, three, djang
     url = reverse("schemes:override", args=[scheme.pk])
     client.force_login(panel)
     assert client.get(f"{url}?figure=director_value").status_code == 200
-    response = client.post(url, {"figure": "director_value", "value": "301,000", "reason": "  "})
+    response = client.post(url, {"figure": "director_value", "value": "301,000", "reason": "  ",
+                                 "seen": override_token(scheme)})
     assert response.status_code == 200
     assert "Enter the reason for the override" in response.content.decode()
     assert not FigureOverride.objects.filter(scheme=scheme).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"figure": "director_value", "value": "301,000", "reason": "Paper figure"})
+        response = client.post(url, {"figure": "director_value", "value": "301,000", "reason": "Paper figure",
+                                     "seen": override_token(scheme)})
     assert response.status_code == 302
     scheme.refresh_from_db()
     assert scheme.director_value == D("301000.00")
@@ -444,17 +447,34 @@ def test_override_needs_a_reason_to_set_and_to_clear(client, panel, three, djang
     assert "Override set: Director&#x27;s value this year" in detail
 
     clear = reverse("schemes:override-clear", args=[scheme.pk, "director_value"])
-    response = client.post(clear, {"reason": ""})
+    response = client.post(clear, {"reason": "", "seen": override_token(scheme)})
     assert response.status_code == 200
     assert "Enter the reason for clearing the override" in response.content.decode()
     assert FigureOverride.objects.get(scheme=scheme).cleared_at is None
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(clear, {"reason": "Formula is right after all"})
+        response = client.post(clear, {"reason": "Formula is right after all", "seen": override_token(scheme)})
     assert response.status_code == 302
     assert FigureOverride.objects.get(scheme=scheme).cleared_at is not None
     detail = client.get(reverse("schemes:detail", args=[scheme.pk])).content.decode()
     assert "Override cleared" in detail and "Formula is right after all" in detail
     assert client.get(clear).status_code == 404  # nothing left to clear
+
+
+def test_two_people_overriding_at_once_do_not_overwrite_each_other(client, panel, three, organisation):
+    scheme = three["15b"]
+    url = reverse("schemes:override", args=[scheme.pk])
+    client.force_login(panel)
+    drawn = override_token(scheme)  # both pages drawn now
+    other = Client()
+    other.force_login(member(organisation, Role.FINANCE, username="finance-two"))
+    first = {"figure": "most_likely", "value": "400,000", "reason": "Finance view", "seen": drawn}
+    assert other.post(url, first).status_code == 302
+    second = {"figure": "most_likely", "value": "350,000", "reason": "Panel view", "seen": drawn}
+    response = client.post(url, second)
+    assert response.status_code == 409
+    assert "Someone else changed the overrides" in response.content.decode()
+    assert FigureOverride.objects.get(scheme=scheme, cleared_at__isnull=True).value == D("400000")
+    assert client.post(url, {**second, "seen": override_token(scheme)}).status_code == 302  # deliberate
 
 
 # --- Scheme page --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -17,7 +18,16 @@ from django.utils.timezone import localtime
 from governance import services as governance_services
 from governance.models import MonthStatus, Role
 from schemes import services
-from schemes.models import BEXLEY_KEY_STAGES, DirectorAssessment, KeyStage, PanelSitting, SchemeMonth, Stage
+from schemes.models import (
+    BEXLEY_KEY_STAGES,
+    DirectorAssessment,
+    KeyStage,
+    PanelSitting,
+    SchemeMonth,
+    SchemeRating,
+    Stage,
+)
+from schemes.selectors import rating_tokens
 from tests.factories import OrganisationFactory, ProgrammeFactory, SchemeFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -249,6 +259,7 @@ def panel_form(*schemes, overall: str = "amber", held_on: str = "2013-04-15"):  
         for key in ("value", "resources", "timescales", "codependencies"):
             data[f"r{s.pk}-{key}"] = "green"
         data[f"r{s.pk}-overall"] = overall
+        data[f"r{s.pk}-seen"] = rating_tokens([s.pk]).get(s.pk, 0)  # as the page was drawn
     return data
 
 
@@ -275,6 +286,26 @@ def test_panel_sitting_changes_most_likely(  # type: ignore[no-untyped-def]
     assert '<option value="amber" selected>' in page
     listing = client.get(reverse("schemes:rag-panel")).content.decode()
     assert "15/04/2013" in listing
+
+
+def test_two_panel_members_rating_at_once_do_not_overwrite_each_other(  # type: ignore[no-untyped-def]
+    client, scheme, panel, org
+) -> None:
+    client.force_login(panel)
+    drawn_for_bob = panel_form(scheme, overall="red")  # Bob's page, drawn before Alice saves
+    alice = Client()
+    alice.force_login(member(org, Role.PANEL_MEMBER, username="alice"))
+    assert alice.post(reverse("schemes:panel-new"), panel_form(scheme, overall="amber")).status_code == 302
+    response = client.post(reverse("schemes:panel-new"), drawn_for_bob)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else recorded ratings" in html and "Overall scheme rating amber" in html
+    assert '<option value="red" selected>' in html  # Bob's choice is kept on the page
+    assert SchemeRating.objects.get(scheme=scheme).overall == "amber"
+    # Saving again from the re-drawn page replaces Alice's rating on purpose.
+    again = panel_form(scheme, overall="red")
+    assert client.post(reverse("schemes:panel-new"), again).status_code == 302
+    assert SchemeRating.objects.get(scheme=scheme).overall == "red"
 
 
 def test_panel_sitting_rejects_unknown_schemes(client, scheme, panel, org) -> None:  # type: ignore[no-untyped-def]
@@ -306,7 +337,8 @@ def test_director_preview_saves_nothing_and_save_records(  # type: ignore[no-unt
 ) -> None:
     client.force_login(panel)
     url = reverse("schemes:director", args=[scheme.pk])
-    form = {"assessed_on": "14/03/2013", "change_months": "-1", "director": "Director of Commissioning", "note": ""}
+    form = {"assessed_on": "14/03/2013", "change_months": "-1", "director": "Director of Commissioning", "note": "",
+            "seen": "0"}
     response = client.post(url, {**form, "preview": "1"})
     assert response.status_code == 200
     preview = response.context["preview"]
@@ -327,6 +359,25 @@ def test_director_preview_saves_nothing_and_save_records(  # type: ignore[no-unt
     assert (assessment.change_months, assessment.assessed_on, assessment.recorded_by) == (-1, date(2013, 3, 14), panel)
     scheme.refresh_from_db()
     assert scheme.director_value == D("401333.33")
+
+
+def test_a_second_director_cannot_silently_overwrite(client, scheme, panel, org) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("schemes:director", args=[scheme.pk])
+    client.force_login(panel)
+    bob_page = client.get(url)
+    assert 'name="seen" value="0"' in bob_page.content.decode()
+    alice = Client()
+    alice.force_login(member(org, Role.PANEL_MEMBER, username="alice-director"))
+    alice_form = {"assessed_on": "14/03/2013", "change_months": "2", "director": "Alice", "seen": "0", "save": "1"}
+    assert alice.post(url, alice_form).status_code == 302
+    bob_form = {"assessed_on": "14/03/2013", "change_months": "-3", "director": "Bob", "seen": "0", "save": "1"}
+    response = client.post(url, bob_form)
+    assert response.status_code == 409
+    assert "Someone else recorded a director&#x27;s assessment" in response.content.decode()
+    assert DirectorAssessment.objects.get().change_months == 2
+    seen = response.context["form"].data["seen"]
+    assert client.post(url, {**bob_form, "seen": seen}).status_code == 302  # a deliberate second save
+    assert DirectorAssessment.objects.get().change_months == -3
 
 
 def test_director_form_errors(client, scheme, panel) -> None:  # type: ignore[no-untyped-def]
