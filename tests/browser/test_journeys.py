@@ -40,8 +40,8 @@ def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untype
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit], main input[type=submit]").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main button[type=submit], main input[type=submit]").first.click()
     assert "/accounts/login/" not in page.url, page.content()[:2000]
 
 
@@ -51,23 +51,27 @@ def test_pmo_finds_a_scheme_enters_an_actual_and_sees_ytd_and_variance(page, liv
     if not page.locator("#id_q").is_visible():
         page.get_by_text("Filter schemes").click()  # the filters sit in a details element
     page.fill("#id_q", "Respir")
-    page.press("#id_q", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.press("#id_q", "Enter")
     shown = page.locator("table tbody").first.inner_text()
     assert "Respiratory" in shown
     assert "Ophthalmology" not in shown
-    page.locator("table tbody tr", has_text="Respiratory").get_by_role("link", name="7", exact=True).click()
-    page.wait_for_load_state()
-    page.goto(f"{live_server.url}/schemes/{world['scheme'].pk}/tracker/")
+    with page.expect_navigation():
+        page.locator("table tbody tr", has_text="Respiratory").get_by_role("link", name="7", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Monthly tracker").first.click()
     before = page.locator("main").inner_text()
+    assert "Nothing to report yet" in page.locator("dl").first.inner_text()
     page.fill("#actual_1", "15000")
-    page.get_by_role("button", name="Save actuals and forecasts").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save actuals and forecasts").click()
     text = page.locator("main").inner_text()
     assert text != before
     # Plan M1 is 120,000 / 12 = 10,000; an actual of 15,000 is 5,000 favourable, YTD to M1.
-    assert "15,000" in text
-    assert "5,000" in text
+    summary = page.locator("dl").first.inner_text()
+    assert "Plan £10,000, actual £15,000, variance £5,000" in summary
+    assert "YTD covers M1 to M1 Apr-13" in summary
+    assert "£125,000 against a plan of £120,000" in summary  # the forecast outturn moves too
     assert Scheme.objects.get(pk=world["scheme"].pk).months.get(month=1).actual == Decimal("15000")
 
 
@@ -82,8 +86,8 @@ def test_a_panel_sitting_changes_most_likely(page, live_server, world):
     date_input = page.locator("input[name*='held_on'], input[name*='date']").first
     if date_input.count():
         date_input.fill("2013-01-23")
-    page.locator("main button[type=submit]").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").last.click()
     # Plan 120,000 rated Amber: most likely 75% = 90,000.
     assert Scheme.objects.get(pk=scheme.pk).most_likely == Decimal("90000.00")
     assert "90,000" in page.locator("main").inner_text()
@@ -112,11 +116,11 @@ def test_the_edit_conflict_is_shown(chromium_browser, live_server, world):
         sign_in(browser_page, live_server, Role.PMO_EDITOR)
         browser_page.goto(f"{live_server.url}/schemes/{scheme.pk}/edit/")
     alice.fill("#id_name", "Respiratory (Alice)")
-    alice.locator("main button[type=submit]").first.click()
-    alice.wait_for_load_state()
+    with alice.expect_navigation():
+        alice.locator("main button[type=submit]").first.click()
     bob.fill("#id_name", "Respiratory (Bob)")
-    bob.locator("main button[type=submit]").first.click()
-    bob.wait_for_load_state()
+    with bob.expect_navigation():
+        bob.locator("main button[type=submit]").first.click()
     text = bob.locator("main").inner_text()
     assert "changed by someone else" in text
     assert "Respiratory (Alice)" in text  # the saved version is shown
@@ -163,3 +167,29 @@ def test_main_pages_have_no_wcag_22_a_or_aa_violations(page, live_server, world)
         if violations:
             failures.append(f"{url}:\n{format_violations(violations)}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_keyboard_only_pmo_can_skip_filter_and_enter_an_actual(page, live_server, world):
+    sign_in(page, live_server, Role.PMO_EDITOR)
+    page.goto(f"{live_server.url}/schemes/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#maincontent")
+    # The filters open from the keyboard and submit with Enter.
+    page.locator("summary", has_text="Filter schemes").focus()
+    page.keyboard.press("Enter")
+    page.locator("#id_q").focus()
+    page.keyboard.type("Ophthal")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Respiratory" not in page.locator("table tbody").first.inner_text()
+    # In the tracker, typing a figure and pressing Enter saves it.
+    page.goto(f"{live_server.url}/schemes/{world['scheme'].pk}/tracker/")
+    page.locator("#actual_2").focus()
+    page.keyboard.type("9000")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert Scheme.objects.get(pk=world["scheme"].pk).months.get(month=2).actual == Decimal("9000")
+    focused = page.evaluate("document.activeElement.tagName")
+    assert focused in {"BODY", "DIV", "A", "H1", "MAIN", "INPUT"}  # the page is usable again from the keyboard
