@@ -7,6 +7,7 @@ history row with who did it, when, and (for a reopening) why.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -26,10 +27,24 @@ def _check_month(month: int) -> None:
         raise ValidationError(f"A month is M1 (April) to M12 (March), not {month}.")
 
 
+def month_statuses_lock(
+    *, organisation: Organisation, year: FinancialYear, months: Iterable[int]
+) -> dict[int, MonthStatus]:
+    """Lock the months' status rows (creating open ones where none exist yet).
+
+    Closing a month and saving figures in it both take this lock first, so they never interleave:
+    a save either finishes before the close or sees the month closed. Call inside a transaction.
+    """
+    months = sorted(set(months))
+    MonthStatus.objects.bulk_create(
+        [MonthStatus(organisation=organisation, year=year, month=m) for m in months], ignore_conflicts=True
+    )
+    locked = MonthStatus.objects.select_for_update().filter(organisation=organisation, year=year, month__in=months)
+    return {status.month: status for status in locked.order_by("month")}
+
+
 def _locked_status(organisation: Organisation, year: FinancialYear, month: int) -> MonthStatus:
-    """The month's status row, locked; an unsaved open one if the month was never closed (saved once, closed)."""
-    status = MonthStatus.objects.select_for_update().filter(organisation=organisation, year=year, month=month).first()
-    return status or MonthStatus(organisation=organisation, year=year, month=month, is_closed=False)
+    return month_statuses_lock(organisation=organisation, year=year, months=[month])[month]
 
 
 @transaction.atomic

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.formatting import month_label
-from governance.models import FinancialYear, MonthStatus, Organisation
+from governance.models import FinancialYear, Organisation
 from governance.permissions import Action, require
+from governance.services import month_statuses_lock
 from schemes import engine
 from schemes.models import (
     BEXLEY_KEY_STAGES,
@@ -491,11 +492,8 @@ def scheme_month_update(*, actor: User | None, scheme: Scheme, edits: Iterable[M
     if not edits:
         return []
     # Lock the months' statuses so finance cannot close a month half-way through this save.
-    closed = list(
-        MonthStatus.objects.select_for_update()
-        .filter(organisation=scheme.organisation_id, year=scheme.year_id, month__in=months, is_closed=True)
-        .order_by("month")
-    )
+    statuses = month_statuses_lock(organisation=scheme.organisation, year=scheme.year, months=months)
+    closed = [status for status in statuses.values() if status.is_closed]
     if closed:
         names = ", ".join(month_label(start, status.month) for status in closed)
         verb = "is" if len(closed) == 1 else "are"
