@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from finance.selectors import savings_gap
-from schemes.selectors import latest_closed_month, portfolio_summary
+from schemes.selectors import latest_closed_month, portfolio_summary, programme_rollup
 
 
 @login_required
@@ -18,5 +18,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "summary": portfolio_summary(request.user, working.organisation, working.year),
             "gap": savings_gap(request.user, working.organisation, working.year),
             "ytd_month": latest_closed_month(request.user, working.organisation, working.year),
+            "programmes": programme_rollup(request.user, working.organisation, working.year),
         }
     return render(request, "dashboards/home.html", context)

@@ -443,6 +443,14 @@ def portfolio_summary(
     return PortfolioSummary(totals=totals_of(schemes), rag_counts=counts, figures_computed_at=computed)
 
 
+def programme_rollup(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> dict[str, engine.Totals]:
+    """Totals per programme of the stored (overridden where set) figures, in programme order: one query."""
+    rows = scheme_register(user, organisation, year).values("programme__name", *engine.OVERRIDABLE)
+    return engine.rollup((row["programme__name"], row) for row in rows)
+
+
 def scheme_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> Scheme:
     """One scheme with everything its page shows, in a bounded number of queries.
 

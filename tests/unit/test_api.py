@@ -150,3 +150,19 @@ def test_openapi_schema_is_served():
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/schemes/" in response.content
+
+
+def test_home_page_rolls_up_bexley_by_programme(client, demo):
+    from governance.models import FinancialYear
+    from schemes.selectors import programme_rollup
+
+    client.login(username="viewer", password="viewer-demo-2013")
+    bexley = Organisation.objects.get(ods_code="07N")
+    user = client.get("/").wsgi_request.user
+    rollup = programme_rollup(user, bexley, FinancialYear.objects.by_name("2013/14"))
+    assert list(rollup) == ["1. Primary & Community", "2. Integrated Care", "3. Planned Care", "4. Stand alone"]
+    assert sum(t.schemes for t in rollup.values()) == 27
+    assert abs(sum(t.most_likely for t in rollup.values()) - D("10425159")) <= 2
+    # Integrated Care includes Adult Integrated Care's plan as set by hand (1,164,417).
+    assert rollup["2. Integrated Care"].plan_in_year == D("1164417") + D("286000") + D("200000") + D("100000") + D(
+        "1000000") + D("500000")
