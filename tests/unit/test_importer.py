@@ -205,3 +205,13 @@ def test_one_recompute_task_per_transaction(bexley, bexley_workbook, django_capt
         workbook_import(actor=None, organisation=bexley, year_name="2013/14", source=bexley_workbook)
     assert len(callbacks) == 1
     assert len(callbacks[0].ids) == 27
+
+
+def test_blank_rows_inside_the_table_are_skipped(bexley, bexley_workbook, tmp_path):
+    book = openpyxl.load_workbook(bexley_workbook)
+    book.active.insert_rows(12, amount=2)  # two empty rows between schemes
+    path = tmp_path / "gaps.xlsx"
+    book.save(path)
+    parsed = read_workbook(path, 2013)
+    assert parsed.problems == []
+    assert len(parsed.rows) == 27
