@@ -550,3 +550,68 @@ class KeyStageForm(NhsForm):
 class KeyStageTemplateForm(NhsForm):
     first_date = date_field("Baseline date of the first stage",
                             help_text="Each following stage is baselined one month later")
+
+
+# --- Workbook import -----------------------------------------------------------------------------------
+
+WORKBOOK_MAX_BYTES = 5 * 1024 * 1024
+XLSX_SIGNATURE = b"PK\x03\x04"  # an .xlsx file is a zip archive
+
+
+def _size_in_words(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
+
+
+class WorkbookUploadForm(NhsForm):
+    """Step 1 of the import: the .xlsx file and, optionally, the sheet. The importer checks the contents."""
+
+    workbook = forms.FileField(
+        label="Workbook", allow_empty_file=False,
+        help_text="An Excel workbook (.xlsx) laid out like Bexley's QIPP Appendix 1, up to 5 MB",
+        widget=forms.FileInput(attrs={
+            "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }),
+        error_messages={
+            "required": "Choose the workbook (.xlsx) to import.",
+            "empty": "The file you chose is empty. Choose the workbook (.xlsx) to import.",
+            "invalid": "The file did not arrive. Choose the workbook (.xlsx) again.",
+            "missing": "The file did not arrive. Choose the workbook (.xlsx) again.",
+        },
+    )
+    sheet = forms.CharField(
+        label="Sheet name", required=False, max_length=100,
+        help_text="Leave blank to use the first sheet that has a scheme table, like Appendix 1",
+        error_messages={"max_length": "Enter a sheet name of at most 100 characters, as it appears on its tab."},
+    )
+
+    def clean_workbook(self) -> Any:
+        upload = self.cleaned_data["workbook"]
+        name = str(upload.name or "")
+        if not name.lower().endswith(".xlsx"):
+            raise ValidationError(
+                f"“{name}” is not an Excel workbook: choose a file ending .xlsx. If the schemes are in an older "
+                "Excel file (.xls) or a CSV file, open it in Excel and save it as an Excel Workbook (.xlsx) first."
+            )
+        if upload.size > WORKBOOK_MAX_BYTES:
+            raise ValidationError(
+                f"“{name}” is {_size_in_words(upload.size)}: the largest workbook you can import is 5 MB. "
+                "Delete the sheets you do not need to import and try again."
+            )
+        upload.seek(0)
+        signature = upload.read(len(XLSX_SIGNATURE))
+        upload.seek(0)
+        if signature != XLSX_SIGNATURE:
+            raise ValidationError(
+                f"“{name}” ends .xlsx but is not an Excel workbook. Open it in Excel and save it as an Excel "
+                "Workbook (.xlsx), then choose it again."
+            )
+        return upload
+
+    def clean_sheet(self) -> str | None:
+        return self.cleaned_data["sheet"].strip() or None
+
+
+class WorkbookConfirmForm(NhsForm):
+    """Step 2: import the file the preview showed. `digest` says which preview this page was drawn from."""
+
+    digest = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.scheme_detail, name="detail"),
     path("export.csv", views.register_csv, name="register-csv"),
     path("new/", views.scheme_create, name="create"),
+    path("import/", views.workbook_import_page, name="import"),
     path("<int:pk>/edit/", views.scheme_edit, name="edit"),
     path("<int:pk>/override/", views.figure_override, name="override"),
     path("<int:pk>/override/<str:figure>/clear/", views.figure_override_clear, name="override-clear"),

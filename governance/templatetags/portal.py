@@ -165,7 +165,8 @@ def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
 
 # --- Forms in the NHS.UK style --------------------------------------------------------------------
 
-WIDGET_CLASSES = {"select": "nhsuk-select", "textarea": "nhsuk-textarea", "checkbox": "nhsuk-checkboxes__input"}
+WIDGET_CLASSES = {"select": "nhsuk-select", "textarea": "nhsuk-textarea", "checkbox": "nhsuk-checkboxes__input",
+                  "file": "nhsuk-file-upload__input"}
 
 
 @register.filter

@@ -136,6 +136,7 @@ MAIN_PAGES = [
     "/schemes/{pk}/",
     "/schemes/{pk}/edit/",
     "/schemes/new/",
+    "/schemes/import/",
     "/schemes/{pk}/tracker/",
     "/schemes/programmes/{programme}/tracker/",
     "/schemes/tracker/",

@@ -1,0 +1,82 @@
+"""Importing a workbook in a real browser: choose the file, check what it will do, import it (WCAG 2.2 A/AA)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from governance.models import Role
+from schemes.models import Scheme
+from tests.browser.axe import axe_violations, format_violations
+from tests.browser.test_journeys import sign_in
+from tests.factories import FinancialYearFactory, OrganisationFactory, member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def bexley(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    import tempfile
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    organisation = OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
+    FinancialYearFactory(start_year=2013)
+    member(organisation, Role.ADMINISTRATOR, username="administrator")
+    return organisation
+
+
+def assert_accessible(page, where: str) -> None:  # type: ignore[no-untyped-def]
+    violations = axe_violations(page)
+    assert not violations, f"{where}:\n{format_violations(violations)}"
+
+
+def test_import_journey_pages_have_no_wcag_22_a_or_aa_violations(page, live_server, bexley, bexley_workbook,
+                                                                  tmp_path):
+    sign_in(page, live_server, "administrator")
+    page.goto(f"{live_server.url}/schemes/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Import a workbook").click()
+    assert "Importing into NHS Bexley CCG, 2013/14" in page.locator("main").inner_text()
+
+    # A file with a problem: the error summary names sheet, row and column.
+    book = openpyxl.load_workbook(bexley_workbook)
+    book.active["P10"] = "Purple"
+    bad = tmp_path / "bad.xlsx"
+    book.save(bad)
+    page.set_input_files("#id_workbook", str(bad))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check the workbook").click()
+    summary = page.locator(".nhsuk-error-summary").inner_text()
+    assert "sheet 'Appendix 1', row 10, column P" in summary and "Nothing has been saved" in summary
+    assert_accessible(page, "import: problems in the file")
+
+    # The real file: the preview, then the import.
+    page.set_input_files("#id_workbook", str(bexley_workbook))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check the workbook").click()
+    assert "GP QIPP - PMC" in page.locator("#overrides + p + ul").inner_text()
+    assert_accessible(page, "import: preview")
+    assert Scheme.objects.count() == 0
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import 27 schemes").click()
+    assert page.url.endswith("/schemes/")
+    assert "27 created, 0 updated, 0 unchanged; 4 figures kept as published overrides" in page.locator(
+        ".nhsuk-notification-banner").inner_text()
+    assert Scheme.objects.filter(organisation=bexley).count() == 27
+    assert Scheme.objects.get(organisation=bexley, name="GP QIPP - PMC").director_value == Decimal("141000.00")
+
+
+def test_import_refuses_a_csv_in_words_without_wcag_violations(page, live_server, bexley, tmp_path):  # type: ignore[no-untyped-def]
+    csv = Path(tmp_path / "schemes.csv")
+    csv.write_text("File REF,Scheme Heading\n1,Thing\n")
+    sign_in(page, live_server, "administrator")
+    page.goto(f"{live_server.url}/schemes/import/")
+    page.set_input_files("#id_workbook", str(csv))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check the workbook").click()
+    assert "is not an Excel workbook: choose a file ending .xlsx" in page.locator(".nhsuk-error-summary").inner_text()
+    assert_accessible(page, "import: not a workbook")
