@@ -20,16 +20,24 @@ from governance.permissions import Action, can, require
 from governance.selectors import month_history, month_statuses, organisations_for
 
 
+def _id(value: str | None) -> int:
+    """A posted id, or 0 (matches nothing) when it is not a whole number."""
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
 @login_required
 @require_POST
 def switch_context(request: HttpRequest) -> HttpResponse:
     """Remember the organisation and year the user chose (only ones they may see)."""
-    organisation = organisations_for(request.user).filter(pk=request.POST.get("organisation") or 0).first()
+    organisation = organisations_for(request.user).filter(pk=_id(request.POST.get("organisation"))).first()
     if organisation is not None:
         if request.session.get(SESSION_ORGANISATION) != organisation.pk:
             request.session.pop(SESSION_YEAR, None)
         request.session[SESSION_ORGANISATION] = organisation.pk
-    year = FinancialYear.objects.filter(pk=request.POST.get("year") or 0).first()
+    year = FinancialYear.objects.filter(pk=_id(request.POST.get("year"))).first()
     if year is not None:
         request.session[SESSION_YEAR] = year.pk
     next_url = request.POST.get("next", "")
