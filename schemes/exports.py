@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from governance.formatting import format_month
+from governance.formatting import format_financial_month, format_month
 from schemes.models import Figure, Scheme
 
 REGISTER_HEADER = [
@@ -40,10 +40,21 @@ def _pounds(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-def register_rows_for_csv(schemes: Iterable[Scheme]) -> Iterator[list[str]]:
+def register_header(year_name: str, ytd_month: int | None, start_year: int) -> list[str]:
+    """The column headings, saying which year the plan is for and which months the YTD actual covers."""
+    ytd = (f"YTD actual to {format_financial_month(ytd_month, start_year)} (£)" if ytd_month
+           else "YTD actual, months with actuals, no month closed (£)")
+    header = [f"{name[:-4]} {year_name} (£)" if name.endswith(" (£)") and "YTD" not in name else name
+              for name in REGISTER_HEADER]
+    return [ytd if name == "YTD actual (£)" else name for name in header]
+
+
+def register_rows_for_csv(
+    schemes: Iterable[Scheme], *, year_name: str, start_year: int, ytd_month: int | None
+) -> Iterator[list[str]]:
     """The header, then one row per scheme, in the order given (the page's filters and sort)."""
     labels = dict(Figure.choices)
-    yield REGISTER_HEADER
+    yield register_header(year_name, ytd_month, start_year)
     for scheme in schemes:
         overridden = getattr(scheme, "active_overrides", None)
         if overridden is not None:

@@ -104,7 +104,10 @@ def register_csv(request: HttpRequest) -> HttpResponse:
         raise Http404("Choose an organisation and year first.")
     _, rows, _ = _register(request)
     writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in exports.register_rows_for_csv(rows))
+    ytd_month = latest_closed_month(request.user, working.organisation, working.year)
+    csv_rows = exports.register_rows_for_csv(rows, year_name=working.year.name, start_year=working.year.start_year,
+                                             ytd_month=ytd_month)
+    lines = (writer.writerow(row) for row in csv_rows)
     response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
     name = f"qipp-schemes-{working.organisation.ods_code}-{working.year.name.replace('/', '-')}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

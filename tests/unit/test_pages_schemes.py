@@ -215,6 +215,9 @@ def test_csv_exports_exactly_the_rows_shown(client, viewer, three):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0] == "Reference"
+    # Every figure says which year (and for YTD, which months) it is for.
+    assert "Plan in year 2013/14 (£)" in rows[0] and "Most likely 2013/14 (£)" in rows[0]
+    assert "YTD actual, months with actuals, no month closed (£)" in rows[0]
     assert [r[0] for r in rows[1:]] == references(page)
     by_ref = {r[0]: r for r in rows[1:]}
     assert by_ref["15b"][5] == "Jul-13"
