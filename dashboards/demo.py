@@ -159,10 +159,22 @@ def load_surrey(report: DemoReport) -> None:
 
 def load_cambridgeshire(report: DemoReport) -> None:
     data = json.loads((FIXTURES / "cambridgeshire_2018_19.json").read_text())
-    _year(data["year"])
+    organisation = _organisation("06H")
+    year = _year(data["year"])
+    lines = {line["line"]: line["values"].get("2018/19 P Plan") for line in data["financial_plan_2018_19"]["lines"]}
+    # The 2018/19 plan: allocation 1,181,022 against total spend 1,216,091 (£'000), a gap of 35,069 -
+    # the paper's "QIPP commitment of £35m".
+    FinancialPlan.objects.update_or_create(
+        organisation=organisation, year=year,
+        defaults={
+            "allocation": Decimal(lines["Allocation"]) * THOUSAND,
+            "planned_expenditure": Decimal(lines["Total spend"]) * THOUSAND,
+            "source": "Cambridgeshire and Peterborough CCG Improvement and Delivery Plan 2018/19, financial plan",
+        },
+    )
     # Budget lines, financial and operational risks and the improvement plan wait for their own
     # registers (finance, risks, governance issues); the figures are in the fixture ready for them.
-    report.lines.append("Cambridgeshire and Peterborough 2018/19: organisation and year (registers to follow)")
+    report.lines.append("Cambridgeshire and Peterborough 2018/19: financial plan and savings gap (registers to follow)")
 
 
 def load_users(report: DemoReport) -> None:

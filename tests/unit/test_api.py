@@ -166,3 +166,13 @@ def test_home_page_rolls_up_bexley_by_programme(client, demo):
     # Integrated Care includes Adult Integrated Care's plan as set by hand (1,164,417).
     assert rollup["2. Integrated Care"].plan_in_year == D("1164417") + D("286000") + D("200000") + D("100000") + D(
         "1000000") + D("500000")
+
+
+def test_cambridgeshire_savings_gap_is_the_35m_qipp_commitment(demo):
+    from finance.selectors import savings_gap
+    from governance.models import FinancialYear
+
+    organisation = Organisation.objects.get(ods_code="06H")
+    gap = savings_gap(member(organisation, Role.FINANCE), organisation, FinancialYear.objects.by_name("2018/19"))
+    assert gap.savings_requirement == D("35069000")  # 1,216,091 - 1,181,022 (£'000)
+    assert gap.unidentified == D("35069000")  # no schemes loaded yet: all of it is unidentified QIPP
