@@ -53,6 +53,13 @@ def format_month(value: date | None) -> str:
     return value.strftime("%b-%y")
 
 
+def format_person(user: Any, fallback: str) -> str:
+    """Who did something: full name, else username; `fallback` when there is no user (an import or task)."""
+    if user is None:
+        return fallback
+    return user.get_full_name() or user.get_username()
+
+
 MONTH_NAMES = ("April", "May", "June", "July", "August", "September", "October", "November", "December",
                "January", "February", "March")
 
@@ -67,18 +74,20 @@ def format_financial_month(month: int | None, start_year: int | None = None) -> 
     return f"M{month} ({name} {start_year + (1 if month >= 10 else 0)})"
 
 
+def _month_start(year_start: int, month: int) -> date:
+    """The first day of month M of the year (M1 of 2013/14 is April 2013, M10 January 2014)."""
+    return date(year_start + (1 if month >= 10 else 0), (month + 2) % 12 + 1, 1)
+
+
 def month_label(year_start: int, month: int) -> str:
     """Month M of the year as the papers write it: month_label(2013, 1) == "M1 Apr-13"."""
     if not 1 <= month <= 12:
         raise ValueError(f"A month is M1 (April) to M12 (March), not {month}")
-    calendar_month = (month + 2) % 12 + 1
-    calendar_year = year_start + (1 if month >= 10 else 0)
-    return f"M{month} {date(calendar_year, calendar_month, 1):%b-%y}"
+    return f"M{month} {_month_start(year_start, month):%b-%y}"
 
 
 def month_end(year_start: int, month: int) -> date:
     """The last day of month M of the year (M12 of 2013/14 ends on 31 March 2014)."""
-    calendar_month = (month + 2) % 12 + 1
-    calendar_year = year_start + (1 if month >= 10 else 0)
-    next_first = date(calendar_year + (1 if calendar_month == 12 else 0), calendar_month % 12 + 1, 1)
+    start = _month_start(year_start, month)
+    next_first = date(start.year + (1 if start.month == 12 else 0), start.month % 12 + 1, 1)
     return date.fromordinal(next_first.toordinal() - 1)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
+from governance.formatting import month_end, month_label
 from governance.models import FinancialYear, MonthStatus, Organisation
 
 if TYPE_CHECKING:
@@ -55,6 +57,25 @@ def month_statuses(
     """The stored status of each month that has one (months never closed have none), scoped to the user."""
     rows = MonthStatus.objects.for_user(user).filter(organisation=organisation, year=year).select_related("changed_by")
     return {row.month: row for row in rows}
+
+
+def month_rows(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear, today: date
+) -> list[dict[str, Any]]:
+    """M1..M12 with their stored status, and whether each can be closed now.
+
+    Months close in order (governance.services.month_close): only the first open month can be
+    closed next, once it has ended.
+    """
+    statuses = month_statuses(user, organisation, year)
+    closed = {m for m, status in statuses.items() if status.is_closed}
+    next_open = next((m for m in range(1, 13) if m not in closed), None)
+    rows = []
+    for m in range(1, 13):
+        ends_on = month_end(year.start_year, m)
+        rows.append({"month": m, "label": month_label(year.start_year, m), "ends_on": ends_on,
+                     "status": statuses.get(m), "closed": m in closed, "closable": m == next_open and ends_on < today})
+    return rows
 
 
 def month_history(

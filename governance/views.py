@@ -12,12 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from governance import services
-from governance.formatting import month_end, month_label
+from governance.formatting import month_label
 from governance.forms import MonthReopenForm, SummaryError, add_service_errors, form_errors
 from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR
 from governance.models import FinancialYear
 from governance.permissions import Action, can, require
-from governance.selectors import month_history, month_statuses, organisations_for
+from governance.selectors import month_history, month_rows, month_statuses, organisations_for
 
 
 def _id(value: str | None) -> int:
@@ -62,21 +62,12 @@ def _month(month: int) -> int:
 
 def _page(request: HttpRequest, errors: list[SummaryError] | None = None, status: int = 200) -> HttpResponse:
     organisation, year = _working(request)
-    statuses = month_statuses(request.user, organisation, year)
-    closed = {m for m, status in statuses.items() if status.is_closed}
-    # Months close in order: only the first open month can be closed next, once it has ended.
-    next_open = next((m for m in range(1, 13) if m not in closed), None)
     today = timezone.localdate()
-    rows = [
-        {"month": m, "label": month_label(year.start_year, m), "ends_on": month_end(year.start_year, m),
-         "status": statuses.get(m), "closed": m in closed,
-         "closable": m == next_open and month_end(year.start_year, m) < today}
-        for m in range(1, 13)
-    ]
+    rows = month_rows(request.user, organisation, year, today)
     return render(request, "governance/months.html", {
         "rows": rows, "history": month_history(request.user, organisation, year)[:50], "errors": errors or [],
         "can_close": can(request.user, Action.CLOSE_MONTHS, organisation),
-        "labels": {m: month_label(year.start_year, m) for m in range(1, 13)}, "today": timezone.localdate(),
+        "labels": {row["month"]: row["label"] for row in rows}, "today": today,
     }, status=status)
 
 

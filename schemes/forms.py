@@ -17,7 +17,7 @@ from governance.forms import NhsForm, SummaryError, date_field
 from governance.models import FinancialYear
 from schemes.models import STAGE_GATEWAYS, Figure, GatewayDecision, Rag, Scheme, Stage
 from schemes.selectors import SchemeTracker
-from schemes.services import SCHEME_INPUT_FIELDS, MonthEdit, RatingInput
+from schemes.services import MONEY_LIMIT, SCHEME_INPUT_FIELDS, MonthEdit, RatingInput
 
 SCHEME_FORM_FIELDS = [name for name in SCHEME_INPUT_FIELDS if name != "monthly_profile"]
 
@@ -233,7 +233,7 @@ def parse_money(text: str | None) -> Decimal | None:
         value = Decimal(raw)
     except InvalidOperation as error:
         raise ValueError(raw) from error
-    if abs(value) >= Decimal("1000000000000"):
+    if abs(value) >= MONEY_LIMIT:
         raise ValueError(raw)
     return -value if negative else value
 

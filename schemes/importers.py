@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from governance.models import FinancialYear, Organisation
 from schemes import engine, services
 from schemes.models import Figure, FigureOverride, Scheme
+from schemes.selectors import rag_factors
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -428,7 +429,7 @@ def workbook_import(
         raise WorkbookInvalid(parsed.problems)
     year, _ = FinancialYear.objects.get_or_create(start_year=start_year)
     report = ImportReport(sheet=parsed.sheet, warnings=list(parsed.warnings))
-    factors = engine.RagFactors(organisation.green_factor, organisation.amber_factor, organisation.red_factor)
+    factors = rag_factors(organisation)
     rated_on = parsed.rated_on or year.starts_on
     assessed_on = parsed.assessed_on or rated_on
     ratings: list[services.RatingInput] = []

@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from governance.formatting import format_money, month_label
+from governance.formatting import format_money, format_month, format_person, month_label
 from governance.models import MonthStatus
 from schemes import engine
 from schemes.models import (
@@ -58,7 +58,7 @@ def schemes_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Scheme]:
 def scheme_register(
     user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
 ) -> QuerySet[Scheme]:
-    """The register's rows, with YTD actual annotated (one query however many schemes)."""
+    """The working organisation and year's schemes, in register order (register_rows adds YTD actual)."""
     return schemes_for(user).filter(organisation=organisation, year=year)
 
 
@@ -67,11 +67,22 @@ def latest_rating(scheme: Scheme) -> SchemeRating | None:
 
 
 def latest_assessment(scheme: Scheme) -> DirectorAssessment | None:
+    """The assessment in use: the one with the newest date."""
     return scheme.director_assessments.order_by("-assessed_on", "-created_at").first()
 
 
+def newest_assessment(scheme: Scheme) -> DirectorAssessment | None:
+    """The assessment recorded last, whatever its date: its id is the director's page's edit token."""
+    return scheme.director_assessments.order_by("-created_at", "-id").first()
+
+
 def active_overrides(scheme: Scheme) -> dict[str, FigureOverride]:
-    return {o.figure: o for o in scheme.overrides.filter(cleared_at__isnull=True)}
+    """The scheme's overrides in force, by figure (uses `scheme.overrides` as prefetched, if it is)."""
+    return {o.figure: o for o in scheme.overrides.all() if o.cleared_at is None}
+
+
+def rag_factors(organisation: Organisation) -> engine.RagFactors:
+    return engine.RagFactors(organisation.green_factor, organisation.amber_factor, organisation.red_factor)
 
 
 def scheme_engine_inputs(scheme: Scheme, **replace: Any) -> engine.SchemeInputs:
@@ -94,7 +105,6 @@ def engine_inputs(
     overrides: dict[str, Decimal], **replace: Any,
 ) -> engine.SchemeInputs:
     """The engine's inputs from a scheme and its latest rating, assessment and active overrides."""
-    organisation = scheme.organisation
     values: dict[str, Any] = {
         "year_start": scheme.year.start_year,
         "go_live": scheme.go_live,
@@ -102,7 +112,7 @@ def engine_inputs(
         "new_investment": scheme.new_investment,
         "overall_rag": rating.overall if rating else None,
         "delivery_change_months": assessment.change_months if assessment else 0,
-        "factors": engine.RagFactors(organisation.green_factor, organisation.amber_factor, organisation.red_factor),
+        "factors": rag_factors(scheme.organisation),
         "overrides": overrides,
         "monthly_profile": [Decimal(v) for v in scheme.monthly_profile] if scheme.monthly_profile else None,
     }
@@ -116,11 +126,7 @@ def recompute_inputs(scheme_ids: list[int]) -> list[tuple[Scheme, engine.SchemeI
         Scheme.objects.select_for_update(of=("self",)).select_related("organisation", "year")
         .filter(pk__in=scheme_ids).order_by("pk")
     )
-    ratings: dict[int, SchemeRating] = {}
-    for rating in SchemeRating.objects.filter(scheme_id__in=scheme_ids).order_by(
-        "scheme_id", "-sitting__held_on", "-id"
-    ):
-        ratings.setdefault(rating.scheme_id, rating)
+    ratings = latest_ratings(schemes)
     assessments: dict[int, DirectorAssessment] = {}
     for assessment in DirectorAssessment.objects.filter(scheme_id__in=scheme_ids).order_by(
         "scheme_id", "-assessed_on", "-created_at"
@@ -143,22 +149,6 @@ def totals_of(schemes: QuerySet[Scheme]) -> engine.Totals:
         schemes=schemes.count(),
         # SQLite's SUM of decimals comes back with float noise; keep pennies as the papers do.
         **{name: engine.to_penny(Decimal(sums[name] or 0)) for name in engine.OVERRIDABLE},
-    )
-
-
-@dataclass(frozen=True)
-class MonthRow:
-    month: int
-    plan: Decimal
-    actual: Decimal | None
-    forecast: Decimal | None
-
-
-def scheme_with_months(user: AbstractBaseUser | AnonymousUser, pk: int) -> Scheme:
-    return (
-        schemes_for(user)
-        .prefetch_related(Prefetch("months", queryset=SchemeMonth.objects.order_by("month")))
-        .get(pk=pk)
     )
 
 
@@ -496,9 +486,8 @@ class FigureWorking:
 def figure_workings(scheme: Scheme) -> list[FigureWorking]:
     """Each computed figure with the inputs of its formula spelled out (uses prefetched data only)."""
     money = format_money
-    overrides = {o.figure: o for o in scheme.overrides.all() if o.cleared_at is None}
-    organisation = scheme.organisation
-    factors = engine.RagFactors(organisation.green_factor, organisation.amber_factor, organisation.red_factor)
+    overrides = active_overrides(scheme)
+    factors = rag_factors(scheme.organisation)
     inputs = engine.SchemeInputs(
         year_start=scheme.year.start_year,
         go_live=scheme.go_live,
@@ -525,7 +514,7 @@ def figure_workings(scheme: Scheme) -> list[FigureWorking]:
     fye, plan = scheme.full_year_effect, scheme.plan_in_year
     months, adjusted, change = scheme.months_in_year, scheme.adjusted_months, scheme.delivery_change_months
     investment = "TBC (counts as £0)" if scheme.investment_tbc else money(scheme.new_investment or 0)
-    go_live = scheme.go_live.strftime("%b-%y") if scheme.go_live else "none (live all year)"
+    go_live = format_month(scheme.go_live) if scheme.go_live else "none (live all year)"
     clamp = "" if months + change == adjusted else f" (kept within 0 to 12, so {adjusted})"
     if "plan_in_year" in overrides:
         base = f"(in-year plan {money(plan)} + FYE {money(fye)} × {change:+d} months ÷ 12)"
@@ -591,7 +580,7 @@ def display_scheme_value(field_name: str, value: Any, programmes: dict[int, str]
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, date) and field_name == "go_live":
-        return value.strftime("%b-%y")
+        return format_month(value)
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
@@ -602,9 +591,7 @@ def display_scheme_value(field_name: str, value: Any, programmes: dict[int, str]
 
 
 def _who(user: Any) -> str:
-    if user is None:
-        return "System (import or task)"
-    return user.get_full_name() or user.get_username()
+    return format_person(user, "System (import or task)")
 
 
 def scheme_change_history(scheme: Scheme) -> list[HistoryRow]:

@@ -38,7 +38,13 @@ from schemes.models import (
     Stage,
     StageChange,
 )
-from schemes.selectors import override_token, rating_tokens, recompute_inputs, scheme_engine_inputs
+from schemes.selectors import (
+    newest_assessment,
+    override_token,
+    rating_tokens,
+    recompute_inputs,
+    scheme_engine_inputs,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -57,6 +63,11 @@ class EditConflict(Exception):
 def _check(actor: User | None, action: Action, organisation: Organisation) -> None:
     if actor is not None:
         require(actor, action, organisation)
+
+
+def _recorded_by(actor: User | None) -> User | None:
+    """The user to store as having recorded something (None for the system)."""
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def schedule_recompute(scheme_ids: Iterable[int]) -> None:
@@ -324,7 +335,7 @@ def panel_sitting_record(
             )
     sitting, _ = PanelSitting.objects.get_or_create(
         organisation=organisation, year=year, held_on=held_on, panel=panel,
-        defaults={"notes": notes, "recorded_by": actor if actor and actor.is_authenticated else None},
+        defaults={"notes": notes, "recorded_by": _recorded_by(actor)},
     )
     changed: list[int] = []
     for rating in ratings:
@@ -358,7 +369,7 @@ def director_assessment_record(
     _check(actor, Action.ASSESS_DELIVERY, scheme.organisation)
     if expected_latest_id is not None:
         Scheme.objects.select_for_update(of=("self",)).filter(pk=scheme.pk).exists()
-        latest = scheme.director_assessments.order_by("-created_at", "-id").first()
+        latest = newest_assessment(scheme)
         if latest is not None and latest.pk != expected_latest_id:
             raise EditConflict(
                 f"Someone else recorded a director's assessment of {scheme.reference} meanwhile: "
@@ -378,16 +389,15 @@ def director_assessment_record(
     assessment.change_months = change_months
     assessment.director = director
     assessment.note = note
-    assessment.recorded_by = actor if actor and actor.is_authenticated else None
+    assessment.recorded_by = _recorded_by(actor)
     assessment._history_user = actor  # type: ignore[attr-defined]
     assessment.save()
     schedule_recompute([scheme.pk])
     return assessment
 
 
-@transaction.atomic
 def _check_overrides_unchanged(scheme: Scheme, expected_token: int | None) -> None:
-    """Refuse when the scheme's overrides changed since the user's page was drawn."""
+    """Refuse when the scheme's overrides changed since the user's page was drawn (call inside a transaction)."""
     if expected_token is None:
         return
     Scheme.objects.select_for_update(of=("self",)).filter(pk=scheme.pk).exists()
@@ -399,6 +409,7 @@ def _check_overrides_unchanged(scheme: Scheme, expected_token: int | None) -> No
         )
 
 
+@transaction.atomic
 def figure_override_set(
     *, actor: User | None, scheme: Scheme, figure: str, value: Decimal, reason: str,
     expected_token: int | None = None,
@@ -423,7 +434,7 @@ def figure_override_set(
         _clear(current, actor, f"Replaced by a new override: {reason.strip()}")
     override = FigureOverride(
         scheme=scheme, figure=figure, value=value, reason=reason.strip(),
-        created_by=actor if actor and actor.is_authenticated else None,
+        created_by=_recorded_by(actor),
     )
     override._history_user = actor  # type: ignore[attr-defined]
     override.save()
@@ -433,7 +444,7 @@ def figure_override_set(
 
 def _clear(override: FigureOverride, actor: User | None, reason: str) -> None:
     override.cleared_at = timezone.now()
-    override.cleared_by = actor if actor and actor.is_authenticated else None
+    override.cleared_by = _recorded_by(actor)
     override.clear_reason = reason
     override._history_user = actor  # type: ignore[attr-defined]
     override.save()
@@ -526,7 +537,7 @@ def scheme_month_update(*, actor: User | None, scheme: Scheme, edits: Iterable[M
         row.actual = edit.actual
         row.forecast = edit.forecast
         row.version += 1
-        row.updated_by = actor if actor is not None and actor.is_authenticated else None
+        row.updated_by = _recorded_by(actor)
         row._history_user = actor  # type: ignore[attr-defined]
         row.save()
         saved.append(row)
@@ -594,7 +605,7 @@ def scheme_stage_change(
         note = f"Gateway approvals confirmed: {gateway}." + (f"\n{note}" if note else "")
     change = StageChange.objects.create(
         scheme=current, from_stage=current.stage, to_stage=to_stage, decision=decision, approver=approver,
-        decided_on=decided_on, note=note, recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        decided_on=decided_on, note=note, recorded_by=_recorded_by(actor),
     )
     current.stage = to_stage
     current.version += 1

@@ -37,6 +37,7 @@ from schemes.forms import (
 from schemes.importers import ImportReport, WorkbookInvalid, workbook_import
 from schemes.models import STAGE_GATEWAYS, Figure, KeyStage, PanelSitting, Phase, Programme, Rag, Scheme, Stage
 from schemes.selectors import (
+    active_overrides,
     display_scheme_value,
     figure_workings,
     latest_closed_month,
@@ -49,6 +50,8 @@ from schemes.selectors import (
     sort_register,
 )
 
+CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
+
 # --- Register ---------------------------------------------------------------------------------------
 
 
@@ -60,7 +63,7 @@ def _register(request: HttpRequest) -> tuple[SchemeFilterSet, Any, str]:
     fields = filterset.form.fields
     for name, choices in (("phase", Phase.choices), ("stage", Stage.choices), ("rag", Rag.choices)):
         fields[name].widget.choices = [("", "Any"), *choices]  # what the select shows; validation is unchanged
-    fields["programme"].queryset = Programme.objects.for_user(request.user).filter(organisation=working.organisation)
+    fields["programme"].queryset = _programmes(request, working.organisation)
     fields["programme"].empty_label = "Any programme"
     fields["q"].help_text = "Reference, name, description, owner or programme"
     rows, sort = sort_register(filterset.qs, request.GET.get("sort"))
@@ -136,7 +139,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scheme": scheme,
         "workings": figure_workings(scheme),
         "history": scheme_change_history(scheme),
-        "active_overrides": [o for o in scheme.overrides.all() if o.cleared_at is None],
+        "active_overrides": list(active_overrides(scheme).values()),
     })
 
 
@@ -241,7 +244,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.is_valid()
             return render(request, "schemes/edit.html", {
                 "form": form, "scheme": scheme, "conflict": str(conflict), "conflict_rows": rows, "current": current,
-            }, status=409)
+            }, status=CONFLICT)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -273,8 +276,7 @@ def figure_override(request: HttpRequest, pk: int) -> HttpResponse:
         except services.EditConflict as conflict:
             status = _show_override_conflict(form, conflict, scheme)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_service_errors(form, error)
         else:
             label = Figure(form.cleaned_data["figure"]).label
             messages.success(request, f"{label} of {scheme.reference} overridden. The reason is shown with the figure.")
@@ -293,7 +295,7 @@ def _show_override_conflict(form: Any, conflict: services.EditConflict, scheme: 
     form.data = form.data.copy()
     form.data["seen"] = str(override_token(scheme))  # saving again is then a deliberate choice
     scheme.refresh_from_db()
-    return 409
+    return CONFLICT
 
 
 @login_required
@@ -301,7 +303,7 @@ def _show_override_conflict(form: Any, conflict: services.EditConflict, scheme: 
 def figure_override_clear(request: HttpRequest, pk: int, figure: str) -> HttpResponse:
     scheme = _scheme_or_404(request, pk)
     require(request.user, Action.OVERRIDE_FIGURES, scheme.organisation)
-    override = next((o for o in scheme.overrides.all() if o.figure == figure and o.cleared_at is None), None)
+    override = active_overrides(scheme).get(figure)
     if override is None:
         raise Http404("That figure is not overridden.")
     form = OverrideClearForm(request.POST or None, initial={"seen": override_token(scheme)})
@@ -313,18 +315,13 @@ def figure_override_clear(request: HttpRequest, pk: int, figure: str) -> HttpRes
         except services.EditConflict as conflict:
             status = _show_override_conflict(form, conflict, scheme)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Override of {override.get_figure_display()} cleared: "
                                       "the figure is the formula's again.")
             return redirect(reverse("schemes:detail", args=[scheme.pk]) + "#figures")
     return render(request, "schemes/override_clear.html", {"form": form, "scheme": scheme, "override": override},
                   status=status)
-
-
-
-CONFLICT = 409
 
 
 def _scheme(request: HttpRequest, pk: int) -> Scheme:
@@ -473,7 +470,7 @@ def panel_new(request: HttpRequest) -> HttpResponse:
                 for row in rows:
                     row.token = tokens.get(row.scheme.pk, 0)
                 errors.append(SummaryError(str(conflict)))
-                status = 409
+                status = CONFLICT
             except ValidationError as error:
                 errors.extend(SummaryError(m) for m in error.messages)
             else:
@@ -510,7 +507,7 @@ def panel_sitting(request: HttpRequest, pk: int) -> HttpResponse:
 def director_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a director's change in delivery; "Preview" shows the effect and saves nothing."""
     scheme = _scheme(request, pk)
-    latest = scheme.director_assessments.order_by("-created_at", "-id").first()
+    latest = selectors.newest_assessment(scheme)
     form = DirectorAssessmentForm(request.POST or None, initial={
         "change_months": scheme.delivery_change_months, "seen": latest.pk if latest else 0,
     })
@@ -533,7 +530,7 @@ def director_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                     form.add_error(None, str(conflict))
                     form.data = form.data.copy()
                     form.data["seen"] = str(conflict.current.pk)  # saving again records this one on purpose
-                    status = 409
+                    status = CONFLICT
                 except ValidationError as error:
                     add_service_errors(form, error)
                 else:
@@ -600,11 +597,16 @@ def _gateway_table() -> list[dict[str, Any]]:
 @login_required
 def key_stages(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = _scheme(request, pk)
+    return _key_stages_page(request, scheme, KeyStageTemplateForm(),
+                            can_edit=can(request.user, Action.EDIT_SCHEMES, scheme.organisation))
+
+
+def _key_stages_page(request: HttpRequest, scheme: Scheme, template_form: KeyStageTemplateForm, *,
+                     can_edit: bool) -> HttpResponse:
     rows = selectors.key_stages(scheme)
     return render(request, "schemes/key_stages.html", {
-        "scheme": scheme, "rows": rows, "template_form": KeyStageTemplateForm(),
-        "can_edit": can(request.user, Action.EDIT_SCHEMES, scheme.organisation),
-        "slipped": sum(1 for r in rows if r.slipped_days),
+        "scheme": scheme, "rows": rows, "template_form": template_form, "errors": form_errors(template_form),
+        "can_edit": can_edit, "slipped": sum(1 for r in rows if r.slipped_days),
     })
 
 
@@ -634,11 +636,7 @@ def key_stages_template(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.info(request, f"{scheme.reference} already has all of Bexley's key stages: nothing added.")
             return redirect("schemes:key-stages", pk=scheme.pk)
-    rows = selectors.key_stages(scheme)
-    return render(request, "schemes/key_stages.html", {
-        "scheme": scheme, "rows": rows, "template_form": form, "errors": form_errors(form), "can_edit": True,
-        "slipped": sum(1 for r in rows if r.slipped_days),
-    })
+    return _key_stages_page(request, scheme, form, can_edit=True)
 
 
 def _key_stage_changes(data: dict[str, Any]) -> dict[str, Any]:

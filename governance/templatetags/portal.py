@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from governance.formatting import format_financial_month, format_money, format_money_k, format_month
+from governance.formatting import format_financial_month, format_money, format_money_k, format_month, format_person
 from governance.models import Role
 
 register = template.Library()
@@ -51,9 +51,7 @@ def as_percent(value: Any) -> str:
 @register.filter
 def person(user: Any, fallback: str = "the system (import or task)") -> str:
     """Who did something: full name, else username; `fallback` when there is no user (an import or task)."""
-    if user is None:
-        return fallback
-    return user.get_full_name() or user.get_username()
+    return format_person(user, fallback)
 
 
 @register.filter
@@ -119,11 +117,6 @@ def sort_header(context: dict[str, Any], key: str, label: str, numeric: bool = F
         "href": query_with(request, sort=next_sort),
         "next_direction": "descending" if next_sort.startswith("-") else "ascending",
     }
-
-
-@register.filter
-def field_label(form: Any, name: str) -> str:
-    return str(form.fields[name].label) if name in form.fields else name
 
 
 # The header's main menu, in order: (text, URL name). An item shows only once its URL name exists,

@@ -76,3 +76,22 @@ def test_two_simultaneous_edits_do_not_overwrite_each_other(celery_worker_proces
                                changes={"name": "Bob's name"})
     assert conflict.value.current.name == "Alice's name"
     assert Scheme.objects.get(pk=scheme.pk).name == "Alice's name"
+
+
+def test_services_called_outside_a_transaction_lock_and_commit_on_postgresql(celery_worker_process):
+    """Views call services with no surrounding transaction: each must open its own (select_for_update needs one)."""
+    organisation = OrganisationFactory(ods_code="INT3")
+    scheme = services.scheme_create(
+        actor=None, organisation=organisation, year=FinancialYearFactory(start_year=2013),
+        programme=ProgrammeFactory(organisation=organisation), reference="B1", name="Locks",
+        go_live=date(2013, 4, 1), gross_saving=D("120000"),
+    )
+    from schemes.selectors import override_token
+
+    services.figure_override_set(actor=None, scheme=scheme, figure="most_likely", value=D("100000"),
+                                 reason="Agreed at panel", expected_token=override_token(scheme))
+    services.figure_override_clear(actor=None, scheme=scheme, figure="most_likely", reason="Formula agreed",
+                                   expected_token=override_token(scheme))
+    services.director_assessment_record(actor=None, scheme=scheme, assessed_on=date(2013, 3, 14), change_months=-1,
+                                        expected_latest_id=0)
+    assert wait_for(lambda: Scheme.objects.get(pk=scheme.pk).director_value == D("110000.00"))
