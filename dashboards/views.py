@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from finance.selectors import savings_gap
-from schemes.selectors import latest_closed_month, portfolio_summary, programme_rollup
+from schemes.selectors import latest_closed_month, portfolio_summary, programme_rollup, programme_targets
 
 
 @login_required
@@ -19,5 +19,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "gap": savings_gap(request.user, working.organisation, working.year),
             "ytd_month": latest_closed_month(request.user, working.organisation, working.year),
             "programmes": programme_rollup(request.user, working.organisation, working.year),
+            "targets": programme_targets(request.user, working.organisation),
         }
     return render(request, "dashboards/home.html", context)

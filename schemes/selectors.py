@@ -34,6 +34,7 @@ from schemes.models import (
     KeyStage,
     PanelSitting,
     Programme,
+    ProgrammeTarget,
     Rag,
     Scheme,
     SchemeMonth,
@@ -439,6 +440,34 @@ def programme_rollup(
     """Totals per programme of the stored (overridden where set) figures, in programme order: one query."""
     rows = scheme_register(user, organisation, year).values("programme__name", *engine.OVERRIDABLE)
     return engine.rollup((row["programme__name"], row) for row in rows)
+
+
+@dataclass(frozen=True)
+class ProgrammeTargets:
+    years: list[FinancialYear]
+    rows: list[tuple[Programme, list[Decimal | None], Decimal]]
+    totals: list[Decimal]
+    grand_total: Decimal
+
+
+def programme_targets(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> ProgrammeTargets | None:
+    """Each programme's planned savings by year (NHS Surrey's four-year table), with totals: one query."""
+    targets = list(
+        ProgrammeTarget.objects.for_user(user).filter(programme__organisation=organisation)
+        .select_related("programme", "year").order_by("programme__name", "year__start_year")
+    )
+    if not targets:
+        return None
+    years = sorted({t.year for t in targets}, key=lambda y: y.start_year)
+    by_programme: dict[int, tuple[Programme, dict[int, Decimal]]] = {}
+    for target in targets:
+        by_programme.setdefault(target.programme_id, (target.programme, {}))[1][target.year_id] = target.planned_saving
+    rows = []
+    for programme, amounts in by_programme.values():
+        cells = [amounts.get(year.pk) for year in years]
+        rows.append((programme, cells, sum((c for c in cells if c is not None), Decimal("0"))))
+    totals = [sum((row[1][i] or Decimal("0") for row in rows), Decimal("0")) for i in range(len(years))]
+    return ProgrammeTargets(years=years, rows=rows, totals=totals, grand_total=sum(totals, Decimal("0")))
 
 
 def scheme_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> Scheme:

@@ -9,7 +9,7 @@ import pytest
 
 from governance.models import Role
 from schemes import services
-from schemes.models import Scheme
+from schemes.models import ProgrammeTarget, Scheme
 from tests.browser.axe import axe_violations, format_violations
 from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, member
 
@@ -155,6 +155,8 @@ def test_main_pages_have_no_wcag_22_a_or_aa_violations(page, live_server, world)
     scheme = world["scheme"]
     admin = member(world["organisation"], Role.ADMINISTRATOR, username="administrator")
     assert admin.pk
+    # So the home page also shows the programme targets table (NHS Surrey's four-year plan).
+    ProgrammeTarget.objects.create(programme=scheme.programme, year=scheme.year, planned_saving=Decimal("1000000"))
     page.goto(f"{live_server.url}/accounts/login/")
     violations = axe_violations(page)
     assert not violations, f"login page:\n{format_violations(violations)}"

@@ -176,3 +176,23 @@ def test_cambridgeshire_savings_gap_is_the_35m_qipp_commitment(demo):
     gap = savings_gap(member(organisation, Role.FINANCE), organisation, FinancialYear.objects.by_name("2018/19"))
     assert gap.savings_requirement == D("35069000")  # 1,216,091 - 1,181,022 (£'000)
     assert gap.unidentified == D("35069000")  # no schemes loaded yet: all of it is unidentified QIPP
+
+
+def test_surrey_programme_targets_match_the_four_year_table(client, demo):
+    from schemes.selectors import programme_targets
+
+    surrey = Organisation.objects.get(ods_code="5P5")
+    viewer = member(surrey, Role.VIEWER, username="surrey-viewer")
+    targets = programme_targets(viewer, surrey)
+    assert [y.name for y in targets.years] == ["2011/12", "2012/13", "2013/14", "2014/15"]
+    assert len(targets.rows) == 17
+    # The paper's totals row: 70.00, 67.00, 59.00, 75.00 = 271.00 (£m).
+    assert targets.totals == [D("70000000"), D("67000000"), D("59000000"), D("75000000")]
+    assert targets.grand_total == D("271000000")
+    client.force_login(viewer)
+    session = client.session
+    session["working_organisation_id"] = surrey.pk
+    session.save()
+    html = client.get("/").content.decode()
+    assert "Programme savings targets" in html and "271,000" in html
+    assert programme_targets(member(Organisation.objects.get(ods_code="07N"), Role.VIEWER), surrey) is None
