@@ -33,3 +33,15 @@ class _Context:
     def __init__(self, organisation, year) -> None:  # type: ignore[no-untyped-def]
         self.organisation = organisation
         self.year = year
+
+
+def follow_into(request: HttpRequest, organisation: object, year: object) -> None:
+    """Make `organisation` and `year` the working ones (a link led the user to a record there).
+
+    So the header, navigation and totals always match the record on the page.
+    """
+    if request.session.get(SESSION_ORGANISATION) == organisation.pk and request.session.get(SESSION_YEAR) == year.pk:  # type: ignore[attr-defined]
+        return
+    request.session[SESSION_ORGANISATION] = organisation.pk  # type: ignore[attr-defined]
+    request.session[SESSION_YEAR] = year.pk  # type: ignore[attr-defined]
+    request.working = _Context(organisation, year)  # type: ignore[attr-defined]

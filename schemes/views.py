@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from governance.forms import SummaryError, add_service_errors, form_errors
+from governance.middleware import follow_into
 from governance.permissions import Action, can, require
 from schemes import exports, selectors, services, uploads
 from schemes.filters import SchemeFilterSet
@@ -127,9 +128,11 @@ def _with_bom(lines: Any) -> Any:
 
 def _scheme_or_404(request: HttpRequest, pk: int) -> Scheme:
     try:
-        return scheme_for_page(request.user, pk)
+        scheme = scheme_for_page(request.user, pk)
     except Scheme.DoesNotExist:
         raise Http404("No scheme found that you can see.") from None
+    follow_into(request, scheme.organisation, scheme.year)
+    return scheme
 
 
 @login_required
@@ -326,9 +329,11 @@ def figure_override_clear(request: HttpRequest, pk: int, figure: str) -> HttpRes
 
 def _scheme(request: HttpRequest, pk: int) -> Scheme:
     try:
-        return selectors.schemes_for(request.user).get(pk=pk)
+        scheme = selectors.schemes_for(request.user).get(pk=pk)
     except Scheme.DoesNotExist:
         raise Http404("No scheme you can see has that number.") from None
+    follow_into(request, scheme.organisation, scheme.year)
+    return scheme
 
 
 def _working(request: HttpRequest) -> tuple[Any, Any]:

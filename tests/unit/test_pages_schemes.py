@@ -18,7 +18,14 @@ from governance.models import MonthStatus, Role
 from schemes import services
 from schemes.models import Figure, FigureOverride, Rag, Scheme, SchemeMonth, Stage
 from schemes.selectors import override_token, scheme_register, totals_of
-from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, SchemeFactory, member
+from tests.factories import (
+    FinancialYearFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    SchemeFactory,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -520,3 +527,19 @@ def test_register_filter_selects_offer_any_once(client, viewer, three):
     assert "---------" not in html
     assert html.count('>Any</option>') == 3
     assert '>Any programme</option>' in html
+
+
+def test_opening_a_scheme_of_another_of_my_organisations_switches_the_working_context(client):
+    first, second = OrganisationFactory(ods_code="AA1", name="First CCG"), OrganisationFactory(
+        ods_code="BB2", name="Second CCG")
+    user = member(first, Role.VIEWER, username="two-hats")
+    MembershipFactory(user=user, organisation=second, role=Role.VIEWER)
+    theirs = SchemeFactory(organisation=second, name="Second's scheme")
+    client.force_login(user)
+    session = client.session
+    session["working_organisation_id"] = first.pk
+    session.save()
+    response = client.get(reverse("schemes:detail", args=[theirs.pk]))
+    assert response.status_code == 200
+    assert response.context["working_organisation"] == second  # the header matches the scheme shown
+    assert client.session["working_organisation_id"] == second.pk
