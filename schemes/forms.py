@@ -503,8 +503,8 @@ class StageChangeForm(NhsForm):
         label="Gateway decision", choices=GatewayDecision.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose whether the move was approved or not approved."},
     )
-    approver = forms.CharField(label="Approved by", max_length=200,
-                               help_text="The person or group who gave the gateway approval",
+    approver = forms.CharField(label="Decided by", max_length=200,
+                               help_text="The person or group who made the gateway decision",
                                error_messages={"required": "Enter who gave the gateway approval."})
     decided_on = date_field("Date of the decision")
     confirmed = forms.MultipleChoiceField(label="Gateway approvals recorded", required=False,

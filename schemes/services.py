@@ -555,7 +555,8 @@ def scheme_stage_change(
     """Move a scheme between lifecycle stages with the gateway approval recorded.
 
     Forward: one stage at a time, decision approved and every approval the current stage's gateway
-    needs confirmed. Back: any number of stages, approved, with the reason in `note`.
+    needs confirmed. Back: any number of stages, approved, with the reason in `note`. A decision
+    "not approved" is recorded with its reason and the scheme stays where it is.
     """
     _check(actor, Action.APPROVE_GATEWAYS, scheme.organisation)
     current = Scheme.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=scheme.pk)
@@ -585,13 +586,14 @@ def scheme_stage_change(
         errors["decided_on"] = ["The date of the decision cannot be in the future."]
     if decision not in GatewayDecision.values:
         errors["decision"] = ["Choose whether the gateway was approved or not approved."]
-    elif decision != GatewayDecision.APPROVED and "to_stage" not in errors:
-        errors["decision"] = [
-            "The scheme can only move when the move is approved. A gateway that was not approved leaves the "
-            "scheme where it is."
-        ]
+    refused = decision == GatewayDecision.NOT_APPROVED
+    if refused and "to_stage" not in errors and not note:
+        # A refusal is recorded too (the panel's decision is part of the scheme's record); it needs its reason.
+        errors["note"] = ["Give the reason the gateway was not approved: it is kept in the scheme's history."]
     forward = "to_stage" not in errors and to_stage > current.stage
-    if forward:
+    if refused:
+        pass
+    elif forward:
         required = dict(STAGE_GATEWAYS[current.stage])
         missing = [label for key, label in required.items() if key not in set(confirmed)]
         if missing:
@@ -600,13 +602,15 @@ def scheme_stage_change(
         errors["note"] = ["Give the reason for moving the scheme back: it is kept in the scheme's history."]
     if errors:
         raise ValidationError(errors)
-    if forward:
+    if forward and not refused:
         gateway = "; ".join(label for _, label in STAGE_GATEWAYS[current.stage])
         note = f"Gateway approvals confirmed: {gateway}." + (f"\n{note}" if note else "")
     change = StageChange.objects.create(
         scheme=current, from_stage=current.stage, to_stage=to_stage, decision=decision, approver=approver,
         decided_on=decided_on, note=note, recorded_by=_recorded_by(actor),
     )
+    if refused:
+        return change  # recorded; the scheme stays where it is
     current.stage = to_stage
     current.version += 1
     current._history_user = actor  # type: ignore[attr-defined]

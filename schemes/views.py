@@ -36,7 +36,18 @@ from schemes.forms import (
     read_seen_tokens,
 )
 from schemes.importers import ImportReport, WorkbookInvalid, workbook_import
-from schemes.models import STAGE_GATEWAYS, Figure, KeyStage, PanelSitting, Phase, Programme, Rag, Scheme, Stage
+from schemes.models import (
+    STAGE_GATEWAYS,
+    Figure,
+    GatewayDecision,
+    KeyStage,
+    PanelSitting,
+    Phase,
+    Programme,
+    Rag,
+    Scheme,
+    Stage,
+)
 from schemes.selectors import (
     active_overrides,
     display_scheme_value,
@@ -582,8 +593,13 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"{scheme.reference} moved from {Stage(change.from_stage).label} to "
-                                          f"{Stage(change.to_stage).label}.")
+                if change.decision == GatewayDecision.NOT_APPROVED:
+                    messages.success(request, f"Recorded: the gateway from {Stage(change.from_stage).label} to "
+                                              f"{Stage(change.to_stage).label} was not approved; {scheme.reference} "
+                                              f"stays at {Stage(change.from_stage).label}.")
+                else:
+                    messages.success(request, f"{scheme.reference} moved from {Stage(change.from_stage).label} to "
+                                              f"{Stage(change.to_stage).label}.")
                 return redirect("schemes:stage", pk=scheme.pk)
     return render(request, "schemes/stage.html", {
         "scheme": scheme, "form": form, "errors": form_errors(form), "conflict": conflict,

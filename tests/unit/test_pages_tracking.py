@@ -26,6 +26,7 @@ from schemes.models import (
     SchemeMonth,
     SchemeRating,
     Stage,
+    StageChange,
 )
 from schemes.selectors import rating_tokens
 from tests.factories import OrganisationFactory, ProgrammeFactory, SchemeFactory, member
@@ -407,10 +408,16 @@ def test_stage_move_forward_needs_the_gateway_approval(client, scheme, pmo) -> N
     page = client.get(url).content.decode()
     assert "Finance review" in page and "Management executive review" in page
 
-    response = client.post(url, stage_form(scheme, 1, decision="not_approved",
-                                           confirmed=["finance_review", "management_executive_review"]))
+    response = client.post(url, stage_form(scheme, 1, decision="not_approved"))
     assert response.status_code == 200
-    assert "can only move when the move is approved" in response.content.decode()
+    assert "Give the reason the gateway was not approved" in response.content.decode()
+    response = client.post(url, stage_form(scheme, 1, decision="not_approved", note="Business case not ready"))
+    assert response.status_code == 302  # the refusal is recorded; the scheme stays at 0 Pipeline
+    refusal = StageChange.objects.get(scheme=scheme)
+    assert (refusal.decision, refusal.from_stage, refusal.to_stage) == ("not_approved", 0, 1)
+    scheme.refresh_from_db()
+    assert scheme.stage == 0
+    assert "was not approved" in client.get(url).content.decode()
 
     response = client.post(url, stage_form(scheme, 1, confirmed=["finance_review"]))
     assert "Confirm the approval has been recorded: Management executive review." in response.content.decode()
@@ -418,14 +425,14 @@ def test_stage_move_forward_needs_the_gateway_approval(client, scheme, pmo) -> N
     response = client.post(url, stage_form(scheme, 2, confirmed=["finance_review", "management_executive_review"]))
     assert "Move one stage at a time" in response.content.decode()
     scheme.refresh_from_db()
-    assert scheme.stage == Stage.PIPELINE and not scheme.stage_changes.exists()
+    assert scheme.stage == Stage.PIPELINE and not scheme.stage_changes.filter(decision="approved").exists()
 
     version = scheme.version
     response = client.post(url, stage_form(scheme, 1, confirmed=["finance_review", "management_executive_review"]))
     assert response.status_code == 302
     scheme.refresh_from_db()
     assert (scheme.stage, scheme.version) == (Stage.INITIATION, version + 1)
-    change = scheme.stage_changes.get()
+    change = scheme.stage_changes.get(decision="approved")
     assert (change.from_stage, change.to_stage, change.decision, change.recorded_by) == (0, 1, "approved", pmo)
     assert scheme.history.first().stage == Stage.INITIATION
 
