@@ -671,6 +671,21 @@ def key_stage_update(
 
 
 @transaction.atomic
+def key_stage_remove(*, actor: User | None, key_stage: KeyStage, expected_version: int | None) -> None:
+    """Remove a stage from a scheme's plan; its history (who removed it, when) is kept."""
+    _check(actor, Action.EDIT_SCHEMES, key_stage.scheme.organisation)
+    current = KeyStage.objects.select_for_update().get(pk=key_stage.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(
+            f'"{current.name}" was changed by someone else while you were looking at it. Nothing has been '
+            "removed: check it and remove it again if you still want to.",
+            current=current,
+        )
+    current._history_user = actor  # type: ignore[attr-defined]
+    current.delete()
+
+
+@transaction.atomic
 def key_stages_from_template(*, actor: User | None, scheme: Scheme, first_date: date) -> list[KeyStage]:
     """Add Bexley's 20 key stages, baselined a month apart from `first_date`.
 

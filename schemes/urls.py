@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/key-stages/", views.key_stages, name="key-stages"),
     path("<int:pk>/key-stages/new/", views.key_stage_add, name="key-stage-add"),
     path("<int:pk>/key-stages/<int:stage_pk>/edit/", views.key_stage_edit, name="key-stage-edit"),
+    path("<int:pk>/key-stages/<int:stage_pk>/remove/", views.key_stage_remove, name="key-stage-remove"),
     path("<int:pk>/key-stages/template/", views.key_stages_template, name="key-stages-template"),
     path("<int:pk>/key-stages/timeline/", views.key_stages_timeline, name="key-stages-timeline"),
 ]

@@ -726,6 +726,28 @@ def key_stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse
     }, status=status)
 
 
+@login_required
+@require_POST
+def key_stage_remove(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
+    scheme = _scheme(request, pk)
+    require(request.user, Action.EDIT_SCHEMES, scheme.organisation)
+    try:
+        key_stage = selectors.key_stage_for_user(request.user, scheme, stage_pk)
+    except KeyStage.DoesNotExist:
+        raise Http404("This scheme has no such key stage.") from None
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1  # a garbled version never matches: treated as changed
+    try:
+        services.key_stage_remove(actor=request.user, key_stage=key_stage, expected_version=version)
+    except services.EditConflict as error:
+        messages.error(request, str(error))
+        return redirect("schemes:key-stage-edit", pk=scheme.pk, stage_pk=stage_pk)
+    messages.success(request, f'Removed "{key_stage.name}" from the plan. The change history keeps it.')
+    return redirect("schemes:key-stages", pk=scheme.pk)
+
+
 # --- Workbook import -----------------------------------------------------------------------------------
 
 # What a workbook can record besides schemes. The services check each with the importing user's role,

@@ -564,3 +564,17 @@ def test_closing_a_month_that_has_not_ended_is_refused(org, finance) -> None:  #
         governance_services.month_close(actor=finance, organisation=org, year=year, month=m)
     with pytest.raises(ValidationError, match="has not ended yet"):
         governance_services.month_close(actor=finance, organisation=org, year=year, month=current)
+
+
+def test_a_key_stage_can_be_removed_and_history_keeps_it(client, scheme, pmo, viewer) -> None:  # type: ignore[no-untyped-def]
+    stage = services.key_stage_create(actor=None, scheme=scheme, name="Scoping", baseline_date=date(2013, 2, 1))
+    url = reverse("schemes:key-stage-remove", args=[scheme.pk, stage.pk])
+    client.force_login(viewer)
+    assert client.post(url, {"version": stage.version}).status_code == 403
+    client.force_login(pmo)
+    assert client.post(url, {"version": stage.version + 5}).status_code == 302  # stale: refused, kept
+    assert KeyStage.objects.filter(pk=stage.pk).exists()
+    assert client.post(url, {"version": stage.version}).status_code == 302
+    assert not KeyStage.objects.filter(pk=stage.pk).exists()
+    removed = KeyStage.history.filter(id=stage.pk).first()
+    assert (removed.history_type, removed.history_user) == ("-", pmo)
