@@ -196,3 +196,46 @@ def test_keyboard_only_pmo_can_skip_filter_and_enter_an_actual(page, live_server
     assert Scheme.objects.get(pk=world["scheme"].pk).months.get(month=2).actual == Decimal("9000")
     focused = page.evaluate("document.activeElement.tagName")
     assert focused in {"BODY", "DIV", "A", "H1", "MAIN", "INPUT"}  # the page is usable again from the keyboard
+
+
+def test_error_and_conflict_states_have_no_wcag_violations(chromium_browser, live_server, world):
+    scheme = world["scheme"]
+    pages = [chromium_browser.new_context().new_page() for _ in range(2)]
+    first, second = pages
+    for browser_page in pages:
+        sign_in(browser_page, live_server, Role.PMO_EDITOR)
+    failures = []
+
+    def scan(browser_page, what: str) -> None:  # type: ignore[no-untyped-def]
+        violations = axe_violations(browser_page)
+        if violations:
+            failures.append(f"{what}:\n{format_violations(violations)}")
+
+    # A validation error on the scheme form: error summary and inline messages.
+    first.goto(f"{live_server.url}/schemes/{scheme.pk}/edit/")
+    first.fill("#id_name", "")
+    with first.expect_navigation():
+        first.locator("main button[type=submit]").first.click()
+    assert "There is a problem" in first.locator("main").inner_text()
+    scan(first, "scheme edit with errors")
+    # A tracker conflict (HTTP 409): both versions side by side.
+    for browser_page in pages:
+        browser_page.goto(f"{live_server.url}/schemes/{scheme.pk}/tracker/")
+    first.fill("#actual_1", "1000")
+    with first.expect_navigation():
+        first.get_by_role("button", name="Save actuals and forecasts").click()
+    second.fill("#actual_1", "2000")
+    with second.expect_navigation() as navigation:
+        second.get_by_role("button", name="Save actuals and forecasts").click()
+    assert navigation.value.status == 409
+    scan(second, "tracker conflict")
+    # A bad figure typed in the tracker.
+    first.goto(f"{live_server.url}/schemes/{scheme.pk}/tracker/")
+    first.fill("#forecast_3", "lots")
+    with first.expect_navigation():
+        first.get_by_role("button", name="Save actuals and forecasts").click()
+    assert "There is a problem" in first.locator("main").inner_text()
+    scan(first, "tracker with a bad figure")
+    for browser_page in pages:
+        browser_page.context.close()
+    assert not failures, "\n\n".join(failures)
