@@ -688,15 +688,20 @@ def key_stage_add(request: HttpRequest, pk: int) -> HttpResponse:
                   {"scheme": scheme, "form": form, "errors": form_errors(form), "key_stage": None})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def key_stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
+def _editable_key_stage(request: HttpRequest, pk: int, stage_pk: int) -> tuple[Scheme, KeyStage]:
+    """The scheme and one of its key stages, for a user allowed to change them (else 403 or 404)."""
     scheme = _scheme(request, pk)
     require(request.user, Action.EDIT_SCHEMES, scheme.organisation)
     try:
-        key_stage = selectors.key_stage_for_user(request.user, scheme, stage_pk)
+        return scheme, selectors.key_stage_for_user(request.user, scheme, stage_pk)
     except KeyStage.DoesNotExist:
         raise Http404("This scheme has no such key stage.") from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def key_stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
+    scheme, key_stage = _editable_key_stage(request, pk, stage_pk)
     initial = {name: getattr(key_stage, name) for name in ("name", "baseline_date", "current_date", "completed_on",
                                                             "order", "note", "version")}
     form = KeyStageForm(request.POST or None, initial=initial)
@@ -729,12 +734,7 @@ def key_stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse
 @login_required
 @require_POST
 def key_stage_remove(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
-    scheme = _scheme(request, pk)
-    require(request.user, Action.EDIT_SCHEMES, scheme.organisation)
-    try:
-        key_stage = selectors.key_stage_for_user(request.user, scheme, stage_pk)
-    except KeyStage.DoesNotExist:
-        raise Http404("This scheme has no such key stage.") from None
+    scheme, key_stage = _editable_key_stage(request, pk, stage_pk)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
