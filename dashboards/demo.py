@@ -1,6 +1,7 @@
 """Demo data from the four published NHS papers in fixtures/ (their figures are our test oracles).
 
-Idempotent: running it again changes nothing. Every write goes through the apps' services.
+Idempotent: running it again changes nothing (no new history rows either). Schemes, programmes, plans
+and risks are written through the apps' services; organisations, years and demo users directly.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from finance.models import FinancialPlan
+from finance.services import financial_plan_set
 from governance.models import FinancialYear, Membership, Organisation, OrganisationKind, Role
-from risks.models import Risk
+from risks.services import risk_record
 from schemes import services
 from schemes.importers import workbook_import
-from schemes.models import Programme, ProgrammeTarget, Scheme
+from schemes.models import Programme, Scheme
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 THOUSAND = Decimal("1000")
@@ -85,13 +86,10 @@ def load_shropshire(report: DemoReport) -> None:
     data = json.loads((FIXTURES / "shropshire_2012_13.json").read_text())
     organisation = _organisation("05N")
     year = _year(data["year"])
-    FinancialPlan.objects.update_or_create(
-        organisation=organisation, year=year,
-        defaults={
-            "allocation": Decimal(data["allocation"]) * THOUSAND,
-            "planned_expenditure": Decimal(data["planned_expenditure"]) * THOUSAND,
-            "source": "Shropshire County CCG QIPP Plan 2012/13, '2012/13 CCG Financials'",
-        },
+    financial_plan_set(
+        organisation=organisation, year=year, allocation=Decimal(data["allocation"]) * THOUSAND,
+        planned_expenditure=Decimal(data["planned_expenditure"]) * THOUSAND,
+        source="Shropshire County CCG QIPP Plan 2012/13, '2012/13 CCG Financials'",
     )
     created = 0
     for area in data["priority_areas"]:
@@ -133,23 +131,16 @@ def load_surrey(report: DemoReport) -> None:
         for year_name, amount in row["savings"].items():
             if year_name == "total" or amount in (None, ""):
                 continue
-            ProgrammeTarget.objects.update_or_create(
-                programme=programme, year=_year(year_name),
-                defaults={"planned_saving": Decimal(str(amount)) * MILLION,
-                          "source": "NHS Surrey One Plan 2011/12 to 2014/15, QIPP programme savings (£m)"},
+            services.programme_target_set(
+                programme=programme, year=_year(year_name), planned_saving=Decimal(str(amount)) * MILLION,
+                source="NHS Surrey One Plan 2011/12 to 2014/15, QIPP programme savings (£m)",
             )
     for row in data["risk_register"]["risks"]:
         numbers = row.get("programme_numbers") or []
-        Risk.objects.update_or_create(
-            organisation=organisation, reference=f"R{row['number']}",
-            defaults={
-                "title": row["risk"][:300],
-                "description": row["risk"],
-                "programme": by_number.get(numbers[0]) if numbers else None,
-                "mitigation": row.get("mitigation") or "",
-                "owner": row.get("owner") or "",
-                "impact": row.get("workstream") or "",
-            },
+        risk_record(
+            organisation=organisation, reference=f"R{row['number']}", title=row["risk"][:300],
+            description=row["risk"], programme=by_number.get(numbers[0]) if numbers else None,
+            mitigation=row.get("mitigation") or "", owner=row.get("owner") or "", impact=row.get("workstream") or "",
         )
     report.lines.append(
         f"Surrey: {len(by_number)} programmes with their four-year savings, "
@@ -164,13 +155,10 @@ def load_cambridgeshire(report: DemoReport) -> None:
     lines = {line["line"]: line["values"].get("2018/19 P Plan") for line in data["financial_plan_2018_19"]["lines"]}
     # The 2018/19 plan: allocation 1,181,022 against total spend 1,216,091 (£'000), a gap of 35,069 -
     # the paper's "QIPP commitment of £35m".
-    FinancialPlan.objects.update_or_create(
-        organisation=organisation, year=year,
-        defaults={
-            "allocation": Decimal(lines["Allocation"]) * THOUSAND,
-            "planned_expenditure": Decimal(lines["Total spend"]) * THOUSAND,
-            "source": "Cambridgeshire and Peterborough CCG Improvement and Delivery Plan 2018/19, financial plan",
-        },
+    financial_plan_set(
+        organisation=organisation, year=year, allocation=Decimal(lines["Allocation"]) * THOUSAND,
+        planned_expenditure=Decimal(lines["Total spend"]) * THOUSAND,
+        source="Cambridgeshire and Peterborough CCG Improvement and Delivery Plan 2018/19, financial plan",
     )
     # Budget lines, financial and operational risks and the improvement plan wait for their own
     # registers (finance, risks, governance issues); the figures are in the fixture ready for them.

@@ -31,6 +31,7 @@ from schemes.models import (
     KeyStage,
     PanelSitting,
     Programme,
+    ProgrammeTarget,
     Rag,
     Scheme,
     SchemeMonth,
@@ -175,6 +176,17 @@ def programme_get_or_create(*, organisation: Organisation, name: str, **details:
                 setattr(programme, key, value)
             programme.save()
     return programme
+
+
+@transaction.atomic
+def programme_target_set(
+    *, programme: Programme, year: FinancialYear, planned_saving: Decimal, source: str = ""
+) -> ProgrammeTarget:
+    """A programme's planned saving for a year (e.g. NHS Surrey's four-year table)."""
+    target, _ = ProgrammeTarget.objects.update_or_create(
+        programme=programme, year=year, defaults={"planned_saving": planned_saving, "source": source}
+    )
+    return target
 
 
 SCHEME_INPUT_FIELDS = (

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from governance.models import Membership, Organisation
+from risks.models import Risk
 from schemes.models import Scheme
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,11 +60,11 @@ def test_load_demo_is_idempotent(django_capture_on_commit_callbacks, settings):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", verbosity=0)
     counts = (Organisation.objects.count(), Scheme.objects.count(), Membership.objects.count(),
-              Scheme.history.count())
+              Scheme.history.count(), Risk.history.count())
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", verbosity=0)
     assert counts == (Organisation.objects.count(), Scheme.objects.count(), Membership.objects.count(),
-                      Scheme.history.count())
+                      Scheme.history.count(), Risk.history.count())
     assert {o.ods_code for o in Organisation.objects.all()} == {"07N", "05N", "5P5", "06H"}
     assert Membership.objects.filter(user__username="viewer").count() == 4
 

@@ -1,0 +1,23 @@
+"""Finance writes. Keyword-only, typed, atomic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from finance.models import FinancialPlan
+from governance.models import FinancialYear, Organisation
+
+
+@transaction.atomic
+def financial_plan_set(
+    *, organisation: Organisation, year: FinancialYear, allocation: Decimal, planned_expenditure: Decimal,
+    source: str = "",
+) -> FinancialPlan:
+    """Record a year's allocation and planned expenditure (their difference is the savings requirement)."""
+    plan, _ = FinancialPlan.objects.update_or_create(
+        organisation=organisation, year=year,
+        defaults={"allocation": allocation, "planned_expenditure": planned_expenditure, "source": source},
+    )
+    return plan
