@@ -1,0 +1,88 @@
+"""Money as the portal stores it, reads it and bounds it: one definition for every app.
+
+Every amount is pounds and pence (`Decimal`, two places) in a column of 14 digits. What a user may
+enter is bounded far below what the column holds, so that every figure computed from inputs
+(full-year effect = gross - investment, sums of months, shifted years) still fits: no single
+commissioner's figure comes near £10bn (the largest ICB allocations are a few £bn a year).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+PENNY = Decimal("0.01")
+# What the database column holds: 14 digits, 2 of them pence (just under £1,000,000,000,000).
+MONEY_FIELD: dict[str, int] = {"max_digits": 14, "decimal_places": 2}
+STORABLE_LIMIT = Decimal("1000000000000")
+# What anyone may enter: under £10bn either way. Sums and differences of a few inputs stay storable.
+INPUT_LIMIT = Decimal("10000000000")
+INPUT_LIMIT_WORDS = "£10,000,000,000"
+
+_POUNDS = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def parse_pounds(value: Any) -> Decimal | None:
+    """Pounds as people type or spreadsheets hold them: 37625, "£37,625.50", "(1,115)", "-1115".
+
+    Blank (or a lone dash, as papers write nil) is None. Raises ValueError for anything else,
+    including infinities and NaN. The amount is not bounded here: `money_problem` says whether it may
+    be stored.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | Decimal):
+        amount = Decimal(value)
+        if not amount.is_finite():
+            raise ValueError(value)
+        return amount
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(value)
+        return Decimal(str(value))
+    text = str(value).strip()
+    if len(text) > 40:  # longer than any amount; don't parse a pasted paragraph
+        raise ValueError(text[:40])
+    negative = text.startswith("(") and text.endswith(")")
+    if negative:
+        text = text[1:-1]
+    text = text.replace(",", "").replace("£", "").replace(" ", "")
+    if text in ("", "-"):
+        return None
+    if not _POUNDS.match(text):
+        raise ValueError(text)
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    return -amount if negative else amount
+
+
+def money_problem(value: Decimal | None, what: str) -> str | None:
+    """Why `value` cannot be stored as the `what` (in the user's words), or None when it can."""
+    if value is None:
+        return None
+    if not value.is_finite():
+        return f"Enter the {what} as an amount in pounds, like 37,625 or 37625.50."
+    if abs(value) >= INPUT_LIMIT:
+        return f"The {what} must be less than {INPUT_LIMIT_WORDS} (and more than -{INPUT_LIMIT_WORDS})."
+    if value != value.quantize(PENNY):
+        return f"Enter the {what} to the nearest penny (at most 2 decimal places)."
+    return None
+
+
+def check_money(value: Decimal | None, what: str, *, field: str | None = None) -> None:
+    """Refuse an amount that cannot be stored, with a message naming it (and its field, if given)."""
+    problem = money_problem(value, what)
+    if problem:
+        raise ValidationError({field: [problem]} if field else problem)
+
+
+def storable(value: Decimal) -> bool:
+    """Whether a computed amount fits its column (kept to the penny)."""
+    return value.is_finite() and abs(value) < STORABLE_LIMIT
