@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.db import models
 
 from governance.models import FinancialYear, Organisation
+from governance.money import MONEY_FIELD, storable_constraints
 from governance.scoping import OrganisationScopedQuerySet
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = MONEY_FIELD
 
 
 class FinancialPlan(models.Model):
@@ -24,7 +25,10 @@ class FinancialPlan(models.Model):
     objects = OrganisationScopedQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="one_plan_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_plan_per_year"),
+            *storable_constraints("financial_plan", "allocation", "planned_expenditure"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation.ods_code} {self.year} financial plan"

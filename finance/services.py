@@ -8,6 +8,7 @@ from django.db import transaction
 
 from finance.models import FinancialPlan
 from governance.models import FinancialYear, Organisation
+from governance.money import check_money
 
 
 @transaction.atomic
@@ -16,6 +17,8 @@ def financial_plan_set(
     source: str = "",
 ) -> FinancialPlan:
     """Record a year's allocation and planned expenditure (their difference is the savings requirement)."""
+    check_money(allocation, f"allocation for {year}", field="allocation")
+    check_money(planned_expenditure, f"planned expenditure for {year}", field="planned_expenditure")
     plan, _ = FinancialPlan.objects.update_or_create(
         organisation=organisation, year=year,
         defaults={"allocation": allocation, "planned_expenditure": planned_expenditure, "source": source},

@@ -7,10 +7,13 @@ and the business rules live in the services.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+
+from governance.fields import NOTE_LENGTH
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"]
 DATE_HINT = "For example, 23/01/2013"
@@ -51,8 +54,33 @@ class NhsForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def note_field(label: str, *, required: bool = False, help_text: str = "", limit: int = NOTE_LENGTH) -> forms.CharField:
+    """A free-text note, bounded to what its column keeps (governance.fields)."""
+    return forms.CharField(
+        label=label, required=required, help_text=help_text, max_length=limit, widget=forms.Textarea,
+        error_messages={"max_length": f"{label} must be {limit:,} characters or fewer.",
+                        "required": f"Enter the {label.lower()}."},
+    )
+
+
+# Dates a QIPP record can carry: plans run a few years either side of today. Bounding them keeps every
+# date sum (stage templates, timelines, month arithmetic) within the calendar Python can hold.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+class BoundedDateField(forms.DateField):
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise ValidationError(
+                f"Enter the {self.label.lower()} between {EARLIEST_DATE:%d/%m/%Y} and {LATEST_DATE:%d/%m/%Y}.",
+                code="out_of_range",
+            )
+
+
 def date_field(label: str, *, required: bool = True, help_text: str = DATE_HINT) -> forms.DateField:
-    return forms.DateField(
+    return BoundedDateField(
         label=label, required=required, help_text=help_text, input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
         error_messages={"required": f"Enter the {label.lower()}.",

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from governance.fields import limited_text
 from governance.scoping import OrganisationScopedQuerySet
 
 YEAR_NAME = re.compile(r"^(\d{4})/(\d{2})$")
@@ -134,7 +135,7 @@ class MonthStatus(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     changed_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True)
+    reason = limited_text(blank=True)
 
     objects = OrganisationScopedQuerySet.as_manager()
     # Every close and reopen (who, when, reason) is a row of this history: governance.services writes it.

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
 
 PENNY = Decimal("0.01")
 # What the database column holds: 14 digits, 2 of them pence (just under £1,000,000,000,000).
@@ -86,3 +88,19 @@ def check_money(value: Decimal | None, what: str, *, field: str | None = None) -
 def storable(value: Decimal) -> bool:
     """Whether a computed amount fits its column (kept to the penny)."""
     return value.is_finite() and abs(value) < STORABLE_LIMIT
+
+
+def storable_constraints(prefix: str, *fields: str) -> list[models.CheckConstraint]:
+    """Database checks that each money column holds only what it can give back.
+
+    SQLite would otherwise store 10^15 in a 14-digit column and fail on every later read of the row
+    (decimal.InvalidOperation): with these, both databases refuse it at the write.
+    """
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{name}__isnull": True})
+            | Q(**{f"{name}__gt": -STORABLE_LIMIT, f"{name}__lt": STORABLE_LIMIT}),
+            name=f"{prefix}_{name}_storable",
+        )
+        for name in fields
+    ]

@@ -1,4 +1,4 @@
-"""Governance writes: closing and reopening months. Keyword-only, typed, atomic, role-checked.
+"""Governance writes: closing and reopening months, giving people roles. Keyword-only, typed, atomic, role-checked.
 
 A closed month's actuals and forecasts are read-only (schemes.services.scheme_month_update refuses
 them). Every close and reopen is kept: MonthStatus has simple-history records, so each change is a
@@ -14,9 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from governance.fields import check_length
 from governance.formatting import month_end, month_label
-from governance.models import FinancialYear, MonthStatus, Organisation
+from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
 from governance.permissions import Action, require
+from governance.selectors import membership_candidates
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -95,6 +97,7 @@ def month_reopen(
     if not reason:
         raise ValidationError({"reason": [f"Give the reason for reopening {label}: it is kept in the month's "
                                           "history."]})
+    check_length(reason, what="reason for reopening", field="reason")
     status = _locked_status(organisation, year, month)
     if not status.is_closed:
         raise ValidationError(f"{label} is not closed.")
@@ -106,3 +109,59 @@ def month_reopen(
     status._change_reason = "reopened"  # type: ignore[attr-defined]
     status.save()
     return status
+
+
+def _other_administrators(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMINISTRATOR)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def membership_check(
+    *, actor: AbstractBaseUser | None, user: AbstractBaseUser, organisation: Organisation, role: str
+) -> None:
+    """Refuse a role the actor may not give, in their words (the admin's form calls this too).
+
+    An administrator gives roles only in organisations they administer, and only to people who already
+    belong to one of them; an organisation always keeps at least one administrator.
+    """
+    if actor is not None:
+        require(actor, Action.MANAGE_MEMBERS, organisation)
+    if role not in Role.values:
+        raise ValidationError({"role": [f'"{role}" is not a role.']})
+    if actor is not None and not membership_candidates(actor).filter(pk=user.pk).exists():
+        raise ValidationError({"user": ["Choose someone who already belongs to one of the organisations you "
+                                         "administer; ask a superuser to add anyone else."]})
+    current = Membership.objects.filter(user=user, organisation=organisation).first()
+    if current is not None and current.role == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR \
+            and not _other_administrators(current):
+        raise ValidationError({"role": [f"{user} is the only administrator of {organisation.name}: make someone "
+                                        "else an administrator first."]})
+
+
+@transaction.atomic
+def membership_set(
+    *, actor: AbstractBaseUser | None, user: AbstractBaseUser, organisation: Organisation, role: str
+) -> Membership:
+    """Give `user` `role` in `organisation` (replacing the role they had there, if any)."""
+    # Lock the organisation's memberships so two administrators cannot both step down at once.
+    list(Membership.objects.select_for_update().filter(organisation=organisation).values_list("pk", flat=True))
+    membership_check(actor=actor, user=user, organisation=organisation, role=role)
+    membership, _ = Membership.objects.update_or_create(user=user, organisation=organisation,
+                                                        defaults={"role": role})
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: AbstractBaseUser | None, membership: Membership) -> None:
+    """Take away someone's role in an organisation; its last administrator stays."""
+    organisation = membership.organisation
+    if actor is not None:
+        require(actor, Action.MANAGE_MEMBERS, organisation)
+    list(Membership.objects.select_for_update().filter(organisation=organisation).values_list("pk", flat=True))
+    if membership.role == Role.ADMINISTRATOR and not _other_administrators(membership):
+        raise ValidationError(f"{membership.user} is the only administrator of {organisation.name}: make someone "
+                              "else an administrator first.")
+    membership.delete()

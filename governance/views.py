@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -40,10 +40,20 @@ def switch_context(request: HttpRequest) -> HttpResponse:
     year = FinancialYear.objects.filter(pk=_id(request.POST.get("year"))).first()
     if year is not None:
         request.session[SESSION_YEAR] = year.pk
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
-    return redirect(next_url)
+    return HttpResponseRedirect(safe_next(request, request.POST.get("next", "")))
+
+
+def safe_next(request: HttpRequest, next_url: str) -> str:
+    """A page of ours to return to: only a path on this site (never a view name or another host), else home."""
+    next_url = (next_url or "").strip()
+    if (
+        not next_url.startswith("/")
+        or next_url.startswith("//")
+        or "\\" in next_url
+        or not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+    ):
+        return "/"
+    return next_url
 
 
 

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from governance.fields import DESCRIPTION_LENGTH, limited_text
 from governance.models import Organisation
 from governance.scoping import OrganisationScopedQuerySet
 from schemes.models import Programme, Scheme
@@ -38,12 +39,12 @@ class Risk(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="risks")
     reference = models.CharField(max_length=30, blank=True)
     title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    description = limited_text(blank=True, max_length=DESCRIPTION_LENGTH)
     category = models.CharField(max_length=30, choices=Category.choices, blank=True)
     programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks")
     scheme = models.ForeignKey(Scheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks")
-    impact = models.TextField("impact", blank=True)
-    mitigation = models.TextField("mitigating actions", blank=True)
+    impact = limited_text("impact", blank=True, max_length=DESCRIPTION_LENGTH)
+    mitigation = limited_text("mitigating actions", blank=True, max_length=DESCRIPTION_LENGTH)
     owner = models.CharField(max_length=200, blank=True)
     review_date = models.DateField(null=True, blank=True)
     # Scores are likelihood x impact; the product is never typed in, so "20 4x4" cannot happen.

@@ -2,55 +2,57 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from governance.forms import NhsForm, SummaryError, date_field
+from governance.forms import NhsForm, SummaryError, date_field, note_field
 from governance.models import FinancialYear
+from governance.money import money_problem, parse_pounds
 from schemes.models import STAGE_GATEWAYS, Figure, GatewayDecision, Rag, Scheme, Stage
 from schemes.selectors import SchemeTracker
-from schemes.services import MONEY_LIMIT, SCHEME_INPUT_FIELDS, MonthEdit, RatingInput
+from schemes.services import SCHEME_INPUT_FIELDS, MonthEdit, RatingInput
 
 SCHEME_FORM_FIELDS = [name for name in SCHEME_INPUT_FIELDS if name != "monthly_profile"]
 
 
 class MoneyField(forms.DecimalField):
-    """Pounds, accepting what people type: "£602,000", "602000.50", "(1,115)" or "-1115"."""
+    """Pounds, accepting what people type: "£602,000", "602000.50", "(1,115)" or "-1115".
+
+    Bounded by governance.money: an amount no commissioner's figure reaches is refused here, with
+    the same words the services use.
+    """
 
     def __init__(self, *, what: str, allow_negative: bool = True, **kwargs: Any) -> None:
         self.what = what
         self.allow_negative = allow_negative
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}))
         super().__init__(**kwargs)
         self.error_messages = {
             **self.error_messages,
             "required": f"Enter the {what} in pounds",
             "invalid": f"Enter the {what} in pounds, like 602000 or 602,000.50",
-            "max_digits": f"The {what} is too large: enter at most 12 digits before the decimal point",
-            "max_whole_digits": f"The {what} is too large: enter at most 12 digits before the decimal point",
-            "max_decimal_places": f"Enter the {what} to the nearest penny (at most 2 decimal places)",
         }
 
     def to_python(self, value: Any) -> Decimal | None:
-        if isinstance(value, str):
-            text = value.strip().replace(",", "").replace("£", "").replace(" ", "")
-            if re.fullmatch(r"\(.*\)", text):
-                text = f"-{text[1:-1]}"
-            value = text
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_pounds(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
     def validate(self, value: Decimal | None) -> None:
         super().validate(value)
+        problem = money_problem(value, self.what)
+        if problem:
+            raise ValidationError(problem, code="bounds")
         if value is not None and value < 0 and not self.allow_negative:
             raise ValidationError(f"The {self.what} cannot be negative", code="negative")
 
@@ -212,32 +214,6 @@ class OverrideClearForm(forms.Form):
 
 
 
-_MONEY_TEXT = re.compile(r"^-?\d+(\.\d{1,2})?$")
-
-
-def parse_money(text: str | None) -> Decimal | None:
-    """Pounds as people type them: "37,625", "£37625.50", "(1,115)" or "-1115". Blank means none.
-
-    Raises ValueError for anything else.
-    """
-    raw = (text or "").strip()
-    if not raw:
-        return None
-    negative = raw.startswith("(") and raw.endswith(")")
-    if negative:
-        raw = raw[1:-1].strip()
-    raw = raw.replace(",", "").replace("£", "").replace(" ", "")
-    if not _MONEY_TEXT.match(raw):
-        raise ValueError(raw)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation as error:
-        raise ValueError(raw) from error
-    if abs(value) >= MONEY_LIMIT:
-        raise ValueError(raw)
-    return -value if negative else value
-
-
 def money_input(value: Decimal | None) -> str:
     """A stored amount as it goes back into an input: whole pounds without pence, else two decimals."""
     if value is None:
@@ -324,13 +300,18 @@ class TrackerForm:
                 continue
             values: dict[str, Decimal | None] = {}
             for kind, text in (("actual", cell.actual_text), ("forecast", cell.forecast_text)):
+                what = f"{kind} saving for {label}"
                 try:
-                    values[kind] = parse_money(text)
+                    amount = parse_pounds(text)
+                    problem = money_problem(amount, what)
                 except ValueError:
-                    message = (f"Enter the {kind} saving for {label} as an amount in pounds, like 37,625 or "
-                               "37625.50, or leave it blank")
+                    amount, problem = None, (f"Enter the {what} as an amount in pounds, like 37,625 or "
+                                             "37625.50, or leave it blank")
+                if problem:
                     setattr(cell, f"{kind}_error", "Enter pounds, like 37,625")
-                    self.errors.append(SummaryError(message, f"#{kind}_{m}"))
+                    self.errors.append(SummaryError(problem, f"#{kind}_{m}"))
+                else:
+                    values[kind] = amount
             if "actual" not in values or "forecast" not in values:
                 continue
             changed = (cell.actual_text != cell.actual_initial) or (cell.forecast_text != cell.forecast_initial)
@@ -376,7 +357,7 @@ class PanelSittingForm(NhsForm):
     panel = forms.CharField(label="Panel", max_length=100, initial="RAG panel",
                             help_text="For example, RAG panel or Star Chamber",
                             error_messages={"required": "Enter the name of the panel."})
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea)
+    notes = note_field("Notes")
 
     def clean_held_on(self) -> date:
         held_on = self.cleaned_data["held_on"]
@@ -482,7 +463,7 @@ class DirectorAssessmentForm(NhsForm):
     )
     director = forms.CharField(label="Director", max_length=200,
                                error_messages={"required": "Enter the name of the director making the assessment."})
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
+    note = note_field("Note")
     # The latest assessment the page showed (0: none), so a second director cannot overwrite silently.
     seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -509,8 +490,8 @@ class StageChangeForm(NhsForm):
     decided_on = date_field("Date of the decision")
     confirmed = forms.MultipleChoiceField(label="Gateway approvals recorded", required=False,
                                           widget=forms.CheckboxSelectMultiple)
-    note = forms.CharField(label="Note, or the reason for moving back", required=False, widget=forms.Textarea,
-                           help_text="A reason is required when moving the scheme back to an earlier stage")
+    note = note_field("Note, or the reason for moving back",
+                      help_text="A reason is required when moving the scheme back to an earlier stage")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, scheme: Scheme, **kwargs: Any) -> None:
@@ -543,7 +524,7 @@ class KeyStageForm(NhsForm):
                                error_messages={"invalid": "Enter the order as a whole number, like 3.",
                                                "min_value": "Enter the order as a whole number from 0 to 999.",
                                                "max_value": "Enter the order as a whole number from 0 to 999."})
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
+    note = note_field("Note")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 

@@ -14,10 +14,12 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from governance.fields import DESCRIPTION_LENGTH, limited_text
 from governance.models import FinancialYear, Organisation
+from governance.money import MONEY_FIELD, storable_constraints
 from governance.scoping import OrganisationScopedQuerySet
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = MONEY_FIELD
 
 
 class Rag(models.TextChoices):
@@ -86,7 +88,7 @@ class Programme(models.Model):
     name = models.CharField(max_length=200)
     clinical_lead = models.CharField(max_length=200, blank=True)
     managerial_lead = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
+    description = limited_text(blank=True, max_length=DESCRIPTION_LENGTH)
 
     objects = OrganisationScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -124,8 +126,8 @@ class Scheme(models.Model):
     project_owner = models.CharField(max_length=200, blank=True)
     clinical_lead = models.CharField(max_length=200, blank=True)
     managerial_lead = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
-    kpis = models.TextField("KPIs", blank=True)
+    description = limited_text(blank=True, max_length=DESCRIPTION_LENGTH)
+    kpis = limited_text("KPIs", blank=True, max_length=DESCRIPTION_LENGTH)
     phase = models.PositiveSmallIntegerField(choices=Phase.choices, null=True, blank=True)
     scheme_type = models.CharField("type", max_length=20, choices=SchemeType.choices, blank=True)
     stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.PIPELINE)
@@ -181,6 +183,9 @@ class Scheme(models.Model):
             models.CheckConstraint(condition=Q(phase__isnull=True) | Q(phase__gte=1, phase__lte=4),
                                    name="scheme_phase_1_to_4"),
             models.CheckConstraint(condition=Q(stage__gte=0, stage__lte=5), name="scheme_stage_0_to_5"),
+            *storable_constraints("scheme", "current_cost", "gross_saving", "new_investment", "stated_net_saving",
+                                  "full_year_effect", "plan_in_year", "next_year_effect", "most_likely",
+                                  "director_value", "director_next_year"),
         ]
         indexes = [models.Index(fields=["organisation", "year"])]
 
@@ -219,7 +224,10 @@ class SchemeMonth(models.Model):
 
     class Meta:
         ordering = ["scheme", "month"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "month"], name="one_row_per_scheme_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "month"], name="one_row_per_scheme_month"),
+            *storable_constraints("scheme_month", "plan", "actual", "forecast"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scheme.reference} M{self.month}"
@@ -232,7 +240,7 @@ class PanelSitting(models.Model):
     year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
     panel = models.CharField(max_length=100, default="RAG panel")
-    notes = models.TextField(blank=True)
+    notes = limited_text(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -259,7 +267,7 @@ class SchemeRating(models.Model):
     timescales = models.CharField("timescales / readiness", max_length=10, choices=Rag.choices)
     codependencies = models.CharField("co-dependencies / multi-agency", max_length=10, choices=Rag.choices)
     overall = models.CharField("overall scheme rating", max_length=10, choices=Rag.choices)
-    comment = models.TextField(blank=True)
+    comment = limited_text(blank=True)
 
     objects = OrganisationScopedQuerySet.as_manager()
     organisation_scope = "scheme__organisation"
@@ -282,7 +290,7 @@ class DirectorAssessment(models.Model):
         "change in delivery (months +/-)", validators=[MinValueValidator(-12), MaxValueValidator(12)]
     )
     director = models.CharField(max_length=200, blank=True)
-    note = models.TextField(blank=True)
+    note = limited_text(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -307,14 +315,14 @@ class FigureOverride(models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="overrides")
     figure = models.CharField(max_length=30, choices=Figure.choices)
     value = models.DecimalField(**MONEY)
-    reason = models.TextField()
+    reason = limited_text()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     cleared_at = models.DateTimeField(null=True, blank=True)
     cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    clear_reason = models.TextField(blank=True)
+    clear_reason = limited_text(blank=True)
 
     objects = OrganisationScopedQuerySet.as_manager()
     organisation_scope = "scheme__organisation"
@@ -326,6 +334,7 @@ class FigureOverride(models.Model):
             models.UniqueConstraint(fields=["scheme", "figure"], condition=Q(cleared_at__isnull=True),
                                     name="one_active_override_per_figure"),
             models.CheckConstraint(condition=~Q(reason=""), name="override_needs_reason"),
+            *storable_constraints("override", "value"),
         ]
 
     def __str__(self) -> str:
@@ -346,7 +355,7 @@ class StageChange(models.Model):
     decision = models.CharField(max_length=20, choices=GatewayDecision.choices)
     approver = models.CharField(max_length=200, help_text="Who gave the gateway approval")
     decided_on = models.DateField()
-    note = models.TextField(blank=True)
+    note = limited_text(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -370,7 +379,7 @@ class KeyStage(models.Model):
     baseline_date = models.DateField(null=True, blank=True)
     current_date = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = limited_text(blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = OrganisationScopedQuerySet.as_manager()
@@ -429,7 +438,10 @@ class ProgrammeTarget(models.Model):
 
     class Meta:
         ordering = ["programme", "year"]
-        constraints = [models.UniqueConstraint(fields=["programme", "year"], name="one_target_per_programme_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year"], name="one_target_per_programme_year"),
+            *storable_constraints("programme_target", "planned_saving"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme} {self.year}: {self.planned_saving}"

@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from governance.fields import NOTE_LENGTH, check_length
 from governance.formatting import month_label
 from governance.models import FinancialYear, Organisation
+from governance.money import check_money, money_problem, storable
 from governance.permissions import Action, require
 from governance.services import month_statuses_lock
 from schemes import engine
@@ -166,15 +168,20 @@ def schemes_recompute(*, scheme_ids: Iterable[int]) -> list[Scheme]:
     return recomputed
 
 
+@transaction.atomic
 def programme_get_or_create(*, organisation: Organisation, name: str, **details: str) -> Programme:
-    programme, created = Programme.objects.get_or_create(organisation=organisation, name=name.strip(),
-                                                         defaults=details)
-    if not created:
+    programme = Programme.objects.filter(organisation=organisation, name=name.strip()).first()
+    if programme is None:
+        programme = Programme(organisation=organisation, name=name.strip(), **details)
+    else:
         changed = {k: v for k, v in details.items() if v and getattr(programme, k) != v}
-        if changed:
-            for key, value in changed.items():
-                setattr(programme, key, value)
-            programme.save()
+        if not changed:
+            return programme
+        for key, value in changed.items():
+            setattr(programme, key, value)
+    # Lengths are checked here as PostgreSQL would, so SQLite never stores what PostgreSQL refuses.
+    programme.full_clean(exclude=["organisation"], validate_unique=False)
+    programme.save()
     return programme
 
 
@@ -183,6 +190,7 @@ def programme_target_set(
     *, programme: Programme, year: FinancialYear, planned_saving: Decimal, source: str = ""
 ) -> ProgrammeTarget:
     """A programme's planned saving for a year (e.g. NHS Surrey's four-year table)."""
+    check_money(planned_saving, f"planned saving of {programme.name} for {year}", field="planned_saving")
     target, _ = ProgrammeTarget.objects.update_or_create(
         programme=programme, year=year, defaults={"planned_saving": planned_saving, "source": source}
     )
@@ -210,6 +218,11 @@ SCHEME_INPUT_FIELDS = (
 )
 
 
+SCHEME_MONEY_FIELDS = ("current_cost", "gross_saving", "new_investment", "stated_net_saving")
+COMPUTED_MONEY = ("full_year_effect", "plan_in_year", "next_year_effect", "most_likely", "director_value",
+                  "director_next_year")
+
+
 def _validate_scheme(scheme: Scheme) -> None:
     errors: dict[str, list[str]] = {}
     if scheme.programme_id and scheme.programme.organisation_id != scheme.organisation_id:
@@ -220,12 +233,30 @@ def _validate_scheme(scheme: Scheme) -> None:
         errors.setdefault("new_investment", []).append(
             "Leave the investment blank while it is to be confirmed, or untick 'to be confirmed'."
         )
+    for name in SCHEME_MONEY_FIELDS:
+        problem = money_problem(getattr(scheme, name), Scheme._meta.get_field(name).verbose_name)
+        if problem:
+            errors.setdefault(name, []).append(problem)
+    if errors:
+        # The engine is not run on amounts that cannot be stored.
+        raise ValidationError(errors)
+    figures = engine.compute(scheme_engine_inputs(scheme, monthly_profile=None))
     if scheme.monthly_profile:
         try:
-            figures = engine.compute(scheme_engine_inputs(scheme, monthly_profile=None))
+            for month, value in enumerate(scheme.monthly_profile, start=1):
+                check_money(Decimal(str(value)), f"planned saving for month {month}")
             engine.check_profile([Decimal(str(v)) for v in scheme.monthly_profile], figures.plan_in_year)
+        except ValidationError as error:
+            errors.setdefault("monthly_profile", []).extend(error.messages)
         except (engine.ProfileError, ArithmeticError, ValueError) as error:
             errors.setdefault("monthly_profile", []).append(str(error))
+    too_large = [name for name in COMPUTED_MONEY if not storable(getattr(figures, name))]
+    if too_large:
+        # Refuse the edit itself: its figures are computed after it commits and must fit their columns.
+        labels = ", ".join(str(Scheme._meta.get_field(name).verbose_name) for name in too_large)
+        errors.setdefault("gross_saving", []).append(
+            f"These amounts would make the scheme's {labels} too large to store: check the figures."
+        )
     try:
         scheme.full_clean(exclude=["organisation", "year"], validate_unique=False)
     except ValidationError as error:
@@ -332,6 +363,10 @@ def panel_sitting_record(
                 raise ValidationError(f"{rating.scheme.reference}: rate {dimension} as Green, Amber or Red.")
     if held_on > timezone.localdate():
         raise ValidationError("A panel sitting cannot be dated in the future.")
+    check_length(panel, what="panel's name", field="panel", limit=100)
+    check_length(notes, what="notes", field="notes")
+    for rating in ratings:
+        check_length(rating.comment, what=f"comment on {rating.scheme.reference}", field="comment")
     if seen_tokens is not None:
         # Lock the schemes, then compare: ratings saved since this user's page was drawn win.
         ids = [rating.scheme.pk for rating in ratings]
@@ -392,6 +427,8 @@ def director_assessment_record(
             )
     if not -12 <= change_months <= 12:
         raise ValidationError("Change in delivery must be a whole number of months between -12 and +12.")
+    check_length(director, what="director's name", field="director", limit=200)
+    check_length(note, what="note", field="note")
     assessment = DirectorAssessment.objects.filter(scheme=scheme, assessed_on=assessed_on).first()
     if assessment and (assessment.change_months, assessment.director, assessment.note) == (
         change_months, director, note
@@ -435,8 +472,10 @@ def figure_override_set(
     _check_overrides_unchanged(scheme, expected_token)
     if figure not in Figure.values:
         raise ValidationError(f"{figure} is not a figure that can be overridden.")
+    check_money(value, f"{Figure(figure).label.lower()} override", field="value")
     if not reason or not reason.strip():
         raise ValidationError("Give a reason for the override: it is shown wherever the figure appears.")
+    check_length(reason.strip(), what="reason for the override", field="reason")
     current = FigureOverride.objects.select_for_update().filter(
         scheme=scheme, figure=figure, cleared_at__isnull=True
     ).first()
@@ -470,6 +509,7 @@ def figure_override_clear(
     _check_overrides_unchanged(scheme, expected_token)
     if not reason or not reason.strip():
         raise ValidationError("Give a reason for clearing the override.")
+    check_length(reason.strip(), what="reason for clearing the override", field="reason")
     current = FigureOverride.objects.select_for_update().filter(
         scheme=scheme, figure=figure, cleared_at__isnull=True
     ).first()
@@ -482,9 +522,6 @@ def figure_override_clear(
 # --- Monthly progress, stage gates and key stages ---------------------------------------------------
 
 
-MONEY_LIMIT = Decimal("1000000000000")  # 14 digits with 2 decimal places
-
-
 @dataclass(frozen=True)
 class MonthEdit:
     """One month's actual and forecast as the user left them, with the version they started from."""
@@ -493,13 +530,6 @@ class MonthEdit:
     expected_version: int
     actual: Decimal | None
     forecast: Decimal | None
-
-
-def _check_amount(value: Decimal | None, what: str) -> None:
-    if value is None:
-        return
-    if not value.is_finite() or abs(value) >= MONEY_LIMIT or value != value.quantize(engine.PENNY):
-        raise ValidationError(f"The {what} must be an amount in pounds and pence, like 37,625 or 37625.50.")
 
 
 @transaction.atomic
@@ -517,8 +547,8 @@ def scheme_month_update(*, actor: User | None, scheme: Scheme, edits: Iterable[M
     start = scheme.year.start_year
     for edit in edits:
         label = month_label(start, edit.month)
-        _check_amount(edit.actual, f"actual saving for {label}")
-        _check_amount(edit.forecast, f"forecast saving for {label}")
+        check_money(edit.actual, f"actual saving for {label}")
+        check_money(edit.forecast, f"forecast saving for {label}")
     if not edits:
         return []
     # Lock the months' statuses so finance cannot close a month half-way through this save.
@@ -592,6 +622,10 @@ def scheme_stage_change(
         ]
     if not approver:
         errors["approver"] = ["Enter the name of the person or group who gave the gateway approval."]
+    elif len(approver) > 200:
+        errors["approver"] = ["The name of who decided must be 200 characters or fewer."]
+    if len(note) > NOTE_LENGTH:
+        errors["note"] = [f"The note must be {NOTE_LENGTH:,} characters or fewer (it has {len(note):,})."]
     if decided_on is None:
         errors["decided_on"] = ["Enter the date of the decision."]
     elif decided_on > timezone.localdate():
@@ -641,6 +675,8 @@ def _validate_key_stage(key_stage: KeyStage) -> None:
         errors["name"] = ["Enter the name of the stage or milestone."]
     if key_stage.current_date and not key_stage.baseline_date:
         errors["baseline_date"] = ["Enter the baseline date: slippage is measured against it."]
+    if len(key_stage.note or "") > NOTE_LENGTH:
+        errors["note"] = [f"The note must be {NOTE_LENGTH:,} characters or fewer (it has {len(key_stage.note):,})."]
     if errors:
         raise ValidationError(errors)
     try:
@@ -707,6 +743,11 @@ def key_stages_from_template(*, actor: User | None, scheme: Scheme, first_date: 
     _check(actor, Action.EDIT_SCHEMES, scheme.organisation)
     if first_date is None:
         raise ValidationError({"first_date": ["Enter the baseline date of the first stage."]})
+    try:
+        engine.add_months(first_date, len(BEXLEY_KEY_STAGES) - 1)
+    except (ValueError, OverflowError):
+        raise ValidationError({"first_date": ["The stages would run past the year 9999: enter an earlier date."]}
+                              ) from None
     # Lock the scheme so two people pressing the button at once cannot both add the stages.
     Scheme.objects.select_for_update(of=("self",)).filter(pk=scheme.pk).first()
     existing = {name.casefold() for name in KeyStage.objects.filter(scheme=scheme).values_list("name", flat=True)}

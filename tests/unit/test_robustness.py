@@ -15,7 +15,8 @@ from tests.factories import FinancialYearFactory, OrganisationFactory, Programme
 
 pytestmark = pytest.mark.django_db
 
-JUNK = ["abc", "-1", "99999999999999999999", "1e999", "NaN", "31/02/2013", "", "<script>x</script>", "0x10", "£(1,2"]
+JUNK = ["abc", "-1", "99999999999999999999", "1e999", "NaN", "31/02/2013", "", "<script>x</script>", "0x10", "£(1,2",
+        "9999-12-31", "0001-01-01", "-999999999999", "10000000000000", "garbage next", "//evil.example", "x" * 5000]
 FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
 
 
@@ -47,7 +48,7 @@ def test_junk_in_every_form_field_never_causes_a_server_error(pages, junk):
     for url in urls:
         page = client.get(url)
         names = set(FIELD.findall(page.content.decode())) if page.status_code == 200 else set()
-        names |= {"organisation", "year", "version", "seen", "scheme", "month", "figure", "q", "sort"}
+        names |= {"organisation", "year", "version", "seen", "scheme", "month", "figure", "q", "sort", "next"}
         data = {name: junk for name in names if name != "csrfmiddlewaretoken"}
         response = client.post(url, data)
         if response.status_code >= 500:
