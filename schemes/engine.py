@@ -13,10 +13,12 @@ everything computed from it uses the overridden value.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0")
@@ -38,6 +40,17 @@ class ProfileError(ValueError):
 
 def to_penny(value: Decimal) -> Decimal:
     return value.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def exact_to_penny(value: Fraction) -> Decimal:
+    """An exact rational amount to the penny, half-up (away from zero), rounded once.
+
+    Decimal division keeps 28 significant digits, so adding two divided parts can land a hair under a
+    half penny (79,346.69499...) and round the wrong way; fractions carry the exact value to the end.
+    """
+    hundredths = abs(value) * 100
+    pennies = math.floor(hundredths + Fraction(1, 2))
+    return Decimal(pennies if value >= 0 else -pennies).scaleb(-2)
 
 
 @dataclass(frozen=True)
@@ -138,9 +151,9 @@ def compute(inputs: SchemeInputs) -> SchemeFigures:
 
     fye = pick("full_year_effect", full_year_effect(inputs.gross_saving, inputs.new_investment))
     months = months_in_year(inputs.year_start, inputs.go_live)
-    # Unrounded linear plan: the director's formulas use it so they match the paper to the penny.
-    linear_plan_exact = fye * months / TWELVE
-    plan = pick("plan_in_year", to_penny(linear_plan_exact))
+    # Exact linear plan: the director's formulas start from it so they match the paper to the penny.
+    linear_plan_exact = Fraction(fye) * months / 12
+    plan = pick("plan_in_year", exact_to_penny(linear_plan_exact))
     next_year = pick("next_year_effect", fye - plan)
     factor = inputs.factors.factor(inputs.overall_rag)
     most_likely = pick("most_likely", to_penny(plan * factor))
@@ -148,10 +161,10 @@ def compute(inputs: SchemeInputs) -> SchemeFigures:
     adjusted = clamp_months(months + inputs.delivery_change_months)
     # Delivery this year starts from the plan actually set (which may be overridden) and moves it
     # by whole months of FYE/12. With no override this is exactly FYE x adjusted / 12.
-    base = linear_plan_exact if "plan_in_year" not in overrides else plan
-    delivered_this_year = base + fye * (adjusted - months) / TWELVE
-    director_value = pick("director_value", to_penny(delivered_this_year * factor))
-    director_next_year = pick("director_next_year", to_penny(fye - delivered_this_year))
+    base = linear_plan_exact if "plan_in_year" not in overrides else Fraction(plan)
+    delivered_this_year = base + Fraction(fye) * (adjusted - months) / 12
+    director_value = pick("director_value", exact_to_penny(delivered_this_year * Fraction(factor)))
+    director_next_year = pick("director_next_year", exact_to_penny(Fraction(fye) - delivered_this_year))
 
     if inputs.monthly_profile is not None:
         monthly = check_profile(inputs.monthly_profile, plan)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from schemes import engine
@@ -199,3 +200,45 @@ def test_director_green_values_cover_the_full_year_effect(fye, go_live, change):
 def test_no_change_in_delivery_gives_most_likely(fye, go_live, rag):
     figures = compute(SchemeInputs(2013, go_live, fye, overall_rag=rag))
     assert abs(figures.director_value - figures.most_likely) <= D("0.01")
+
+
+def test_director_value_is_rounded_once_from_the_exact_value() -> None:
+    # Issue 7's counter-example: 634,773.56 x 2 / 12 x 0.75 = 79,346.695 exactly, half-up 79,346.70
+    # (adding 5/12 and -3/12 parts divided separately gave 79,346.69499... and 79,346.69).
+    figures = compute(SchemeInputs(year_start=2013, go_live=date(2013, 11, 1), gross_saving=Decimal("634773.56"),
+                                   overall_rag="amber", delivery_change_months=-3))
+    assert (figures.months_in_year, figures.adjusted_months) == (5, 2)
+    assert figures.director_value == Decimal("79346.70")
+    assert figures.director_next_year == Decimal("528977.97")  # 634,773.56 x 10 / 12 = 528,977.9666...
+
+
+def _half_up(value: Fraction) -> Decimal:
+    """An independent rounding: Decimal's own ROUND_HALF_UP after a 60-digit division.
+
+    60 digits hold these amounts' exact decimals where they end, and where they do not end the value
+    is never within 10^-40 of a half penny, so this rounds as the exact value would.
+    """
+    with localcontext() as context:
+        context.prec = 60
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@given(fye=st.decimals(min_value=-50_000_000, max_value=50_000_000, places=2, allow_nan=False,
+                       allow_infinity=False),
+       go_live=go_lives, rag=rags, change=changes)
+@example(fye=Decimal("634773.56"), go_live=date(2013, 11, 1), rag="amber", change=-3)
+def test_each_stored_figure_is_its_formula_over_exact_decimals_rounded_once(fye, go_live, rag, change) -> None:
+    factors = engine.RagFactors()
+    figures = compute(SchemeInputs(year_start=2013, go_live=go_live, gross_saving=fye, overall_rag=rag,
+                                   delivery_change_months=change, factors=factors))
+    months = engine.months_in_year(2013, go_live)
+    adjusted = min(12, max(0, months + change))
+    factor = Fraction(factors.factor(rag))
+    exact_fye = Fraction(fye)
+    assert figures.full_year_effect == fye
+    assert figures.plan_in_year == _half_up(exact_fye * months / 12)
+    assert figures.next_year_effect == fye - figures.plan_in_year
+    assert figures.most_likely == _half_up(Fraction(figures.plan_in_year) * factor)
+    assert figures.director_value == _half_up(exact_fye * adjusted / 12 * factor)
+    assert figures.director_next_year == _half_up(exact_fye * (12 - adjusted) / 12)
