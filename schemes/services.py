@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -24,7 +26,6 @@ from governance.services import month_statuses_lock
 from schemes import engine
 from schemes.models import (
     BEXLEY_KEY_STAGES,
-    COMPUTED_FIELDS,
     STAGE_GATEWAYS,
     DirectorAssessment,
     Figure,
@@ -41,13 +42,11 @@ from schemes.models import (
     Stage,
     StageChange,
 )
-from schemes.selectors import (
-    newest_assessment,
-    override_token,
-    rating_tokens,
-    recompute_inputs,
-    scheme_engine_inputs,
-)
+from schemes.recompute import scheme_recompute, schemes_recompute
+from schemes.selectors import newest_assessment, override_token, rating_tokens, scheme_engine_inputs
+from schemes.tasks import recompute_scheme_figures
+
+__all__ = ["scheme_recompute", "schemes_recompute"]  # re-exported: the recompute service's public path
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -74,98 +73,42 @@ def _recorded_by(actor: User | None) -> User | None:
 
 
 def schedule_recompute(scheme_ids: Iterable[int]) -> None:
-    """Recompute figures once the current transaction commits (never from uncommitted data).
+    """Recompute these schemes' figures once the current transaction commits (never from uncommitted data).
 
-    All the schemes touched in one transaction go to the worker as one task (an import touches
-    hundreds of records); a rolled-back block's pending ids are dropped with its callback.
+    Inside `recompute_batch()` the ids join the batch's one task; otherwise each call sends its own.
+    A rolled-back transaction sends nothing (Celery's delay_on_commit is transaction.on_commit).
     """
     ids = set(scheme_ids)
     if not ids:
         return
-    from schemes.tasks import recompute_scheme_figures
-
-    connection = transaction.get_connection()
-    # Merge into the pending task of the same outermost transaction only (a test case's own
-    # wrapping block does not count, so a test's separate commits stay separate).
-    outermost = next((block for block in connection.atomic_blocks if not block._from_testcase), None)
-    pending: _PendingRecompute | None = getattr(connection, "_pending_recompute", None)
-    if (
-        outermost is not None
-        and pending is not None
-        and pending.transaction is outermost
-        and any(callback is pending for _, callback, _ in connection.run_on_commit)
-    ):
-        pending.ids |= ids
+    batch = _recompute_batch.get()
+    if batch is not None:
+        batch |= ids
         return
-    pending = _PendingRecompute(ids, recompute_scheme_figures, connection, outermost)
-    connection._pending_recompute = pending  # type: ignore[attr-defined]
-    transaction.on_commit(pending)
+    recompute_scheme_figures.delay_on_commit(sorted(ids))
 
 
-class _PendingRecompute:
-    def __init__(self, ids: set[int], task: Any, connection: Any, transaction: Any) -> None:
-        self.ids = ids
-        self.task = task
-        self.connection = connection
-        self.transaction = transaction
-
-    def __call__(self) -> None:
-        if getattr(self.connection, "_pending_recompute", None) is self:
-            self.connection._pending_recompute = None
-        self.task.delay(sorted(self.ids))
+_recompute_batch: ContextVar[set[int] | None] = ContextVar("recompute_batch", default=None)
 
 
-@transaction.atomic
-def scheme_recompute(*, scheme_id: int) -> Scheme:
-    """Run the engine on one scheme's inputs and store its figures and monthly plan. Idempotent."""
-    return schemes_recompute(scheme_ids=[scheme_id])[0]
+@contextmanager
+def recompute_batch() -> Iterator[None]:
+    """Collect every scheme scheduled inside the block into one recompute task, sent on commit.
 
-
-@transaction.atomic
-def schemes_recompute(*, scheme_ids: Iterable[int]) -> list[Scheme]:
-    """Run the engine on many schemes and store their figures and monthly plans, in a fixed number of queries.
-
-    Idempotent. Stored results are written with bulk_update, not save(): a recompute is not a user's
-    edit, so it makes no version bump and no history row.
+    For writes of many schemes in one transaction (an import, the demo loader): one task, not hundreds.
+    If the block raises, nothing is sent. Nested batches join the outermost one.
     """
-    now = timezone.now()
-    recomputed: list[Scheme] = []
-    plans: dict[int, tuple[Decimal, ...]] = {}
-    for scheme, inputs in recompute_inputs(sorted(set(scheme_ids))):
-        try:
-            figures = engine.compute(inputs)
-        except engine.ProfileError:
-            # A stored profile that no longer sums to the plan (the plan changed since) falls back to
-            # linear phasing; the scheme page shows the mismatch for the PMO to fix.
-            figures = engine.compute(replace(inputs, monthly_profile=None))
-        scheme.full_year_effect = figures.full_year_effect
-        scheme.months_in_year = figures.months_in_year
-        scheme.plan_in_year = figures.plan_in_year
-        scheme.next_year_effect = figures.next_year_effect
-        scheme.overall_rag = inputs.overall_rag or ""
-        scheme.most_likely = figures.most_likely
-        scheme.delivery_change_months = inputs.delivery_change_months
-        scheme.adjusted_months = figures.adjusted_months
-        scheme.director_value = figures.director_value
-        scheme.director_next_year = figures.director_next_year
-        scheme.overridden_fields = sorted(figures.overridden)
-        scheme.figures_computed_at = now
-        plans[scheme.pk] = figures.monthly_plan
-        recomputed.append(scheme)
-    Scheme.objects.bulk_update(recomputed, COMPUTED_FIELDS, batch_size=200)
-    existing = {(m.scheme_id, m.month): m for m in SchemeMonth.objects.filter(scheme_id__in=plans)}
-    to_create, to_update = [], []
-    for scheme_id, monthly in plans.items():
-        for index, plan in enumerate(monthly, start=1):
-            row = existing.get((scheme_id, index))
-            if row is None:
-                to_create.append(SchemeMonth(scheme_id=scheme_id, month=index, plan=plan))
-            elif row.plan != plan:
-                row.plan = plan
-                to_update.append(row)
-    SchemeMonth.objects.bulk_create(to_create, batch_size=500)
-    SchemeMonth.objects.bulk_update(to_update, ["plan"], batch_size=500)
-    return recomputed
+    if _recompute_batch.get() is not None:
+        yield
+        return
+    ids: set[int] = set()
+    token = _recompute_batch.set(ids)
+    try:
+        yield
+    finally:
+        _recompute_batch.reset(token)
+    if ids:
+        recompute_scheme_figures.delay_on_commit(sorted(ids))
 
 
 @transaction.atomic

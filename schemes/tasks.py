@@ -5,13 +5,13 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
+from schemes.recompute import schemes_recompute
+
 
 @shared_task(
     autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=300, max_retries=5, acks_late=True
 )
 def recompute_scheme_figures(scheme_ids: list[int]) -> int:
     """Recompute the risk-adjusted figures of these schemes; returns how many were recomputed."""
-    from schemes.services import schemes_recompute
-
     # Schemes deleted since the task was queued are simply skipped.
     return len(schemes_recompute(scheme_ids=scheme_ids))

@@ -31,12 +31,6 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def _commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=True):
-        yield
-
-
 @pytest.fixture
 def organisation():  # type: ignore[no-untyped-def]
     return OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")

@@ -74,17 +74,6 @@ def rate(scheme, overall, on=date(2013, 1, 23)):  # type: ignore[no-untyped-def]
     return services.scheme_recompute(scheme_id=scheme.pk)
 
 
-@pytest.fixture(autouse=True)
-def _commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """Run each test inside a capture that executes on-commit callbacks (the eager recompute).
-
-    Services batch the schemes of one transaction into one pending recompute; in a test (one
-    transaction that never commits) a callback left unexecuted would swallow later schemes.
-    """
-    with django_capture_on_commit_callbacks(execute=True):
-        yield
-
-
 @pytest.fixture
 def three(organisation, year, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     """15b Amber (plan 451,500), MSK Red, and a Green scheme with an overridden plan."""

@@ -1,0 +1,70 @@
+"""The recompute service: the only writer of the figures the savings engine computes.
+
+Its own module so the Celery task can import it while `schemes.services` imports the task (no cycle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from schemes import engine
+from schemes.models import COMPUTED_FIELDS, Scheme, SchemeMonth
+from schemes.selectors import recompute_inputs
+
+
+@transaction.atomic
+def scheme_recompute(*, scheme_id: int) -> Scheme:
+    """Run the engine on one scheme's inputs and store its figures and monthly plan. Idempotent."""
+    return schemes_recompute(scheme_ids=[scheme_id])[0]
+
+
+@transaction.atomic
+def schemes_recompute(*, scheme_ids: Iterable[int]) -> list[Scheme]:
+    """Run the engine on many schemes and store their figures and monthly plans, in a fixed number of queries.
+
+    Idempotent. Stored results are written with bulk_update, not save(): a recompute is not a user's
+    edit, so it makes no version bump and no history row.
+    """
+    now = timezone.now()
+    recomputed: list[Scheme] = []
+    plans: dict[int, tuple[Decimal, ...]] = {}
+    for scheme, inputs in recompute_inputs(sorted(set(scheme_ids))):
+        try:
+            figures = engine.compute(inputs)
+        except engine.ProfileError:
+            # A stored profile that no longer sums to the plan (the plan changed since) falls back to
+            # linear phasing; the scheme page shows the mismatch for the PMO to fix.
+            figures = engine.compute(replace(inputs, monthly_profile=None))
+        scheme.full_year_effect = figures.full_year_effect
+        scheme.months_in_year = figures.months_in_year
+        scheme.plan_in_year = figures.plan_in_year
+        scheme.next_year_effect = figures.next_year_effect
+        scheme.overall_rag = inputs.overall_rag or ""
+        scheme.most_likely = figures.most_likely
+        scheme.delivery_change_months = inputs.delivery_change_months
+        scheme.adjusted_months = figures.adjusted_months
+        scheme.director_value = figures.director_value
+        scheme.director_next_year = figures.director_next_year
+        scheme.overridden_fields = sorted(figures.overridden)
+        scheme.figures_computed_at = now
+        plans[scheme.pk] = figures.monthly_plan
+        recomputed.append(scheme)
+    Scheme.objects.bulk_update(recomputed, COMPUTED_FIELDS, batch_size=200)
+    existing = {(m.scheme_id, m.month): m for m in SchemeMonth.objects.filter(scheme_id__in=plans)}
+    to_create, to_update = [], []
+    for scheme_id, monthly in plans.items():
+        for index, plan in enumerate(monthly, start=1):
+            row = existing.get((scheme_id, index))
+            if row is None:
+                to_create.append(SchemeMonth(scheme_id=scheme_id, month=index, plan=plan))
+            elif row.plan != plan:
+                row.plan = plan
+                to_update.append(row)
+    SchemeMonth.objects.bulk_create(to_create, batch_size=500)
+    SchemeMonth.objects.bulk_update(to_update, ["plan"], batch_size=500)
+    return recomputed
