@@ -21,3 +21,9 @@ def run_on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untype
             return function(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):  # type: ignore[no-untyped-def]
+    """Tests create many users: a deliberately slow hasher would be most of the suite's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
