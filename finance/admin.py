@@ -1,9 +1,42 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from finance.models import FinancialPlan
+from finance.services import financial_plan_set
 from governance.admin import ScopedAdmin
+from governance.money import money_problem
+
+
+class FinancialPlanForm(forms.ModelForm):
+    class Meta:
+        model = FinancialPlan
+        fields = ["organisation", "year", "allocation", "planned_expenditure", "source"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, what in (("allocation", "allocation"), ("planned_expenditure", "planned expenditure")):
+            problem = money_problem(cleaned.get(name), what)
+            if problem:
+                self.add_error(name, problem)
+        return cleaned
 
 
 @admin.register(FinancialPlan)
 class FinancialPlanAdmin(ScopedAdmin):
+    """An organisation's administrators record its plan here (no portal page yet), through finance.services."""
+
+    form = FinancialPlanForm
     list_display = ["organisation", "year", "allocation", "planned_expenditure", "savings_requirement"]
+    list_filter = ["organisation", "year"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "year"] if obj is not None and "year" not in fields else fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = financial_plan_set(organisation=obj.organisation, year=obj.year, allocation=obj.allocation,
+                                   planned_expenditure=obj.planned_expenditure, source=obj.source)
+        obj.pk = saved.pk

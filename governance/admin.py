@@ -1,55 +1,445 @@
+"""The admin site: a window on an organisation's data for its administrators, scoped like every other view.
+
+Every registered model uses `ScopedAdmin` (or `ScopedHistoryAdmin` when it keeps simple-history), so the
+rules below hold for every admin URL: list, filters, add, change, delete, history and history item.
+
+- Whose data: rows of organisations where the staff user is an *administrator*
+  (`for_user(user, roles=[Role.ADMINISTRATOR])`); other roles (viewer, PMO editor, panel, finance) give
+  nothing in the admin, even to staff. Superusers see everything. Models that do not belong to an
+  organisation (financial years, user accounts, groups, API tokens) are for superusers only.
+- Lists, list filters and foreign-key choices offer only rows in that scope.
+- Data that services own is read-only (`service_owned`): nothing writes around a service, the admin
+  included. Attribution fields (who recorded, created, changed, cleared) are never editable, and a row
+  never moves to another organisation through the admin.
+- History can be read (within scope) but never reverted.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.filters import AllValuesFieldListFilter, RelatedFieldListFilter
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from simple_history.admin import SimpleHistoryAdmin
 
-from governance.models import FinancialYear, Membership, MonthStatus, Organisation
+from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
+from governance.scoping import OrganisationScopedQuerySet
+from governance.selectors import membership_candidates
+from governance.services import membership_check, membership_remove, membership_set
+
+ADMIN_ROLES = (Role.ADMINISTRATOR,)
+# Who did something is recorded by the service that did it, never typed in.
+ATTRIBUTION_FIELDS = ("created_by", "recorded_by", "changed_by", "updated_by", "cleared_by")
+RAG_FACTORS = ("green_factor", "amber_factor", "red_factor")
+
+
+def is_scoped(model: type[models.Model]) -> bool:
+    """Whether rows of `model` belong to an organisation (its queryset has `for_user`)."""
+    return isinstance(model._default_manager.get_queryset(), OrganisationScopedQuerySet)
+
+
+def scope_path(model: type[models.Model]) -> str:
+    return getattr(model, "organisation_scope", "organisation")
+
+
+def organisation_id_of(obj: models.Model) -> int | None:
+    """The organisation a row (or a historical version of it) belongs to, by its `organisation_scope`."""
+    path = scope_path(type(obj))
+    if not path:
+        return obj.pk
+    *hops, last = path.split("__")
+    target: Any = obj
+    for hop in hops:
+        target = getattr(target, hop, None)  # a missing related row raises AttributeError: None
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
+
+
+def administered_organisation_ids(request: HttpRequest) -> frozenset[int]:
+    """Organisations where the signed-in user is an administrator (once per request)."""
+    cached = getattr(request, "_qipp_administered", None)
+    if cached is None:
+        organisations = Organisation.objects.for_user(request.user, roles=ADMIN_ROLES)
+        cached = frozenset(organisations.values_list("pk", flat=True))
+        request._qipp_administered = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def admin_choices(model: type[models.Model], request: HttpRequest) -> QuerySet[Any] | None:
+    """What a select of `model` may offer the user (None: the default, everything)."""
+    user = request.user
+    if user.is_superuser:
+        return None
+    if is_scoped(model):
+        return model._default_manager.for_user(user, roles=ADMIN_ROLES)  # type: ignore[attr-defined]
+    if model is get_user_model():
+        return membership_candidates(user)
+    if model is FinancialYear:
+        return None  # shared reference data: every organisation plans in the same years
+    return model._default_manager.none()
+
+
+class ScopedRelatedFilter(RelatedFieldListFilter):
+    """A list filter on a relation offering only related rows used by the user's rows and in their scope."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[Any, str]]:
+        related = field.remote_field.model
+        used = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
+        rows = related._default_manager.filter(pk__in=used)
+        allowed = admin_choices(related, request)
+        if allowed is not None:
+            rows = rows.filter(pk__in=allowed.values("pk"))
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            rows = rows.order_by(*ordering)
+        return [(row.pk, str(row)) for row in rows]
+
+
+class ScopedAllValuesFilter(AllValuesFieldListFilter):
+    """Django's all-values filter reads the whole table when the path crosses a relation: read the user's rows."""
+
+    def __init__(self, field: Any, request: HttpRequest, params: Any, model: Any, model_admin: Any,
+                 field_path: str) -> None:
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            model_admin.get_queryset(request).distinct().order_by(field_path).values_list(field_path, flat=True)
+        )
 
 
 class ScopedAdmin(admin.ModelAdmin):
-    """Admin lists and edits only rows of the staff user's organisations (superusers see all)."""
+    """The base of every admin: rows of the organisations the staff user administers (superusers: all)."""
+
+    # Services own every write of this model (schemes.services, governance.services): read-only here.
+    service_owned = False
+    # Not organisation data (shared reference data, accounts): superusers only. Implied for unscoped models.
+    superuser_only = False
+
+    # -- scope -------------------------------------------------------------------------------------------------
+
+    def is_for_superusers_only(self) -> bool:
+        return self.superuser_only or not is_scoped(self.model)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return self.model._default_manager.for_user(request.user)  # type: ignore[attr-defined]
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser:
+            return queryset
+        if self.is_for_superusers_only():
+            return queryset.none()
+        return queryset.for_user(user, roles=ADMIN_ROLES)  # type: ignore[attr-defined]
+
+    def in_scope(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        """Whether the user may use this admin at all (obj None), or for this row (or historical version)."""
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        if user.is_superuser:
+            return True
+        if self.is_for_superusers_only():
+            return False
+        administered = administered_organisation_ids(request)
+        if not administered:
+            return False
+        if obj is None:
+            return True
+        if organisation_id_of(obj) not in administered:
+            return False
+        # The live row too: a historical version of an organisation's row that has since left it is not theirs.
+        return obj.pk is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    # -- permissions: Django's model permissions, and the role in the row's organisation -----------------------
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.in_scope(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.in_scope(request, obj) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return not self.service_owned and self.in_scope(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self.service_owned and self.in_scope(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self.service_owned and self.in_scope(request, obj) and super().has_delete_permission(request, obj)
+
+    # -- fields --------------------------------------------------------------------------------------------------
+
+    def all_field_names(self) -> list[str]:
+        opts = self.model._meta
+        return [f.name for f in [*opts.fields, *opts.many_to_many] if f.editable and not f.auto_created]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        names = {f.name for f in self.model._meta.get_fields()}
+        if getattr(request, "_qipp_read_only", False):
+            fields += self.all_field_names()
+        fields += [name for name in ATTRIBUTION_FIELDS if name in names]
+        if obj is not None and is_scoped(self.model) and scope_path(self.model) in names:
+            fields.append(scope_path(self.model))  # a row never moves to another organisation here
+        return list(dict.fromkeys(fields))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        related = db_field.related_model
-        if hasattr(related._default_manager, "for_user") and hasattr(related._default_manager.get_queryset(),
-                                                                      "for_user"):
-            kwargs["queryset"] = related._default_manager.for_user(request.user)
+        if "queryset" not in kwargs:
+            choices = admin_choices(db_field.related_model, request)
+            if choices is not None:
+                kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "queryset" not in kwargs:
+            choices = admin_choices(db_field.related_model, request)
+            if choices is not None:
+                kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        model = self.model
+        if not is_scoped(model) or not scope_path(model) or "__" in scope_path(model):
+            return form
+
+        class SameOrganisationForm(form):  # type: ignore[misc,valid-type]
+            """Rows a row points at belong to its own organisation (a risk's scheme, a scheme's programme)."""
+
+            def clean(self) -> dict[str, Any]:
+                cleaned = super().clean()
+                path = scope_path(model)
+                own = cleaned.get(path) or getattr(self.instance, path, None)
+                if own is None:
+                    return cleaned
+                for name, value in list(cleaned.items()):
+                    if name == path or not isinstance(value, models.Model) or not is_scoped(type(value)):
+                        continue
+                    if organisation_id_of(value) != own.pk:
+                        self.add_error(name, f"{value} belongs to another organisation.")
+                return cleaned
+
+        return SameOrganisationForm
+
+    # -- list filters: choices come from the user's rows ---------------------------------------------------------
+
+    def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
+        return [self.scoped_list_filter(entry) for entry in super().get_list_filter(request)]
+
+    def scoped_list_filter(self, entry: Any) -> Any:
+        if isinstance(entry, str):
+            path, filter_class = entry, None
+        elif isinstance(entry, (list, tuple)) and len(entry) == 2 and isinstance(entry[0], str):
+            path, filter_class = entry
+        else:
+            return entry  # a SimpleListFilter: it must scope its own lookups
+        field = get_fields_from_path(self.model, path)[-1]
+        if field.is_relation:
+            if filter_class is None or issubclass(filter_class, RelatedFieldListFilter):
+                return (path, ScopedRelatedFilter)
+        elif filter_class is None and not field.choices and not isinstance(field, (models.BooleanField,
+                                                                                   models.DateField)):
+            return (path, ScopedAllValuesFilter)
+        return entry
+
+
+class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    """A scoped admin with simple-history: versions are listed and shown within scope, never reverted."""
+
+    def history_manager(self) -> Any:
+        return getattr(self.model, self.model._meta.simple_history_manager_attribute)
+
+    def get_history_queryset(self, request: HttpRequest, history_manager: Any, pk_name: str,
+                             object_id: Any) -> QuerySet[Any]:
+        versions = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        if request.user.is_superuser:
+            return versions
+        if self.is_for_superusers_only():
+            return versions.none()
+        path = scope_path(self.model)
+        # Versions from while the row belonged to an organisation the user does not administer stay hidden.
+        return versions.filter(**{f"{path or pk_name}__in": administered_organisation_ids(request)})
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # simple-history falls back to the last version of a row outside get_queryset: only superusers
+        # (for deleted rows) get that far; everyone else needs the row in their scope, as on the change page.
+        if not request.user.is_superuser and self.get_object(request, unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: Any = None) -> HttpResponse:
+        """One version, read-only. Reverting is off: it would write around the services."""
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        object_id = unquote(object_id)
+        if not request.user.is_superuser and self.get_object(request, object_id) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        versions = self.get_history_queryset(request, self.history_manager(), self.model._meta.pk.attname, object_id)
+        try:
+            found = versions.filter(history_id=version_id).exists()
+        except (ValueError, ValidationError):
+            found = False
+        if not found:
+            raise Http404
+        request._qipp_read_only = True  # type: ignore[attr-defined]
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown inside their parent's page, never written from there."""
+
     extra = 0
-    autocomplete_fields = ["user"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MembershipInline(ReadOnlyInline):
+    model = Membership
+    fields = ["user", "role"]
+    readonly_fields = fields
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdmin):
+    """Administrators see their organisations; only superusers add or rename one.
+
+    The RAG factors drive every most-likely figure of the organisation's schemes, so changing one needs a
+    recompute that governance cannot ask for (schemes depends on governance, not the other way): they are
+    read-only here for everyone.
+    """
+
     list_display = ["name", "ods_code", "kind", "green_factor", "amber_factor", "red_factor"]
     search_fields = ["name", "ods_code"]
+    readonly_fields = RAG_FACTORS
     inlines = [MembershipInline]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(FinancialYear)
-class FinancialYearAdmin(admin.ModelAdmin):
+class FinancialYearAdmin(ScopedAdmin):
+    """Shared by every organisation: superusers only."""
+
     list_display = ["name", "starts_on", "ends_on"]
+    superuser_only = True
+
+
+class MembershipForm(forms.ModelForm):
+    """Checks a role as governance.services.membership_set will, so the page shows why it is refused."""
+
+    actor: Any = None
+
+    class Meta:
+        model = Membership
+        fields = ["user", "organisation", "role"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
+        organisation = cleaned.get("organisation") or getattr(self.instance, "organisation", None)
+        role = cleaned.get("role")
+        if user is not None and organisation is not None and role:
+            try:
+                membership_check(actor=self.actor, user=user, organisation=organisation, role=role)
+            except PermissionDenied as refusal:
+                self.add_error(None, str(refusal))
+            except ValidationError as error:
+                by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+                for field, messages in by_field.items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return cleaned
 
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdmin):
+    """Roles, given through governance.services (an administrator gives roles in their organisations only,
+    to people who already belong to one of them; the last administrator of an organisation stays)."""
+
+    form = MembershipForm
     list_display = ["user", "organisation", "role"]
     list_filter = ["role", "organisation"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
-    autocomplete_fields = ["user", "organisation"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user"] if obj is not None and "user" not in fields else fields
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, through the service
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.role == Role.ADMINISTRATOR and not (
+            Membership.objects.filter(organisation_id=obj.organisation_id, role=Role.ADMINISTRATOR)
+            .exclude(pk=obj.pk).exists()
+        ):
+            return False  # the last administrator of an organisation stays
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = membership_set(actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        membership_remove(actor=request.user, membership=obj)
 
 
 @admin.register(MonthStatus)
-class MonthStatusAdmin(ScopedAdmin):
+class MonthStatusAdmin(ScopedHistoryAdmin):
+    """Months are closed and reopened (with a reason) on the portal's Months page: read-only here."""
+
+    service_owned = True
     list_display = ["organisation", "year", "month", "is_closed", "changed_by", "changed_at"]
     list_filter = ["organisation", "year", "is_closed"]
+
+
+# Accounts, groups and API tokens belong to no organisation: superusers only (they can see everyone).
+def _superusers_only(model: type[models.Model], base: type[admin.ModelAdmin]) -> None:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin_class = type(f"Portal{base.__name__}", (ScopedAdmin, base), {"superuser_only": True,
+                                                                       "__module__": __name__})
+    admin.site.register(model, admin_class)
+
+
+_superusers_only(get_user_model(), UserAdmin)
+_superusers_only(Group, GroupAdmin)
+try:
+    from rest_framework.authtoken.admin import TokenAdmin
+    from rest_framework.authtoken.models import TokenProxy
+except ImportError:  # pragma: no cover - rest_framework.authtoken is installed
+    pass
+else:
+    _superusers_only(TokenProxy, TokenAdmin)

@@ -25,6 +25,7 @@ class Action(StrEnum):
     OVERRIDE_FIGURES = "override computed figures"
     CLOSE_MONTHS = "close and reopen months"
     APPROVE_GATEWAYS = "record gateway approvals"
+    MANAGE_MEMBERS = "give people roles in the organisation"
 
 
 ACTION_ROLES: dict[Action, frozenset[str]] = {
@@ -35,6 +36,7 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.OVERRIDE_FIGURES: frozenset({Role.ADMINISTRATOR, Role.PANEL_MEMBER, Role.FINANCE}),
     Action.CLOSE_MONTHS: frozenset({Role.ADMINISTRATOR, Role.FINANCE}),
     Action.APPROVE_GATEWAYS: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR, Role.PANEL_MEMBER}),
+    Action.MANAGE_MEMBERS: frozenset({Role.ADMINISTRATOR}),
 }
 
 

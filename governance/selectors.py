@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from governance.formatting import month_end, month_label
-from governance.models import FinancialYear, MonthStatus, Organisation
+from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -16,6 +17,21 @@ if TYPE_CHECKING:
 
 def organisations_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organisation]:
     return Organisation.objects.for_user(user).order_by("name")
+
+
+def membership_candidates(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Any]:
+    """People `user` may give a role: those who already belong to an organisation `user` administers.
+
+    A superuser may choose anyone active. Nobody else sees the people of organisations they do not
+    administer; creating accounts for new people is for superusers.
+    """
+    users = get_user_model()._default_manager.filter(is_active=True).order_by("username")
+    if not user.is_authenticated or not user.is_active:
+        return users.none()
+    if user.is_superuser:
+        return users
+    administered = Organisation.objects.for_user(user, roles=[Role.ADMINISTRATOR])
+    return users.filter(pk__in=Membership.objects.filter(organisation__in=administered).values("user"))
 
 
 def years_for(organisation: Organisation | None) -> QuerySet[FinancialYear]:

@@ -1,7 +1,9 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Schemes in the admin: read-only. Every write goes through the portal's pages and schemes.services
+(versions, month close, recompute, history attribution); the admin is a scoped window on the data."""
 
-from governance.admin import ScopedAdmin
+from django.contrib import admin
+
+from governance.admin import ReadOnlyInline, ScopedAdmin, ScopedHistoryAdmin
 from schemes.models import (
     COMPUTED_FIELDS,
     DirectorAssessment,
@@ -16,35 +18,30 @@ from schemes.models import (
 )
 
 
-class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
-    pass
-
-
 @admin.register(Programme)
 class ProgrammeAdmin(ScopedHistoryAdmin):
+    """Programmes are named here by their organisation's administrators (no portal page yet)."""
+
     list_display = ["name", "organisation", "clinical_lead", "managerial_lead"]
     list_filter = ["organisation"]
     search_fields = ["name"]
 
 
-class SchemeMonthInline(admin.TabularInline):
+class SchemeMonthInline(ReadOnlyInline):
     model = SchemeMonth
-    extra = 0
-    readonly_fields = ["month", "plan"]
-    fields = ["month", "plan", "actual", "forecast"]
-    can_delete = False
+    fields = ["month", "plan", "actual", "forecast", "updated_by"]
+    readonly_fields = fields
 
 
-class OverrideInline(admin.TabularInline):
+class OverrideInline(ReadOnlyInline):
     model = FigureOverride
-    extra = 0
     fields = ["figure", "value", "reason", "created_by", "created_at", "cleared_at", "clear_reason"]
     readonly_fields = fields
-    can_delete = False
 
 
 @admin.register(Scheme)
 class SchemeAdmin(ScopedHistoryAdmin):
+    service_owned = True
     list_display = ["reference", "name", "organisation", "year", "programme", "phase", "stage", "overall_rag",
                     "plan_in_year", "most_likely", "director_value"]
     list_filter = ["organisation", "year", "phase", "stage", "overall_rag", "programme"]
@@ -57,12 +54,14 @@ class SchemeAdmin(ScopedHistoryAdmin):
 
 @admin.register(PanelSitting)
 class PanelSittingAdmin(ScopedAdmin):
+    service_owned = True
     list_display = ["panel", "held_on", "organisation", "year"]
     list_filter = ["organisation", "panel"]
 
 
 @admin.register(SchemeRating)
 class SchemeRatingAdmin(ScopedHistoryAdmin):
+    service_owned = True
     list_display = ["scheme", "sitting", "value", "resources", "timescales", "codependencies", "overall"]
     list_select_related = ["scheme", "sitting"]
     list_filter = ["overall", "sitting__organisation"]
@@ -70,12 +69,14 @@ class SchemeRatingAdmin(ScopedHistoryAdmin):
 
 @admin.register(DirectorAssessment)
 class DirectorAssessmentAdmin(ScopedHistoryAdmin):
+    service_owned = True
     list_display = ["scheme", "assessed_on", "change_months", "director"]
     list_select_related = ["scheme"]
 
 
 @admin.register(FigureOverride)
 class FigureOverrideAdmin(ScopedHistoryAdmin):
+    service_owned = True
     list_display = ["scheme", "figure", "value", "reason", "created_at", "cleared_at"]
     list_select_related = ["scheme"]
     list_filter = ["figure", "scheme__organisation"]
@@ -83,11 +84,13 @@ class FigureOverrideAdmin(ScopedHistoryAdmin):
 
 @admin.register(StageChange)
 class StageChangeAdmin(ScopedAdmin):
+    service_owned = True
     list_display = ["scheme", "from_stage", "to_stage", "decision", "approver", "decided_on"]
     list_select_related = ["scheme"]
 
 
 @admin.register(KeyStage)
 class KeyStageAdmin(ScopedHistoryAdmin):
+    service_owned = True
     list_display = ["scheme", "order", "name", "baseline_date", "current_date", "completed_on"]
     list_select_related = ["scheme"]
