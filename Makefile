@@ -12,6 +12,10 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: run test setup lint check-migrations unit integration browser services chromium benchmark clean
 
+# The settings default to DJANGO_DEBUG off, which needs a real DJANGO_SECRET_KEY. These targets are for
+# a developer's machine and CI, so they turn debug on (the tests also do: tests/pytest_environment.py).
+run check-migrations unit integration browser benchmark: export DJANGO_DEBUG := true
+
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -56,4 +60,4 @@ benchmark: setup
 	$(PY) manage.py benchmark
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -1,8 +1,9 @@
 """The one settings module. Everything that varies between machines comes from the environment.
 
-With no environment at all the portal runs on the embedded default: a SQLite file in the
-project folder and Celery tasks run eagerly in-process. DATABASE_URL switches to PostgreSQL;
-REDIS_URL (or CELERY_BROKER_URL) switches to a real broker and separate workers.
+Debug is off unless DJANGO_DEBUG turns it on, and with it off DJANGO_SECRET_KEY is required (`make run`
+and the tests set DJANGO_DEBUG=true). Without DATABASE_URL the portal runs on the embedded default, a
+SQLite file in the project folder; without a broker Celery tasks run eagerly in-process. DATABASE_URL
+switches to PostgreSQL; REDIS_URL (or CELERY_BROKER_URL) switches to a real broker and separate workers.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from qipp_portal.env import env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# Off unless asked for: the debug page shows settings and code to whoever meets an error. `make run`
+# and the tests turn it on (Makefile, tests/pytest_environment.py).
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if SECRET_KEY is None:
     if not DEBUG:
@@ -77,18 +80,24 @@ TEMPLATES = [
     },
 ]
 
+# SQLite ignores select_for_update, so on the embedded database every transaction takes the write
+# lock as it begins (BEGIN IMMEDIATE) instead of when it first writes: a second save waits its turn
+# (up to `timeout` seconds), then reads what the first one committed and answers 409, as on
+# PostgreSQL, never "database is locked". WAL: a page that reads outside a transaction never waits
+# for a save, nor a save for it. synchronous=FULL: a save the user was told about survives a power cut.
+_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+}
+
 _database_url = env_url("DATABASE_URL", {"postgres", "postgresql", "sqlite"})
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
-            # Wait rather than fail when two people save at once on the embedded database.
-            "OPTIONS": {"timeout": 20},
-        }
-    }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**_SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

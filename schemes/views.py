@@ -573,7 +573,13 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
     conflict: services.EditConflict | None = None
     if request.method == "POST":
         require(request.user, Action.APPROVE_GATEWAYS, scheme.organisation)
-        if form.is_valid():
+        valid = form.is_valid()
+        if not valid and _drawn_before(form, scheme):
+            # The page was drawn for a stage the scheme has since left, so its choices no longer fit:
+            # that is someone else's save (409), not the user's mistake.
+            conflict, status = services.EditConflict(_stage_moved(scheme), current=scheme), CONFLICT
+            form = _stage_form_again(request, scheme)
+        elif valid:
             data = form.cleaned_data
             try:
                 change = services.scheme_stage_change(
@@ -584,12 +590,8 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
             except services.EditConflict as error:
                 conflict = error
                 status = CONFLICT
-                # Redraw against the saved scheme: saving again now is a deliberate decision on the new stage.
                 scheme = _scheme(request, pk)
-                data = request.POST.copy()
-                data["version"] = str(scheme.version)
-                form = StageChangeForm(data, scheme=scheme)
-                form.is_valid()
+                form = _stage_form_again(request, scheme)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -606,6 +608,28 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
         "history": selectors.stage_changes(scheme), "gateways": _gateway_table(),
         "can_move": can(request.user, Action.APPROVE_GATEWAYS, scheme.organisation),
     }, status=status)
+
+
+def _drawn_before(form: StageChangeForm, scheme: Scheme) -> bool:
+    """Whether the posted form states a version of the scheme other than the one saved now."""
+    try:
+        return int(form.data.get("version", "")) != scheme.version
+    except (TypeError, ValueError):
+        return False
+
+
+def _stage_moved(scheme: Scheme) -> str:
+    return (f"{scheme.reference} {scheme.name} was changed by someone else (it is now at stage "
+            f"{scheme.get_stage_display()}). Nothing has been saved: check the stage and record the move again.")
+
+
+def _stage_form_again(request: HttpRequest, scheme: Scheme) -> StageChangeForm:
+    """What the user posted, redrawn against the saved scheme: saving again is a deliberate decision on it."""
+    data = request.POST.copy()
+    data["version"] = str(scheme.version)
+    form = StageChangeForm(data, scheme=scheme)
+    form.is_valid()
+    return form
 
 
 def _gateway_table() -> list[dict[str, Any]]:
