@@ -509,9 +509,14 @@ def test_bexley_administrator_reads_their_own_schemes_and_history(client, world)
     item = client.get(admin_url(Scheme, f"{scheme.pk}/history/{scheme.history.first().history_id}/"))
     assert item.status_code == 200
     assert b"Bexley Scheme" in item.content
-    for model in HISTORY_MODELS:
+    for model in [*HISTORY_MODELS, MonthStatus]:
         row = world["bexley_rows"][model]
         assert client.get(admin_url(model, f"{row.pk}/history/")).status_code == 200, model
+        for version in row.history.all():
+            page = client.get(admin_url(model, f"{row.pk}/history/{version.history_id}/"))
+            assert page.status_code == 200, model
+            assert b'value="Revert"' not in page.content, model
+            assert b'<input type="text"' not in page.content and b"<textarea" not in page.content, model
 
 
 def test_superuser_sees_every_organisation(client, world, django_user_model):
