@@ -15,6 +15,7 @@ from django.utils import timezone
 from governance.forms import NhsForm, SummaryError, date_field, note_field
 from governance.models import FinancialYear
 from governance.money import money_problem, parse_pounds
+from schemes import importers
 from schemes.models import STAGE_GATEWAYS, Figure, GatewayDecision, Rag, Scheme, Stage
 from schemes.selectors import SchemeTracker
 from schemes.services import SCHEME_INPUT_FIELDS, MonthEdit, RatingInput
@@ -535,12 +536,7 @@ class KeyStageTemplateForm(NhsForm):
 
 # --- Workbook import -----------------------------------------------------------------------------------
 
-WORKBOOK_MAX_BYTES = 5 * 1024 * 1024
 XLSX_SIGNATURE = b"PK\x03\x04"  # an .xlsx file is a zip archive
-
-
-def _size_in_words(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
 
 
 class WorkbookUploadForm(NhsForm):
@@ -548,7 +544,8 @@ class WorkbookUploadForm(NhsForm):
 
     workbook = forms.FileField(
         label="Workbook", allow_empty_file=False,
-        help_text="An Excel workbook (.xlsx) laid out like Bexley's QIPP Appendix 1, up to 5 MB",
+        # The import's limits, stated where the file is chosen (the importer refuses with the same words).
+        help_text=f"An Excel workbook (.xlsx) laid out like Bexley's QIPP Appendix 1: {importers.LIMITS_IN_WORDS}",
         widget=forms.FileInput(attrs={
             "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }),
@@ -573,11 +570,9 @@ class WorkbookUploadForm(NhsForm):
                 f"“{name}” is not an Excel workbook: choose a file ending .xlsx. If the schemes are in an older "
                 "Excel file (.xls) or a CSV file, open it in Excel and save it as an Excel Workbook (.xlsx) first."
             )
-        if upload.size > WORKBOOK_MAX_BYTES:
-            raise ValidationError(
-                f"“{name}” is {_size_in_words(upload.size)}: the largest workbook you can import is 5 MB. "
-                "Delete the sheets you do not need to import and try again."
-            )
+        too_large = importers.size_problem(name, upload.size)
+        if too_large:
+            raise ValidationError(too_large)  # refused before anything reads the file
         upload.seek(0)
         signature = upload.read(len(XLSX_SIGNATURE))
         upload.seek(0)

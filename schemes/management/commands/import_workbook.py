@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from governance.models import Organisation
-from schemes.importers import WorkbookInvalid, describe, workbook_import
+from schemes.importers import LIMITS_IN_WORDS, WorkbookInvalid, describe, workbook_import
 
 
 class Command(BaseCommand):
-    help = "Import schemes from a workbook laid out like Bexley's QIPP appendix (all or nothing)."
+    # The same limits and refusals as the browser's import page (schemes.importers).
+    help = (f"Import schemes from a workbook laid out like Bexley's QIPP appendix (all or nothing): "
+            f"{LIMITS_IN_WORDS}.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -30,6 +32,7 @@ class Command(BaseCommand):
             report = workbook_import(actor=None, organisation=organisation, year_name=options["year"],
                                      source=path, sheet=options["sheet"])
         except WorkbookInvalid as error:
+            # describe() lists the first problems and counts the rest, as the page does.
             raise CommandError(
                 f"{path.name} was not imported; nothing was saved:\n{describe(error.problems)}"
             ) from None
