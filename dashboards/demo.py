@@ -19,6 +19,7 @@ from django.db import transaction
 
 from finance.services import financial_plan_set
 from governance.models import FinancialYear, Membership, Organisation, OrganisationKind, Role
+from governance.services import system_actor
 from risks.services import risk_record
 from schemes import services
 from schemes.importers import workbook_import
@@ -67,8 +68,8 @@ def load_organisations() -> None:
         Organisation.objects.get_or_create(ods_code=ods, defaults={"name": name, "kind": kind})
 
 
-def load_bexley(report: DemoReport) -> None:
-    result = workbook_import(actor=None, organisation=_organisation("07N"), year_name="2013/14",
+def load_bexley(report: DemoReport, actor: Any) -> None:
+    result = workbook_import(actor=actor, organisation=_organisation("07N"), year_name="2013/14",
                              source=FIXTURES / "bexley_2013_14_appendix1.xlsx")
     report.lines.append(
         f"Bexley 2013/14: {len(result.created)} schemes created, {len(result.updated)} updated, "
@@ -82,18 +83,19 @@ def _pounds_thousands(value: Any) -> Decimal | None:
     return Decimal(str(value)) * THOUSAND
 
 
-def load_shropshire(report: DemoReport) -> None:
+def load_shropshire(report: DemoReport, actor: Any) -> None:
     data = json.loads((FIXTURES / "shropshire_2012_13.json").read_text())
     organisation = _organisation("05N")
     year = _year(data["year"])
     financial_plan_set(
-        organisation=organisation, year=year, allocation=Decimal(data["allocation"]) * THOUSAND,
+        actor=actor, organisation=organisation, year=year,
+        allocation=Decimal(data["allocation"]) * THOUSAND,
         planned_expenditure=Decimal(data["planned_expenditure"]) * THOUSAND,
         source="Shropshire County CCG QIPP Plan 2012/13, '2012/13 CCG Financials'",
     )
     created = 0
     for area in data["priority_areas"]:
-        programme = services.programme_get_or_create(organisation=organisation, name=area["name"])
+        programme = services.programme_get_or_create(actor=actor, organisation=organisation, name=area["name"])
         for row in area["schemes"]:
             # The paper gives "Cost Control / non-recurrent CIP" no reference; we name it after its area.
             reference = row["reference"] or "US-CIP"
@@ -109,22 +111,22 @@ def load_shropshire(report: DemoReport) -> None:
             }
             existing = Scheme.objects.filter(organisation=organisation, year=year, reference=reference).first()
             if existing:
-                services.scheme_update(actor=None, scheme=existing, expected_version=None,
+                services.scheme_update(actor=actor, scheme=existing, expected_version=None,
                                        changes={k: v for k, v in values.items()})
             else:
-                services.scheme_create(actor=None, organisation=organisation, year=year, reference=reference,
+                services.scheme_create(actor=actor, organisation=organisation, year=year, reference=reference,
                                        **values)
                 created += 1
     report.lines.append(f"Shropshire 2012/13: {created} schemes created, savings gap and priority areas loaded")
 
 
-def load_surrey(report: DemoReport) -> None:
+def load_surrey(report: DemoReport, actor: Any) -> None:
     data = json.loads((FIXTURES / "surrey_programmes.json").read_text())
     organisation = _organisation("5P5")
     by_number: dict[int, Programme] = {}
     for row in data["programmes"]:
         programme = services.programme_get_or_create(
-            organisation=organisation, name=row["name"],
+            actor=actor, organisation=organisation, name=row["name"],
             clinical_lead=row.get("surrey_county_qipp_lead") or "", managerial_lead=row.get("operational_lead") or "",
         )
         by_number[row["number"]] = programme
@@ -132,13 +134,14 @@ def load_surrey(report: DemoReport) -> None:
             if year_name == "total" or amount in (None, ""):
                 continue
             services.programme_target_set(
-                programme=programme, year=_year(year_name), planned_saving=Decimal(str(amount)) * MILLION,
+                actor=actor, programme=programme, year=_year(year_name),
+                planned_saving=Decimal(str(amount)) * MILLION,
                 source="NHS Surrey One Plan 2011/12 to 2014/15, QIPP programme savings (£m)",
             )
     for row in data["risk_register"]["risks"]:
         numbers = row.get("programme_numbers") or []
         risk_record(
-            organisation=organisation, reference=f"R{row['number']}", title=row["risk"][:300],
+            actor=actor, organisation=organisation, reference=f"R{row['number']}", title=row["risk"][:300],
             description=row["risk"], programme=by_number.get(numbers[0]) if numbers else None,
             mitigation=row.get("mitigation") or "", owner=row.get("owner") or "", impact=row.get("workstream") or "",
         )
@@ -148,7 +151,7 @@ def load_surrey(report: DemoReport) -> None:
     )
 
 
-def load_cambridgeshire(report: DemoReport) -> None:
+def load_cambridgeshire(report: DemoReport, actor: Any) -> None:
     data = json.loads((FIXTURES / "cambridgeshire_2018_19.json").read_text())
     organisation = _organisation("06H")
     year = _year(data["year"])
@@ -156,7 +159,8 @@ def load_cambridgeshire(report: DemoReport) -> None:
     # The 2018/19 plan: allocation 1,181,022 against total spend 1,216,091 (£'000), a gap of 35,069 -
     # the paper's "QIPP commitment of £35m".
     financial_plan_set(
-        organisation=organisation, year=year, allocation=Decimal(lines["Allocation"]) * THOUSAND,
+        actor=actor, organisation=organisation, year=year,
+        allocation=Decimal(lines["Allocation"]) * THOUSAND,
         planned_expenditure=Decimal(lines["Total spend"]) * THOUSAND,
         source="Cambridgeshire and Peterborough CCG Improvement and Delivery Plan 2018/19, financial plan",
     )
@@ -185,11 +189,13 @@ def load_users(report: DemoReport) -> None:
 @transaction.atomic
 def load_demo() -> DemoReport:
     report = DemoReport()
+    # History shows the demo's rows as made by "demo loader", never by a person.
+    actor = system_actor("demo loader")
     with services.recompute_batch():  # one recompute of every demo scheme once the load commits
         load_organisations()
-        load_bexley(report)
-        load_shropshire(report)
-        load_surrey(report)
-        load_cambridgeshire(report)
+        load_bexley(report, actor)
+        load_shropshire(report, actor)
+        load_surrey(report, actor)
+        load_cambridgeshire(report, actor)
         load_users(report)
     return report

@@ -37,6 +37,7 @@ class FinancialPlanAdmin(ScopedAdmin):
         return [*fields, "year"] if obj is not None and "year" not in fields else fields
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        saved = financial_plan_set(organisation=obj.organisation, year=obj.year, allocation=obj.allocation,
-                                   planned_expenditure=obj.planned_expenditure, source=obj.source)
+        saved = financial_plan_set(actor=request.user, organisation=obj.organisation, year=obj.year,
+                                   allocation=obj.allocation, planned_expenditure=obj.planned_expenditure,
+                                   source=obj.source)
         obj.pk = saved.pk

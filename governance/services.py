@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from governance.fields import check_length
 from governance.formatting import month_end, month_label
 from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
-from governance.permissions import Action, require
+from governance.permissions import SYSTEM_ACTOR_PREFIX, Action, require
 from governance.selectors import membership_candidates
 
 if TYPE_CHECKING:
@@ -165,3 +167,20 @@ def membership_remove(*, actor: AbstractBaseUser | None, membership: Membership)
         raise ValidationError(f"{membership.user} is the only administrator of {organisation.name}: make someone "
                               "else an administrator first.")
     membership.delete()
+
+
+@transaction.atomic
+def system_actor(name: str) -> AbstractBaseUser:
+    """The named account the portal acts as when no person does (e.g. "demo loader", "workbook import").
+
+    It can never sign in (inactive, no usable password); services accept it as having every role.
+    """
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=f"{SYSTEM_ACTOR_PREFIX}{slugify(name)}"[:150],
+        defaults={"first_name": name[:150], "last_name": "(system)", "is_active": False},
+    )
+    if created or user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

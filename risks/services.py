@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from governance.models import Organisation
+from governance.permissions import Action, require
 from risks.models import Risk
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 RISK_FIELDS = ("title", "description", "category", "programme", "scheme", "impact", "mitigation", "owner",
                "review_date", "likelihood", "consequence")
 
 
 @transaction.atomic
-def risk_record(*, organisation: Organisation, reference: str, **values: Any) -> Risk:
+def risk_record(*, actor: AbstractBaseUser | None, organisation: Organisation, reference: str, **values: Any) -> Risk:
     """Create or update the organisation's risk `reference`. Unchanged values write nothing (and no history)."""
+    if actor is not None:
+        require(actor, Action.RECORD_RISKS, organisation)
     unknown = set(values) - set(RISK_FIELDS)
     if unknown:
         raise TypeError(f"Unknown risk fields: {sorted(unknown)}")
@@ -27,5 +33,6 @@ def risk_record(*, organisation: Organisation, reference: str, **values: Any) ->
     for name, value in values.items():
         setattr(risk, name, value)
     risk.full_clean()
+    risk._history_user = actor  # type: ignore[attr-defined]
     risk.save()
     return risk

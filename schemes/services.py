@@ -112,7 +112,9 @@ def recompute_batch() -> Iterator[None]:
 
 
 @transaction.atomic
-def programme_get_or_create(*, organisation: Organisation, name: str, **details: str) -> Programme:
+def programme_get_or_create(*, actor: User | None, organisation: Organisation, name: str, **details: str) -> Programme:
+    """The organisation's programme of that name, created (or its leads filled in) if need be."""
+    _check(actor, Action.EDIT_SCHEMES, organisation)
     programme = Programme.objects.filter(organisation=organisation, name=name.strip()).first()
     if programme is None:
         programme = Programme(organisation=organisation, name=name.strip(), **details)
@@ -124,15 +126,18 @@ def programme_get_or_create(*, organisation: Organisation, name: str, **details:
             setattr(programme, key, value)
     # Lengths are checked here as PostgreSQL would, so SQLite never stores what PostgreSQL refuses.
     programme.full_clean(exclude=["organisation"], validate_unique=False)
+    programme._history_user = actor  # type: ignore[attr-defined]
     programme.save()
     return programme
 
 
 @transaction.atomic
 def programme_target_set(
-    *, programme: Programme, year: FinancialYear, planned_saving: Decimal, source: str = ""
+    *, actor: User | None, programme: Programme, year: FinancialYear, planned_saving: Decimal, source: str = ""
 ) -> ProgrammeTarget:
     """A programme's planned saving for a year (e.g. NHS Surrey's four-year table)."""
+    _check(actor, Action.SET_FINANCIAL_PLAN, programme.organisation)
+    check_length(source, what="source of the target", field="source", limit=300)
     check_money(planned_saving, f"planned saving of {programme.name} for {year}", field="planned_saving")
     target, _ = ProgrammeTarget.objects.update_or_create(
         programme=programme, year=year, defaults={"planned_saving": planned_saving, "source": source}

@@ -137,11 +137,11 @@ def test_override_value_out_of_range_is_refused(admin_client, scheme):
 
 def test_finance_and_programme_targets_refuse_out_of_range_money(organisation, year, scheme):
     with pytest.raises(ValidationError) as refused:
-        financial_plan_set(organisation=organisation, year=year, allocation=D("1e13"),
+        financial_plan_set(actor=None, organisation=organisation, year=year, allocation=D("1e13"),
                            planned_expenditure=D("100"))
     assert "allocation" in refused.value.message_dict
     with pytest.raises(ValidationError):
-        services.programme_target_set(programme=scheme.programme, year=year, planned_saving=D("-1e11"))
+        services.programme_target_set(actor=None, programme=scheme.programme, year=year, planned_saving=D("-1e11"))
 
 
 def test_the_database_refuses_an_unstorable_amount_on_sqlite_as_on_postgresql(scheme):
@@ -155,7 +155,7 @@ def test_the_database_refuses_an_unstorable_amount_on_sqlite_as_on_postgresql(sc
 
 def test_a_10000_character_programme_name_is_refused_on_sqlite_as_on_postgresql(organisation):
     with pytest.raises(ValidationError) as refused:
-        services.programme_get_or_create(organisation=organisation, name="x" * 10_000)
+        services.programme_get_or_create(actor=None, organisation=organisation, name="x" * 10_000)
     assert "name" in refused.value.message_dict
     assert not Programme.objects.filter(name__startswith="xxx").exists()
 
