@@ -206,7 +206,9 @@ def _validate_scheme(scheme: Scheme) -> None:
             f"These amounts would make the scheme's {labels} too large to store: check the figures."
         )
     try:
-        scheme.full_clean(exclude=["organisation", "year"], validate_unique=False)
+        # Constraints are checked above in Python (reference, money) or by field choices (phase, stage);
+        # full_clean would query the database once per constraint, per scheme of an import.
+        scheme.full_clean(exclude=["organisation", "year"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         for key, messages in error.message_dict.items():
             errors.setdefault(key, []).extend(messages)
