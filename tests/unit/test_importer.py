@@ -180,6 +180,9 @@ def test_command_imports_and_reports(bexley, bexley_workbook, capsys):
     out = capsys.readouterr().out
     assert "27 created" in out
     assert "GP QIPP - PMC: Director's value this year £141,000 in the file, £150,000.00 by the formula" in out
+    # History names the portal's "workbook import", never a person.
+    scheme = Scheme.objects.get(organisation=bexley, name="GP QIPP - PMC")
+    assert scheme.history.latest().history_user.get_full_name() == "workbook import (system)"
 
 
 def test_command_needs_an_existing_organisation(bexley_workbook):

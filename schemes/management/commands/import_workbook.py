@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from governance.models import Organisation
+from governance.services import system_actor
 from schemes.importers import LIMITS_IN_WORDS, WorkbookInvalid, describe, workbook_import
 
 
@@ -29,7 +30,9 @@ class Command(BaseCommand):
         if organisation is None:
             raise CommandError(f"No organisation has ODS code {options['organisation']}: create it first.")
         try:
-            report = workbook_import(actor=None, organisation=organisation, year_name=options["year"],
+            # Run from a shell, the import is the portal's own act: history names "workbook import".
+            report = workbook_import(actor=system_actor("workbook import"), organisation=organisation,
+                                     year_name=options["year"],
                                      source=path, sheet=options["sheet"])
         except WorkbookInvalid as error:
             # describe() lists the first problems and counts the rest, as the page does.
