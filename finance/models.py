@@ -7,10 +7,8 @@ from decimal import Decimal
 from django.db import models
 
 from governance.models import FinancialYear, Organisation
-from governance.money import MONEY_FIELD, storable_constraints
+from governance.money import money_field, storable_constraints
 from governance.scoping import OrganisationScopedQuerySet
-
-MONEY = MONEY_FIELD
 
 
 class FinancialPlan(models.Model):
@@ -18,8 +16,8 @@ class FinancialPlan(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="financial_plans")
     year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
-    allocation = models.DecimalField(**MONEY)
-    planned_expenditure = models.DecimalField(**MONEY)
+    allocation = money_field()
+    planned_expenditure = money_field()
     source = models.CharField(max_length=300, blank=True, help_text="Where the figures come from")
 
     objects = OrganisationScopedQuerySet.as_manager()

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import Combinable
 
 PENNY = Decimal("0.01")
 # What the database column holds: 14 digits, 2 of them pence (just under £1,000,000,000,000).
@@ -24,7 +25,22 @@ STORABLE_LIMIT = Decimal("1000000000000")
 INPUT_LIMIT = Decimal("10000000000")
 INPUT_LIMIT_WORDS = "£10,000,000,000"
 
+# What a money column accepts on assignment (django-stubs' DecimalField set type).
+MoneyInput = Decimal | int | str | Combinable
+
 _POUNDS = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def money_field(verbose_name: str | None = None, **options: Any) -> models.DecimalField[MoneyInput, Decimal]:
+    """A money column: pounds and pence, 14 digits (what every amount in the portal is stored as)."""
+    return models.DecimalField(verbose_name, **MONEY_FIELD, **options)
+
+
+def optional_money_field(
+    verbose_name: str | None = None, **options: Any
+) -> models.DecimalField[MoneyInput | None, Decimal | None]:
+    """A money column that may be blank (an amount not yet known or not recorded)."""
+    return models.DecimalField(verbose_name, **MONEY_FIELD, null=True, blank=True, **options)
 
 
 def parse_pounds(value: Any) -> Decimal | None:

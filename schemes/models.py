@@ -16,10 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from governance.fields import DESCRIPTION_LENGTH, limited_text
 from governance.models import FinancialYear, Organisation
-from governance.money import MONEY_FIELD, storable_constraints
+from governance.money import money_field, optional_money_field, storable_constraints
 from governance.scoping import OrganisationScopedQuerySet
-
-MONEY = MONEY_FIELD
 
 
 class Rag(models.TextChoices):
@@ -135,18 +133,18 @@ class Scheme(models.Model):
         "go-live month", null=True, blank=True,
         help_text="First month the scheme saves money. Blank means live for the whole year.",
     )
-    current_cost = models.DecimalField(
-        "initial opportunity / current cost", **MONEY, null=True, blank=True,
+    current_cost = optional_money_field(
+        "initial opportunity / current cost",
         help_text="Full-year cost of the service today (Bexley's scoping 'GROSS' column)",
     )
-    gross_saving = models.DecimalField("gross saving (full year)", **MONEY, default=Decimal("0"))
-    new_investment = models.DecimalField(
-        "new investment (full year)", **MONEY, null=True, blank=True,
+    gross_saving = money_field("gross saving (full year)", default=Decimal("0"))
+    new_investment = optional_money_field(
+        "new investment (full year)",
         help_text="Blank when none is recorded; tick 'to be confirmed' when the paper says TBC",
     )
     investment_tbc = models.BooleanField("investment to be confirmed", default=False)
-    stated_net_saving = models.DecimalField(
-        "net saving as published", **MONEY, null=True, blank=True,
+    stated_net_saving = optional_money_field(
+        "net saving as published",
         help_text="Kept when a paper states a net saving other than gross less investment",
     )
     monthly_profile = models.JSONField(
@@ -155,16 +153,16 @@ class Scheme(models.Model):
     )
 
     # Stored results of the savings engine (written only by services.scheme_recompute).
-    full_year_effect = models.DecimalField(**MONEY, default=Decimal("0"))
+    full_year_effect = money_field(default=Decimal("0"))
     months_in_year = models.PositiveSmallIntegerField(default=0)
-    plan_in_year = models.DecimalField(**MONEY, default=Decimal("0"))
-    next_year_effect = models.DecimalField(**MONEY, default=Decimal("0"))
+    plan_in_year = money_field(default=Decimal("0"))
+    next_year_effect = money_field(default=Decimal("0"))
     overall_rag = models.CharField(max_length=10, choices=Rag.choices, blank=True)
-    most_likely = models.DecimalField(**MONEY, default=Decimal("0"))
+    most_likely = money_field(default=Decimal("0"))
     delivery_change_months = models.SmallIntegerField(default=0)
     adjusted_months = models.PositiveSmallIntegerField(default=0)
-    director_value = models.DecimalField("director's value this year", **MONEY, default=Decimal("0"))
-    director_next_year = models.DecimalField("director's value next year", **MONEY, default=Decimal("0"))
+    director_value = money_field("director's value this year", default=Decimal("0"))
+    director_next_year = money_field("director's value next year", default=Decimal("0"))
     overridden_fields = models.JSONField(default=list, blank=True)
     figures_computed_at = models.DateTimeField(null=True, blank=True)
 
@@ -210,9 +208,9 @@ class SchemeMonth(models.Model):
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="months")
     month = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)])
-    plan = models.DecimalField(**MONEY, default=Decimal("0"))
-    actual = models.DecimalField(**MONEY, null=True, blank=True)
-    forecast = models.DecimalField(**MONEY, null=True, blank=True)
+    plan = money_field(default=Decimal("0"))
+    actual = optional_money_field()
+    forecast = optional_money_field()
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -314,7 +312,7 @@ class FigureOverride(models.Model):
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="overrides")
     figure = models.CharField(max_length=30, choices=Figure.choices)
-    value = models.DecimalField(**MONEY)
+    value = money_field()
     reason = limited_text()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -430,7 +428,7 @@ class ProgrammeTarget(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="targets")
     year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
-    planned_saving = models.DecimalField(**MONEY)
+    planned_saving = money_field()
     source = models.CharField(max_length=300, blank=True)
 
     objects = OrganisationScopedQuerySet.as_manager()
