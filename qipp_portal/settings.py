@@ -45,7 +45,10 @@ INSTALLED_APPS = [
     "schemes",
     "risks",
     "finance",
+    # On top of the apps (DEVELOPERS.md): the pages that read several of them, the demo data, the benchmark.
     "dashboards",
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

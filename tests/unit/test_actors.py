@@ -76,7 +76,7 @@ def test_history_records_the_person_or_the_named_system_actor(organisation):
 
 
 def test_the_demo_is_loaded_by_the_demo_loader_not_by_a_person():
-    from dashboards.demo import load_demo
+    from demo.loader import load_demo
 
     load_demo()
     loader = system_actor("demo loader")

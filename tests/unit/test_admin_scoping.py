@@ -632,7 +632,7 @@ def test_staff_without_an_administrator_role_get_nothing(client, world):
 
 
 def test_demo_administrator_still_has_the_admin(client):
-    from dashboards.demo import DemoReport, load_organisations, load_users
+    from demo.loader import DemoReport, load_organisations, load_users
 
     load_organisations()
     load_users(DemoReport())

@@ -1,4 +1,6 @@
-"""Measure speed and memory of the hot paths and print a table to record in docs/benchmarks.md.
+"""`manage.py benchmark`: speed and memory of the schemes' hot paths, printed as a table to record in
+docs/benchmarks.md: the savings engine, reading and checking a workbook, the recompute task, the register
+page and the API's list page.
 
 Runs inside a transaction that is rolled back: it leaves the database as it found it.
 Timings are medians of several runs; machines are noisy, so nothing here is asserted by tests.
@@ -16,13 +18,13 @@ from decimal import Decimal
 from typing import Any
 
 import openpyxl
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from dashboards.demo import FIXTURES
 from governance.models import FinancialYear, Membership, Organisation, Role
 from schemes import engine
 from schemes.importers import read_workbook, workbook_check
@@ -34,6 +36,7 @@ class _Rollback(Exception):
     pass
 
 
+BEXLEY_APPENDIX = settings.BASE_DIR / "fixtures" / "bexley_2013_14_appendix1.xlsx"  # the demo's, fixtures/README.md
 IMPORT_ROWS = 10_000  # the importer's row limit (schemes.importers.MAX_ROWS)
 
 
@@ -92,7 +95,7 @@ class Command(BaseCommand):
         ]
         seconds, mib = measure(lambda: [engine.compute(i) for i in inputs], repeat)
         rows.append(("engine: compute 10,000 schemes", seconds, mib, f"{10_000 / seconds:,.0f} schemes/s"))
-        seconds, mib = measure(lambda: read_workbook(FIXTURES / "bexley_2013_14_appendix1.xlsx", 2013), repeat)
+        seconds, mib = measure(lambda: read_workbook(BEXLEY_APPENDIX, 2013), repeat)
         rows.append(("importer: read Bexley appendix (27 schemes)", seconds, mib, ""))
         try:
             with transaction.atomic():
