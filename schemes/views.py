@@ -54,16 +54,14 @@ from schemes.models import (
     Scheme,
     Stage,
 )
+from schemes.presentation import display_scheme_value, figure_workings, scheme_change_history
 from schemes.selectors import (
     active_overrides,
-    display_scheme_value,
-    figure_workings,
     latest_closed_month,
     override_token,
     register_rows,
     register_totals,
     scheme_as_of_version,
-    scheme_change_history,
     scheme_for_page,
     sort_register,
 )

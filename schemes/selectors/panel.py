@@ -1,0 +1,79 @@
+"""RAG panel sittings and directors' assessments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Max, QuerySet
+
+from schemes import engine
+from schemes.models import DirectorAssessment, PanelSitting, Scheme, SchemeRating
+from schemes.selectors.inputs import scheme_engine_inputs
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from governance.models import FinancialYear, Organisation
+
+
+def rating_tokens(scheme_ids: Iterable[int]) -> dict[int, int]:
+    """A number per scheme that changes whenever any of its ratings is saved (its latest history row).
+
+    The panel page sends back the tokens it was drawn with, so a second panel member's save cannot
+    silently overwrite ratings recorded in the meantime.
+    """
+    rows = (
+        SchemeRating.history.filter(scheme_id__in=list(scheme_ids))
+        .values("scheme_id")
+        .annotate(latest=Max("history_id"))
+    )
+    return {row["scheme_id"]: row["latest"] for row in rows}
+
+
+def panel_sittings(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> QuerySet[PanelSitting]:
+    return (
+        PanelSitting.objects.for_user(user)
+        .filter(organisation=organisation, year=year)
+        .select_related("recorded_by")
+        .annotate(rating_count=Count("ratings"))
+        .order_by("-held_on", "-created_at")
+    )
+
+
+def panel_sitting(user: AbstractBaseUser | AnonymousUser, pk: int) -> PanelSitting:
+    return PanelSitting.objects.for_user(user).select_related("organisation", "year", "recorded_by").get(pk=pk)
+
+
+def sitting_ratings(sitting: PanelSitting) -> QuerySet[SchemeRating]:
+    return sitting.ratings.select_related("scheme", "scheme__programme").order_by(
+        "scheme__programme__name", "scheme__reference"
+    )
+
+
+def newest_assessment(scheme: Scheme) -> DirectorAssessment | None:
+    """The assessment recorded last, whatever its date: its id is the director's page's edit token."""
+    return scheme.director_assessments.order_by("-created_at", "-id").first()
+
+
+def director_assessments(scheme: Scheme) -> QuerySet[DirectorAssessment]:
+    return scheme.director_assessments.select_related("recorded_by").order_by("-assessed_on", "-created_at")
+
+
+@dataclass(frozen=True)
+class DirectorPreview:
+    change_months: int
+    figures: engine.SchemeFigures
+
+
+def director_preview(scheme: Scheme, change_months: int) -> DirectorPreview:
+    """What the scheme's figures would be with this change in delivery (nothing is saved)."""
+    try:
+        figures = engine.compute(scheme_engine_inputs(scheme, delivery_change_months=change_months))
+    except engine.ProfileError:
+        figures = engine.compute(scheme_engine_inputs(scheme, delivery_change_months=change_months,
+                                                      monthly_profile=None))
+    return DirectorPreview(change_months=change_months, figures=figures)

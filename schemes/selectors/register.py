@@ -1,0 +1,210 @@
+"""The register (the working organisation and year's schemes: filtered, sorted and totalled), the
+programmes and their targets, and the home page's summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, DecimalField, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from governance.models import MonthStatus
+from schemes import engine
+from schemes.models import FigureOverride, Programme, ProgrammeTarget, Rag, Scheme, SchemeMonth
+from schemes.selectors.scheme import schemes_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from governance.models import FinancialYear, Organisation
+
+
+def scheme_register(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> QuerySet[Scheme]:
+    """The working organisation and year's schemes, in register order (register_rows adds YTD actual)."""
+    return schemes_for(user).filter(organisation=organisation, year=year)
+
+
+# The register's sortable columns: the `sort` GET parameter names one of these ("-" for descending).
+REGISTER_SORTS: dict[str, str] = {
+    "reference": "reference",
+    "name": "name",
+    "programme": "programme__name",
+    "phase": "phase",
+    "stage": "stage",
+    "go_live": "go_live",
+    "plan_in_year": "plan_in_year",
+    "most_likely": "most_likely",
+    "director_value": "director_value",
+    "ytd_actual": "ytd_actual",
+}
+
+
+def latest_closed_month(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> int | None:
+    """The latest month finance has closed for the organisation's year, if any (YTD runs to it)."""
+    return (
+        MonthStatus.objects.for_user(user)
+        .filter(organisation=organisation, year=year, is_closed=True)
+        .aggregate(month=Max("month"))["month"]
+    )
+
+
+def _ytd_actual() -> Subquery:
+    """Sum of a scheme's actuals for M1..the latest closed month (all months with actuals if none is closed)."""
+    closed = (
+        MonthStatus.objects.filter(
+            organisation=OuterRef(OuterRef("organisation")), year=OuterRef(OuterRef("year")), is_closed=True
+        )
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    sums = (
+        SchemeMonth.objects.filter(scheme=OuterRef("pk"), actual__isnull=False)
+        .filter(month__lte=Coalesce(Subquery(closed), Value(12)))
+        .order_by()
+        .values("scheme")
+        .annotate(total=Sum("actual"))
+        .values("total")
+    )
+    return Subquery(sums, output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def register_rows(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> QuerySet[Scheme]:
+    """The register's schemes with `ytd_actual` annotated and active overrides prefetched.
+
+    The number of queries does not grow with the number of schemes: one for the rows (YTD is a
+    subquery) and one for the overrides.
+    """
+    active = FigureOverride.objects.filter(cleared_at__isnull=True).select_related("created_by")
+    return (
+        scheme_register(user, organisation, year)
+        .annotate(ytd_actual=_ytd_actual())
+        .prefetch_related(Prefetch("overrides", queryset=active, to_attr="active_overrides"))
+    )
+
+
+def sort_register(schemes: QuerySet[Scheme], sort: str | None) -> tuple[QuerySet[Scheme], str]:
+    """Order by a whitelisted column; returns the queryset and the sort actually applied ("" = default)."""
+    sort = (sort or "").strip()
+    key = sort.removeprefix("-")
+    if key not in REGISTER_SORTS:
+        return schemes, ""
+    field = F(REGISTER_SORTS[key])
+    ordering = field.desc(nulls_last=True) if sort.startswith("-") else field.asc(nulls_last=True)
+    return schemes.order_by(ordering, "reference", "pk"), sort
+
+
+@dataclass(frozen=True)
+class RegisterTotals:
+    schemes: int
+    plan_in_year: Decimal
+    most_likely: Decimal
+    director_value: Decimal
+    next_year_effect: Decimal
+    ytd_actual: Decimal
+    figures_computed_at: datetime | None
+
+
+def register_totals(rows: Iterable[Scheme]) -> RegisterTotals:
+    """Totals of the rows shown, by the engine's rule (kept penny values, overridden or not)."""
+    rows = list(rows)
+    sums = engine.totals({name: getattr(s, name) for name in engine.OVERRIDABLE} for s in rows)
+    computed = [s.figures_computed_at for s in rows if s.figures_computed_at]
+    return RegisterTotals(
+        schemes=sums.schemes,
+        plan_in_year=sums.plan_in_year,
+        most_likely=sums.most_likely,
+        director_value=sums.director_value,
+        next_year_effect=sums.next_year_effect,
+        ytd_actual=sum((getattr(s, "ytd_actual", None) or Decimal("0") for s in rows), Decimal("0")),
+        figures_computed_at=max(computed) if computed else None,
+    )
+
+
+def totals_of(schemes: QuerySet[Scheme]) -> engine.Totals:
+    """Totals of stored (kept) figures, computed by the database in one query."""
+    sums = schemes.aggregate(**{name: Sum(name) for name in engine.OVERRIDABLE})
+    return engine.Totals(
+        schemes=schemes.count(),
+        # SQLite's SUM of decimals comes back with float noise; keep pennies as the papers do.
+        **{name: engine.to_penny(Decimal(sums[name] or 0)) for name in engine.OVERRIDABLE},
+    )
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    totals: engine.Totals
+    rag_counts: dict[str, int]  # green, amber, red, unrated
+    figures_computed_at: datetime | None
+
+
+def portfolio_summary(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> PortfolioSummary:
+    """Totals, RAG mix and when figures were last computed, for the home page (two queries)."""
+    schemes = scheme_register(user, organisation, year)
+    counts = schemes.aggregate(
+        green=Count("pk", filter=Q(overall_rag=Rag.GREEN)),
+        amber=Count("pk", filter=Q(overall_rag=Rag.AMBER)),
+        red=Count("pk", filter=Q(overall_rag=Rag.RED)),
+        unrated=Count("pk", filter=Q(overall_rag="")),
+        computed=Max("figures_computed_at"),
+    )
+    computed = counts.pop("computed")
+    return PortfolioSummary(totals=totals_of(schemes), rag_counts=counts, figures_computed_at=computed)
+
+
+def programme_rollup(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> dict[str, engine.Totals]:
+    """Totals per programme of the stored (overridden where set) figures, in programme order: one query."""
+    rows = scheme_register(user, organisation, year).values("programme__name", *engine.OVERRIDABLE)
+    return engine.rollup((row["programme__name"], row) for row in rows)
+
+
+@dataclass(frozen=True)
+class ProgrammeTargets:
+    years: list[FinancialYear]
+    rows: list[tuple[Programme, list[Decimal | None], Decimal]]
+    totals: list[Decimal]
+    grand_total: Decimal
+
+
+def programme_targets(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> ProgrammeTargets | None:
+    """Each programme's planned savings by year (NHS Surrey's four-year table), with totals: one query."""
+    targets = list(
+        ProgrammeTarget.objects.for_user(user).filter(programme__organisation=organisation)
+        .select_related("programme", "year").order_by("programme__name", "year__start_year")
+    )
+    if not targets:
+        return None
+    years = sorted({t.year for t in targets}, key=lambda y: y.start_year)
+    by_programme: dict[int, tuple[Programme, dict[int, Decimal]]] = {}
+    for target in targets:
+        by_programme.setdefault(target.programme_id, (target.programme, {}))[1][target.year_id] = target.planned_saving
+    rows = []
+    for programme, amounts in by_programme.values():
+        cells = [amounts.get(year.pk) for year in years]
+        rows.append((programme, cells, sum((c for c in cells if c is not None), Decimal("0"))))
+    totals = [sum((row[1][i] or Decimal("0") for row in rows), Decimal("0")) for i in range(len(years))]
+    return ProgrammeTargets(years=years, rows=rows, totals=totals, grand_total=sum(totals, Decimal("0")))
+
+
+def programmes_for(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> QuerySet[Programme]:
+    """The organisation's programmes the user may see, by name (the register's filter, the scheme form)."""
+    return Programme.objects.for_user(user).filter(organisation=organisation).order_by("name")
+
+
+def programme_names(programme_ids: Iterable[int]) -> dict[int, str]:
+    """Programmes' names by id, for pages that show a scheme's programme as it was (one query)."""
+    return dict(Programme.objects.filter(pk__in=set(programme_ids)).values_list("pk", "name"))

@@ -1,0 +1,91 @@
+"""Monthly tracking: a scheme's or a programme's year, month by month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from governance.formatting import month_label
+from governance.selectors import closed_months
+from schemes import engine
+from schemes.models import Programme, Scheme, SchemeMonth
+from schemes.selectors.scheme import schemes_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from governance.models import FinancialYear, Organisation
+
+
+@dataclass(frozen=True)
+class SchemeTracker:
+    """A scheme's year on the tracker: the engine's figures plus each month's stored row (or None)."""
+
+    scheme: Scheme
+    tracker: engine.Tracker
+    rows: dict[int, SchemeMonth]
+    labels: tuple[str, ...]
+
+    def version(self, month: int) -> int:
+        row = self.rows.get(month)
+        return row.version if row else 0
+
+
+def month_labels(year: FinancialYear) -> tuple[str, ...]:
+    return tuple(month_label(year.start_year, m) for m in range(1, 13))
+
+
+def scheme_tracker(user: AbstractBaseUser | AnonymousUser, pk: int) -> SchemeTracker:
+    """One scheme's tracker (raises Scheme.DoesNotExist when the user may not see it)."""
+    scheme = schemes_for(user).get(pk=pk)
+    rows = {row.month: row for row in SchemeMonth.objects.filter(scheme=scheme).select_related("updated_by")}
+    tracker = engine.track(
+        ((m, r.plan, r.actual, r.forecast) for m, r in rows.items()),
+        closed_months(scheme.organisation, scheme.year),
+    )
+    return SchemeTracker(scheme=scheme, tracker=tracker, rows=rows, labels=month_labels(scheme.year))
+
+
+@dataclass(frozen=True)
+class ProgrammeTracker:
+    programme: Programme
+    year: FinancialYear
+    schemes: list[tuple[Scheme, engine.Tracker]]
+    totals: engine.Tracker
+    labels: tuple[str, ...]
+
+
+def programme_tracker(
+    user: AbstractBaseUser | AnonymousUser, pk: int, year: FinancialYear
+) -> ProgrammeTracker:
+    """A programme's schemes for one year with their months: a fixed number of queries however many schemes."""
+    programme = Programme.objects.for_user(user).select_related("organisation").get(pk=pk)
+    schemes = list(schemes_for(user).filter(programme=programme, year=year))
+    rows: dict[int, list[tuple[int, Decimal, Decimal | None, Decimal | None]]] = {s.pk: [] for s in schemes}
+    months = SchemeMonth.objects.filter(scheme__programme=programme, scheme__year=year, scheme__in=schemes)
+    for scheme_id, month, plan, actual, forecast in months.values_list("scheme_id", "month", "plan", "actual",
+                                                                         "forecast"):
+        rows[scheme_id].append((month, plan, actual, forecast))
+    closed = closed_months(programme.organisation, year)
+    trackers = [(scheme, engine.track(rows[scheme.pk], closed)) for scheme in schemes]
+    return ProgrammeTracker(
+        programme=programme, year=year, schemes=trackers,
+        totals=engine.tracker_totals([t for _, t in trackers], closed), labels=month_labels(year),
+    )
+
+
+def programmes_for_tracker(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> QuerySet[Programme]:
+    """Programmes with schemes in the year, with their scheme count and in-year plan (one query)."""
+    in_year = Q(schemes__year=year)
+    return (
+        Programme.objects.for_user(user)
+        .filter(organisation=organisation, schemes__year=year)
+        .annotate(scheme_count=Count("schemes", filter=in_year, distinct=True),
+                  plan_total=Sum("schemes__plan_in_year", filter=in_year))
+        .order_by("name")
+    )
