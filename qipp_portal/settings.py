@@ -109,6 +109,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The header's main menu, in order: (text, URL name). The project names it, not governance (whose template
+# tag draws it), because it links pages of apps above governance (DEVELOPERS.md, "Apps depend one way").
+# Every name must reverse: a wrong one is an error on every page (tests/unit/test_navigation.py).
+PORTAL_NAVIGATION = [
+    ("Home", "home"),
+    ("Schemes", "schemes:register"),
+    ("Tracker", "schemes:tracker"),
+    ("RAG panel", "schemes:rag-panel"),
+    ("Months", "months"),
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

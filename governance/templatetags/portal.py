@@ -7,9 +7,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.forms import BoundField
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -119,34 +120,20 @@ def sort_header(context: dict[str, Any], key: str, label: str, numeric: bool = F
     }
 
 
-# The header's main menu, in order: (text, URL name). An item shows only once its URL name exists,
-# so pages being built elsewhere appear as soon as their urls.py names them.
-NAVIGATION: list[tuple[str, str]] = [
-    ("Home", "home"),
-    ("Schemes", "schemes:register"),
-    # ---- Slots for the other pages (monthly tracker, RAG panel): keep or rename to their URL names ----
-    ("Tracker", "schemes:tracker"),
-    ("RAG panel", "schemes:rag-panel"),
-    ("Months", "months"),
-    # ----------------------------------------------------------------------------------------------------
-]
-
-
 @register.inclusion_tag("includes/main_navigation.html", takes_context=True)
 def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
-    """Menu items with the current section marked: the longest URL the current path starts with."""
+    """The header's main menu with the current section marked: the longest URL the current path starts with.
+
+    The items are the project's `PORTAL_NAVIGATION` setting (text, URL name), since they name pages of apps
+    above governance; staff also get the admin. A name that does not reverse raises NoReverseMatch: a
+    wrong name breaks every page and tests/unit/test_navigation.py, it never silently drops an item.
+    """
     request = context["request"]
-    entries = list(NAVIGATION)
+    entries = list(settings.PORTAL_NAVIGATION)
     user = getattr(request, "user", None)
     if user is not None and user.is_staff:
         entries.append(("Administration", "admin:index"))
-    items = []
-    for text, name in entries:
-        try:
-            href = reverse(name)
-        except NoReverseMatch:
-            continue
-        items.append({"text": text, "href": href, "current": False, "exact": False})
+    items = [{"text": text, "href": reverse(name), "current": False, "exact": False} for text, name in entries]
     path = request.path
     matches = [i for i in items if path == i["href"] or (i["href"] != "/" and path.startswith(i["href"]))]
     if matches:
