@@ -27,6 +27,7 @@ class Action(StrEnum):
     APPROVE_GATEWAYS = "record gateway approvals"
     SET_FINANCIAL_PLAN = "set the financial plan and programme savings targets"
     RECORD_RISKS = "keep the risk register"
+    KEEP_FINANCIAL_RISKS = "keep the financial risks and mitigations register"
     MANAGE_MEMBERS = "give people roles in the organisation"
 
 
@@ -40,6 +41,7 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.APPROVE_GATEWAYS: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR, Role.PANEL_MEMBER}),
     Action.SET_FINANCIAL_PLAN: frozenset({Role.ADMINISTRATOR, Role.FINANCE}),
     Action.RECORD_RISKS: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR, Role.FINANCE}),
+    Action.KEEP_FINANCIAL_RISKS: frozenset({Role.ADMINISTRATOR, Role.FINANCE}),
     Action.MANAGE_MEMBERS: frozenset({Role.ADMINISTRATOR}),
 }
 
