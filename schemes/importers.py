@@ -35,7 +35,7 @@ from governance.money import INPUT_LIMIT, PENNY, money_problem, parse_pounds
 from governance.permissions import Action, require
 from schemes import engine, services
 from schemes.models import Figure, FigureOverride, Programme, Scheme
-from schemes.selectors import rag_factors
+from schemes.selectors import engine_inputs, rag_factors
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -644,7 +644,8 @@ def overrides_for(row: WorkbookRow, base: engine.SchemeInputs) -> dict[str, Deci
 
 
 def _inputs(row: WorkbookRow, start_year: int, factors: engine.RagFactors) -> engine.SchemeInputs:
-    return engine.SchemeInputs(
+    """A row's engine inputs: the scheme it would save (the file's full-year effect is its gross saving)."""
+    return engine_inputs(
         year_start=start_year, go_live=row.go_live, gross_saving=row.full_year_effect,
         overall_rag=row.ratings.get("overall"), delivery_change_months=row.change or 0, factors=factors,
     )

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from governance.formatting import format_money, format_month, format_person
-from schemes import engine, selectors
+from schemes import selectors
 from schemes.models import Figure, FigureOverride, Scheme
 
 
@@ -30,28 +30,22 @@ def figure_workings(scheme: Scheme) -> list[FigureWorking]:
     """Each computed figure with the inputs of its formula spelled out (uses prefetched data only)."""
     money = format_money
     overrides = selectors.active_overrides(scheme)
-    factors = selectors.rag_factors(scheme.organisation)
-    inputs = engine.SchemeInputs(
-        year_start=scheme.year.start_year,
-        go_live=scheme.go_live,
-        gross_saving=scheme.gross_saving,
-        new_investment=scheme.new_investment,
-        overall_rag=scheme.overall_rag or None,
-        delivery_change_months=scheme.delivery_change_months,
-        factors=factors,
+    # The rating and change in delivery the stored figures were computed from (no further query).
+    inputs = selectors.engine_inputs(
+        scheme, overall_rag=scheme.overall_rag, delivery_change_months=scheme.delivery_change_months,
         overrides={name: o.value for name, o in overrides.items()},
     )
     # What the formula gives for an overridden figure: the engine with every other override kept.
     formula_values = {
-        name: getattr(engine.compute(with_changes(inputs, overrides={k: v for k, v in inputs.overrides.items()
-                                                                  if k != name})), name)
+        name: getattr(selectors.engine_figures(
+            with_changes(inputs, overrides={k: v for k, v in inputs.overrides.items() if k != name})), name)
         for name in overrides
     }
 
     def result(name: str) -> str:
         return money(formula_values.get(name, getattr(scheme, name)))
 
-    factor = factors.factor(scheme.overall_rag or None)
+    factor = inputs.factors.factor(inputs.overall_rag)
     rag = scheme.get_overall_rag_display() if scheme.overall_rag else "not rated yet"
     percent = f"{factor * 100:.0f}%"
     fye, plan = scheme.full_year_effect, scheme.plan_in_year

@@ -6,15 +6,13 @@ Its own module so the Celery task can import it while `schemes.services` imports
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from schemes import engine
 from schemes.models import COMPUTED_FIELDS, Scheme, SchemeMonth
-from schemes.selectors import recompute_inputs
+from schemes.selectors import engine_figures, recompute_inputs
 
 
 @transaction.atomic
@@ -34,12 +32,7 @@ def schemes_recompute(*, scheme_ids: Iterable[int]) -> list[Scheme]:
     recomputed: list[Scheme] = []
     plans: dict[int, tuple[Decimal, ...]] = {}
     for scheme, inputs in recompute_inputs(sorted(set(scheme_ids))):
-        try:
-            figures = engine.compute(inputs)
-        except engine.ProfileError:
-            # A stored profile that no longer sums to the plan (the plan changed since) falls back to
-            # linear phasing; the scheme page shows the mismatch for the PMO to fix.
-            figures = engine.compute(replace(inputs, monthly_profile=None))
+        figures = engine_figures(inputs)
         scheme.full_year_effect = figures.full_year_effect
         scheme.months_in_year = figures.months_in_year
         scheme.plan_in_year = figures.plan_in_year

@@ -5,6 +5,7 @@ Import from here (`from schemes.selectors import register_rows`); the modules ar
 
 from schemes.selectors.inputs import (
     active_overrides,
+    engine_figures,
     engine_inputs,
     latest_assessment,
     latest_rating,
@@ -79,6 +80,7 @@ __all__ = [
     "active_overrides",
     "director_assessments",
     "director_preview",
+    "engine_figures",
     "engine_inputs",
     "key_stage_for_user",
     "key_stage_timeline",

@@ -1,10 +1,13 @@
-"""The savings engine's inputs, built in one place: for one scheme (its latest rating, director's
-assessment and active overrides) or for many at once (the recompute).
+"""The savings engine's inputs, built in one place (`engine_inputs`): for one scheme (its latest rating,
+director's assessment and active overrides), for many at once (the recompute), from a scheme's stored
+judgements (the scheme page's workings) or from plain values (the importer's rows, before anything is
+saved).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -45,13 +48,50 @@ def rag_factors(organisation: Organisation) -> engine.RagFactors:
     return engine.RagFactors(organisation.green_factor, organisation.amber_factor, organisation.red_factor)
 
 
+def engine_inputs(scheme: Scheme | None = None, **values: Any) -> engine.SchemeInputs:
+    """The savings engine's inputs: the one place they are built.
+
+    From a scheme: its own inputs (year, go-live, gross saving, new investment, monthly profile) and
+    its organisation's RAG factors, with `values` giving the rest (`overall_rag`,
+    `delivery_change_months`, `overrides`) or replacing any of them (a page previewing a change).
+    Without a scheme (the importer's rows, before anything is saved) every input is given in `values`.
+    """
+    if scheme is not None:
+        values = {
+            "year_start": scheme.year.start_year,
+            "go_live": scheme.go_live,
+            "gross_saving": scheme.gross_saving,
+            "new_investment": scheme.new_investment,
+            "monthly_profile": scheme.monthly_profile,
+            "factors": rag_factors(scheme.organisation),
+            **values,
+        }
+    profile = values.get("monthly_profile")
+    values["monthly_profile"] = [Decimal(v) for v in profile] if profile else None
+    values["overall_rag"] = values.get("overall_rag") or None  # a scheme not rated yet stores ""
+    return engine.SchemeInputs(**values)
+
+
+def _with_judgements(
+    scheme: Scheme, *, rating: SchemeRating | None, assessment: DirectorAssessment | None,
+    overrides: dict[str, Decimal], **replace: Any,
+) -> engine.SchemeInputs:
+    """A scheme's inputs with its latest rating, director's assessment and active overrides."""
+    return engine_inputs(scheme, **{
+        "overall_rag": rating.overall if rating else None,
+        "delivery_change_months": assessment.change_months if assessment else 0,
+        "overrides": overrides,
+        **replace,
+    })
+
+
 def scheme_engine_inputs(scheme: Scheme, **replace: Any) -> engine.SchemeInputs:
     """Everything the engine needs about one scheme, as plain values.
 
     `replace` lets a page preview a change (e.g. a director's assessment) before it is saved.
     """
     saved = scheme.pk is not None  # a scheme being created has no ratings, assessments or overrides yet
-    return engine_inputs(
+    return _with_judgements(
         scheme,
         rating=latest_rating(scheme) if saved else None,
         assessment=latest_assessment(scheme) if saved else None,
@@ -60,24 +100,16 @@ def scheme_engine_inputs(scheme: Scheme, **replace: Any) -> engine.SchemeInputs:
     )
 
 
-def engine_inputs(
-    scheme: Scheme, *, rating: SchemeRating | None, assessment: DirectorAssessment | None,
-    overrides: dict[str, Decimal], **replace: Any,
-) -> engine.SchemeInputs:
-    """The engine's inputs from a scheme and its latest rating, assessment and active overrides."""
-    values: dict[str, Any] = {
-        "year_start": scheme.year.start_year,
-        "go_live": scheme.go_live,
-        "gross_saving": scheme.gross_saving,
-        "new_investment": scheme.new_investment,
-        "overall_rag": rating.overall if rating else None,
-        "delivery_change_months": assessment.change_months if assessment else 0,
-        "factors": rag_factors(scheme.organisation),
-        "overrides": overrides,
-        "monthly_profile": [Decimal(v) for v in scheme.monthly_profile] if scheme.monthly_profile else None,
-    }
-    values.update(replace)
-    return engine.SchemeInputs(**values)
+def engine_figures(inputs: engine.SchemeInputs) -> engine.SchemeFigures:
+    """The engine's figures for these inputs, as the recompute stores them.
+
+    A stored profile that no longer sums to the plan (the plan changed since) falls back to linear
+    phasing; the scheme page shows the mismatch for the PMO to fix.
+    """
+    try:
+        return engine.compute(inputs)
+    except engine.ProfileError:
+        return engine.compute(replace(inputs, monthly_profile=None))
 
 
 def recompute_inputs(scheme_ids: list[int]) -> list[tuple[Scheme, engine.SchemeInputs]]:
@@ -96,7 +128,7 @@ def recompute_inputs(scheme_ids: list[int]) -> list[tuple[Scheme, engine.SchemeI
     for override in FigureOverride.objects.filter(scheme_id__in=scheme_ids, cleared_at__isnull=True):
         overrides.setdefault(override.scheme_id, {})[override.figure] = override.value
     return [
-        (scheme, engine_inputs(scheme, rating=ratings.get(scheme.pk), assessment=assessments.get(scheme.pk),
-                               overrides=overrides.get(scheme.pk, {})))
+        (scheme, _with_judgements(scheme, rating=ratings.get(scheme.pk), assessment=assessments.get(scheme.pk),
+                                  overrides=overrides.get(scheme.pk, {})))
         for scheme in schemes
     ]

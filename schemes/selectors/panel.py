@@ -10,7 +10,7 @@ from django.db.models import Count, Max, QuerySet
 
 from schemes import engine
 from schemes.models import DirectorAssessment, PanelSitting, Scheme, SchemeRating
-from schemes.selectors.inputs import scheme_engine_inputs
+from schemes.selectors.inputs import engine_figures, scheme_engine_inputs
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -71,9 +71,5 @@ class DirectorPreview:
 
 def director_preview(scheme: Scheme, change_months: int) -> DirectorPreview:
     """What the scheme's figures would be with this change in delivery (nothing is saved)."""
-    try:
-        figures = engine.compute(scheme_engine_inputs(scheme, delivery_change_months=change_months))
-    except engine.ProfileError:
-        figures = engine.compute(scheme_engine_inputs(scheme, delivery_change_months=change_months,
-                                                      monthly_profile=None))
+    figures = engine_figures(scheme_engine_inputs(scheme, delivery_change_months=change_months))
     return DirectorPreview(change_months=change_months, figures=figures)
