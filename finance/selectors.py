@@ -1,14 +1,16 @@
-"""Finance reads: the savings gap set against identified schemes."""
+"""Finance reads: the savings gap set against identified schemes; the financial risks and mitigations register."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from finance.models import FinancialPlan
+from finance import calculations
+from finance.calculations import Amounts
+from finance.models import FinancialPlan, FinancialRisk, FinancialRiskKind, FinancialRiskMonth
 from schemes.models import Scheme
 
 if TYPE_CHECKING:
@@ -53,3 +55,96 @@ def savings_gap(
         unidentified=plan.savings_requirement - gross,
         investment_tbc_schemes=sums["tbc"] or 0,
     )
+
+
+# --- Financial risks and mitigations ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterSide:
+    """One kind's rows in a month's register, their sum, and the total the paper printed (if any)."""
+
+    rows: list[FinancialRisk]
+    total: Amounts
+    published: Amounts | None
+    differs: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FinancialRiskRegister:
+    month: FinancialRiskMonth
+    risks: RegisterSide
+    mitigations: RegisterSide
+    shortfall: Amounts
+    published_shortfall: Amounts | None
+    shortfall_differs: frozenset[str]
+
+
+def _published(register: FinancialRiskMonth, kind: str) -> Amounts | None:
+    values = [getattr(register, f"published_{kind}_{part}") for part in ("total", "assessed", "in_forecast",
+                                                                          "residual")]
+    if any(value is None for value in values):
+        return None
+    return Amounts(*values)
+
+
+def _side(register: FinancialRiskMonth, rows: list[FinancialRisk], kind: str) -> RegisterSide:
+    total = calculations.register_total(
+        Amounts(row.total_value, row.assessed_value, row.in_forecast, row.residual) for row in rows
+    )
+    published = _published(register, kind)
+    return RegisterSide(rows=rows, total=total, published=published,
+                        differs=frozenset(calculations.differences(total, published)))
+
+
+def financial_risk_months(
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+) -> list[FinancialRiskMonth]:
+    """The months of a year that have a register, latest first, with their row counts (one query)."""
+    return list(
+        FinancialRiskMonth.objects.for_user(user).filter(organisation=organisation, year=year)
+        .annotate(row_count=Count("rows")).order_by("-month")
+    )
+
+
+def financial_risk_month_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> FinancialRiskMonth | None:
+    return FinancialRiskMonth.objects.for_user(user).select_related("organisation", "year").filter(pk=pk).first()
+
+
+def financial_risks_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[FinancialRisk]:
+    """Every row the user may read, with its month's organisation and year (for lists and the API)."""
+    return FinancialRisk.objects.for_user(user).select_related("register__organisation", "register__year")
+
+
+def financial_risk_register(
+    user: AbstractBaseUser | AnonymousUser, register: FinancialRiskMonth, rows: QuerySet[FinancialRisk] | None = None
+) -> FinancialRiskRegister:
+    """A month's register: risks, mitigations, their totals and the shortfall (one query for the rows).
+
+    `rows` narrows what is listed (a filter); the totals are always the whole month's.
+    """
+    every = list(financial_risks_for(user).filter(register=register).order_by("kind", "position", "id"))
+    shown = None if rows is None else set(rows.filter(register=register).values_list("pk", flat=True))
+    risks = _side(register, [r for r in every if r.kind == FinancialRiskKind.RISK], "risks")
+    mitigations = _side(register, [r for r in every if r.kind == FinancialRiskKind.MITIGATION], "mitigations")
+    if shown is not None:
+        risks = RegisterSide([r for r in risks.rows if r.pk in shown], risks.total, risks.published, risks.differs)
+        mitigations = RegisterSide([r for r in mitigations.rows if r.pk in shown], mitigations.total,
+                                   mitigations.published, mitigations.differs)
+    shortfall = calculations.shortfall(risks.total, mitigations.total)
+    published_shortfall = (calculations.shortfall(risks.published, mitigations.published)
+                           if risks.published is not None and mitigations.published is not None else None)
+    return FinancialRiskRegister(
+        month=register, risks=risks, mitigations=mitigations, shortfall=shortfall,
+        published_shortfall=published_shortfall,
+        shortfall_differs=frozenset(calculations.differences(shortfall, published_shortfall)),
+    )
+
+
+def financial_risk_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> FinancialRisk | None:
+    return financial_risks_for(user).filter(pk=pk).first()
+
+
+def financial_risk_history(row: FinancialRisk) -> list[Any]:
+    """Every saved version of a row, newest first, with who saved it (one query)."""
+    return list(row.history.select_related("history_user").order_by("-history_date", "-history_id"))  # type: ignore[attr-defined]

@@ -1,0 +1,38 @@
+"""One FilterSet for the financial risks and mitigations: the register page and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from finance.models import FinancialRisk, FinancialRiskKind
+from governance.models import FinancialYear
+
+
+class FinancialRiskFilterSet(django_filters.FilterSet):
+    organisation = django_filters.CharFilter(
+        field_name="register__organisation__ods_code", lookup_expr="iexact", label="Organisation (ODS code)"
+    )
+    year = django_filters.CharFilter(
+        method="filter_year", label="Financial year, e.g. 2018/19", validators=[FinancialYear.start_year_from_name]
+    )
+    month = django_filters.NumberFilter(field_name="register__month", label="Month (1 is April, 12 March)",
+                                        min_value=1, max_value=12)
+    kind = django_filters.ChoiceFilter(choices=FinancialRiskKind.choices, label="Risk or mitigation")
+    q = django_filters.CharFilter(method="filter_text", label="Search", max_length=100)
+
+    class Meta:
+        model = FinancialRisk
+        fields = ["organisation", "year", "month", "kind", "q"]
+
+    def filter_year(self, queryset: QuerySet[FinancialRisk], name: str, value: str) -> QuerySet[FinancialRisk]:
+        return queryset.filter(register__year__start_year=FinancialYear.start_year_from_name(value))
+
+    def filter_text(self, queryset: QuerySet[FinancialRisk], name: str, value: str) -> QuerySet[FinancialRisk]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(description__icontains=value) | Q(exec_lead__icontains=value)
+            | Q(process_to_manage__icontains=value) | Q(commentary__icontains=value)
+        )
