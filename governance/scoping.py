@@ -36,7 +36,3 @@ class OrganisationScopedQuerySet(models.QuerySet[Any]):
         # A subquery of ids (not a join) so rows never repeat when a path crosses memberships.
         ids = self.model._default_manager.filter(**membership_filter).values("pk")
         return self.filter(pk__in=ids)
-
-    def for_organisation(self, organisation: Any) -> Self:
-        path = getattr(self.model, "organisation_scope", "organisation")
-        return self.filter(**{path: organisation}) if path else self.filter(pk=organisation.pk)

@@ -221,12 +221,6 @@ def variance(actual: Decimal, plan: Decimal) -> Decimal:
     return actual - plan
 
 
-def percent(part: Decimal, whole: Decimal) -> Decimal | None:
-    if whole == 0:
-        return None
-    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 # --- Monthly tracking: plan, actual, forecast, variance, YTD and FOT (DOMAIN.md "Monthly tracking") ---
 #
 # YTD (year to date) runs from M1 to the latest *closed* month. While no month is closed it runs to
