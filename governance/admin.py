@@ -32,7 +32,20 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
-from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
+from governance.models import (
+    Decision,
+    FinancialYear,
+    Meeting,
+    Membership,
+    MonthStatus,
+    Organisation,
+    PlanAction,
+    PlanDomain,
+    PlanUpdate,
+    Requirement,
+    RevisedDueDate,
+    Role,
+)
 from governance.scoping import OrganisationScopedQuerySet
 from governance.selectors import membership_candidates
 from governance.services import membership_check, membership_remove, membership_set
@@ -443,3 +456,54 @@ except ImportError:  # pragma: no cover - rest_framework.authtoken is installed
     pass
 else:
     _superusers_only(TokenProxy, TokenAdmin)
+
+
+# --- Improvement plan, meetings and decisions: kept on their pages through governance.services, read-only here.
+
+
+@admin.register(PlanDomain)
+class PlanDomainAdmin(ScopedHistoryAdmin):
+    service_owned = True
+    list_display = ["name", "organisation", "year", "position"]
+    list_filter = ["organisation", "year"]
+
+
+@admin.register(Requirement)
+class RequirementAdmin(ScopedHistoryAdmin):
+    service_owned = True
+    list_display = ["number", "text", "domain"]
+    list_filter = ["domain__organisation"]
+
+
+@admin.register(PlanAction)
+class PlanActionAdmin(ScopedHistoryAdmin):
+    service_owned = True
+    list_display = ["__str__", "due_date", "owner", "rag", "status"]
+    list_filter = ["requirement__domain__organisation", "rag", "status"]
+    search_fields = ["text", "owner"]
+
+
+@admin.register(RevisedDueDate)
+class RevisedDueDateAdmin(ScopedAdmin):
+    service_owned = True
+    list_display = ["action", "old_date", "new_date", "recorded_by", "recorded_at"]
+
+
+@admin.register(PlanUpdate)
+class PlanUpdateAdmin(ScopedAdmin):
+    service_owned = True
+    list_display = ["__str__", "published_by", "published_at"]
+    list_filter = ["organisation", "year"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ScopedHistoryAdmin):
+    service_owned = True
+    list_display = ["title", "kind", "held_on", "organisation", "year"]
+    list_filter = ["organisation", "year", "kind"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ScopedAdmin):
+    service_owned = True
+    list_display = ["meeting", "subject_label", "text", "recorded_at"]

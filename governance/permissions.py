@@ -29,6 +29,9 @@ class Action(StrEnum):
     RECORD_RISKS = "keep the risk register"
     KEEP_FINANCIAL_RISKS = "keep the financial risks and mitigations register"
     MANAGE_MEMBERS = "give people roles in the organisation"
+    KEEP_IMPROVEMENT_PLAN = "keep the improvement plan"
+    PUBLISH_PLAN_UPDATE = "publish the improvement plan's monthly update"
+    RECORD_MEETINGS = "record meetings and their decisions"
 
 
 ACTION_ROLES: dict[Action, frozenset[str]] = {
@@ -43,6 +46,9 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.RECORD_RISKS: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR, Role.FINANCE}),
     Action.KEEP_FINANCIAL_RISKS: frozenset({Role.ADMINISTRATOR, Role.FINANCE}),
     Action.MANAGE_MEMBERS: frozenset({Role.ADMINISTRATOR}),
+    Action.KEEP_IMPROVEMENT_PLAN: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR}),
+    Action.PUBLISH_PLAN_UPDATE: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR}),
+    Action.RECORD_MEETINGS: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR, Role.PANEL_MEMBER, Role.FINANCE}),
 }
 
 

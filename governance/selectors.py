@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, Prefetch, QuerySet
 
 from governance.formatting import month_end, month_label
-from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
+from governance.models import (
+    ActionRag,
+    ActionStatus,
+    Decision,
+    FinancialYear,
+    Meeting,
+    Membership,
+    MonthStatus,
+    Organisation,
+    PlanAction,
+    PlanDomain,
+    PlanUpdate,
+    RevisedDueDate,
+    Role,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -105,3 +122,115 @@ def month_history(
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
+
+
+# --- Improvement plan, meetings and decisions (issue 8 section 3) -------------------------------------
+
+
+def action_is_overdue(due_date: date | None, rag: str, status: str, today: date) -> bool:
+    """Past its due date and neither complete nor closed (an action without a date is never overdue)."""
+    return due_date is not None and due_date < today and rag != ActionRag.COMPLETE and status != ActionStatus.CLOSED
+
+
+def action_is_reset(rag: str, revisions: int) -> bool:
+    """Its date was moved: the plan says Reset Date, or a revised due date is recorded."""
+    return rag == ActionRag.RESET_DATE or revisions > 0
+
+
+def plan_actions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[PlanAction]:
+    """Improvement-plan actions the user may see, with what every list shows (a fixed number of queries)."""
+    return (
+        PlanAction.objects.for_user(user)
+        .select_related("requirement__domain__organisation", "requirement__domain__year")
+        .prefetch_related(Prefetch("revised_due_dates", queryset=RevisedDueDate.objects.select_related("recorded_by")))
+        .order_by("requirement__domain__organisation__ods_code", "requirement__domain__year__start_year",
+                  "requirement__domain__position", "requirement__number", "letter")
+    )
+
+
+def plan_actions(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
+                 year: FinancialYear) -> QuerySet[PlanAction]:
+    return plan_actions_for(user).filter(requirement__domain__organisation=organisation,
+                                         requirement__domain__year=year)
+
+
+def plan_domains(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
+                 year: FinancialYear) -> QuerySet[PlanDomain]:
+    return PlanDomain.objects.for_user(user).filter(organisation=organisation, year=year).order_by("position", "name")
+
+
+def plan_action_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> PlanAction:
+    """One action the user may see (PlanAction.DoesNotExist otherwise)."""
+    return plan_actions_for(user).prefetch_related(
+        Prefetch("decisions", queryset=Decision.objects.select_related("meeting").order_by("meeting__held_on", "pk"))
+    ).get(pk=pk)
+
+
+def plan_action_history(action: PlanAction) -> QuerySet[Any]:
+    return action.history.select_related("history_user").order_by("-history_date")  # type: ignore[attr-defined]
+
+
+def plan_snapshot_rows(actions: Iterable[PlanAction], today: date) -> list[dict[str, Any]]:
+    """The plan's rows as plain values (what a published update stores and shows, never recomputed)."""
+    rows = []
+    for action in actions:
+        requirement, revisions = action.requirement, list(action.revised_due_dates.all())
+        rows.append({
+            "domain": requirement.domain.name,
+            "oversight": requirement.domain.oversight,
+            "requirement_number": requirement.number,
+            "requirement": requirement.text,
+            "reference": action.reference,
+            "text": action.text,
+            "due_date": action.due_date.isoformat() if action.due_date else None,
+            "due_date_as_published": action.due_date_as_published,
+            "owner": action.owner,
+            "rag": action.get_rag_display(),
+            "status": action.get_status_display(),
+            "note": action.note,
+            "overdue": action_is_overdue(action.due_date, action.rag, action.status, today),
+            "reset": action_is_reset(action.rag, len(revisions)),
+            "revised_due_dates": [
+                {"old_date": r.old_date.isoformat() if r.old_date else None, "new_date": r.new_date.isoformat(),
+                 "reason": r.reason} for r in revisions
+            ],
+        })
+    return rows
+
+
+def plan_updates(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
+                 year: FinancialYear) -> QuerySet[PlanUpdate]:
+    """Published monthly updates, newest first, without their stored rows (a list never loads them)."""
+    return (PlanUpdate.objects.for_user(user).filter(organisation=organisation, year=year)
+            .select_related("published_by").defer("rows").order_by("-month"))
+
+
+def plan_update_detail(user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear,
+                       month: int) -> PlanUpdate:
+    return PlanUpdate.objects.for_user(user).select_related("published_by").get(
+        organisation=organisation, year=year, month=month)
+
+
+def meetings_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Meeting]:
+    return (Meeting.objects.for_user(user).select_related("organisation", "year")
+            .annotate(decision_count=Count("decisions"))
+            .order_by("organisation__ods_code", "year__start_year", "held_on", "pk"))
+
+
+def meetings(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
+             year: FinancialYear) -> QuerySet[Meeting]:
+    return meetings_for(user).filter(organisation=organisation, year=year)
+
+
+def meeting_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> Meeting:
+    return meetings_for(user).prefetch_related(
+        Prefetch("decisions", queryset=Decision.objects.select_related("action__requirement", "recorded_by"))
+    ).get(pk=pk)
+
+
+def decisions_about(user: AbstractBaseUser | AnonymousUser, record: models.Model) -> QuerySet[Decision]:
+    """Decisions recorded against a record of any app (a scheme, a risk), for its page: the meetings the user
+    may see, oldest first."""
+    return (Decision.objects.for_user(user)
+            .filter(subject_type=ContentType.objects.get_for_model(record), subject_id=record.pk)
+            .select_related("meeting").order_by("meeting__held_on", "pk"))

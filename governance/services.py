@@ -7,20 +7,38 @@ history row with who did it, when, and (for a reopening) why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from governance.fields import check_length
 from governance.formatting import month_end, month_label
-from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
+from governance.forms import EARLIEST_DATE, LATEST_DATE
+from governance.models import (
+    ActionRag,
+    ActionStatus,
+    Decision,
+    FinancialYear,
+    Meeting,
+    MeetingKind,
+    Membership,
+    MonthStatus,
+    Organisation,
+    PlanAction,
+    PlanDomain,
+    PlanUpdate,
+    Requirement,
+    Role,
+)
 from governance.permissions import SYSTEM_ACTOR_PREFIX, Action, require
-from governance.selectors import membership_candidates
+from governance.selectors import membership_candidates, plan_snapshot_rows
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -184,3 +202,265 @@ def system_actor(name: str) -> AbstractBaseUser:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+# --- Improvement plan, meetings and decisions (issue 8 section 3) -------------------------------------
+
+
+class EditConflict(Exception):
+    """Someone else saved the same record since this user opened it (the page answers 409)."""
+
+    def __init__(self, message: str, *, current: Any) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+PLAN_ACTION_FIELDS = ("text", "owner", "rag", "status", "note")
+
+
+def _check_date(value: date | None, *, field: str, what: str) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError({field: [f"The {what} must be between {EARLIEST_DATE:%d/%m/%Y} and "
+                                       f"{LATEST_DATE:%d/%m/%Y}."]})
+
+
+def _validate_action(action: PlanAction) -> None:
+    check_length(action.text, what="action", field="text")
+    check_length(action.note, what="note", field="note")
+    if not action.text.strip():
+        raise ValidationError({"text": ["Enter what the action is."]})
+    if len(action.owner) > 120:
+        raise ValidationError({"owner": ["The owner must be 120 characters or fewer."]})
+    if action.rag not in {"", *ActionRag.values}:
+        raise ValidationError({"rag": [f'"{action.rag}" is not a RAG of the plan.']})
+    if action.status not in {"", *ActionStatus.values}:
+        raise ValidationError({"status": [f'"{action.status}" is not a status of the plan.']})
+    _check_date(action.due_date, field="due_date", what="due date")
+    action.full_clean(exclude=["requirement"])
+
+
+@transaction.atomic
+def plan_domain_set(
+    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear, name: str,
+    position: int = 0, oversight: str = "",
+) -> PlanDomain:
+    """Add a domain to the year's plan, or change its order and oversight (matched by name)."""
+    if actor is not None:
+        require(actor, Action.KEEP_IMPROVEMENT_PLAN, organisation)
+    check_length(oversight, what="oversight", field="oversight")
+    domain = PlanDomain.objects.filter(organisation=organisation, year=year, name=name).first()
+    if domain is not None and (domain.position, domain.oversight) == (position, oversight):
+        return domain
+    domain = domain or PlanDomain(organisation=organisation, year=year, name=name)
+    domain.position, domain.oversight = position, oversight
+    domain.full_clean()
+    domain._history_user = actor  # type: ignore[attr-defined]
+    domain.save()
+    return domain
+
+
+@transaction.atomic
+def requirement_set(*, actor: AbstractBaseUser | None, domain: PlanDomain, number: int, text: str) -> Requirement:
+    """Add a numbered requirement to a domain, or change its words."""
+    if actor is not None:
+        require(actor, Action.KEEP_IMPROVEMENT_PLAN, domain.organisation)
+    check_length(text, what="requirement", field="text")
+    requirement = Requirement.objects.filter(domain=domain, number=number).first()
+    if requirement is not None and requirement.text == text:
+        return requirement
+    requirement = requirement or Requirement(domain=domain, number=number)
+    requirement.text = text
+    requirement.full_clean()
+    requirement._history_user = actor  # type: ignore[attr-defined]
+    requirement.save()
+    return requirement
+
+
+@transaction.atomic
+def plan_action_create(
+    *, actor: AbstractBaseUser | None, requirement: Requirement, letter: str, text: str,
+    due_date: date | None = None, due_date_as_published: str = "", owner: str = "", rag: str = "",
+    status: str = "", note: str = "",
+) -> PlanAction:
+    """Add a lettered action (2c) to a requirement."""
+    if actor is not None:
+        require(actor, Action.KEEP_IMPROVEMENT_PLAN, requirement.domain.organisation)
+    letter = letter.strip().lower()
+    if not letter.isalpha() or len(letter) > 3:
+        raise ValidationError({"letter": ["An action's letter is one to three letters, like c."]})
+    if PlanAction.objects.filter(requirement=requirement, letter=letter).exists():
+        raise ValidationError({"letter": [f"Requirement {requirement.number} already has an action {letter}."]})
+    action = PlanAction(
+        requirement=requirement, letter=letter, text=text, due_date=due_date,
+        due_date_as_published=due_date_as_published[:60], owner=owner, rag=rag, status=status, note=note,
+    )
+    _validate_action(action)
+    action._history_user = actor  # type: ignore[attr-defined]
+    action.save()
+    return action
+
+
+@transaction.atomic
+def plan_action_update(
+    *, actor: AbstractBaseUser | None, action: PlanAction, expected_version: int | None,
+    changes: Mapping[str, Any],
+) -> PlanAction:
+    """Change an action's words, owner, RAG or status; refused if someone saved it since the user read it.
+
+    The due date is not changed here: a new date is a revision with its reason (action_due_date_revise).
+    """
+    organisation = action.requirement.domain.organisation
+    if actor is not None:
+        require(actor, Action.KEEP_IMPROVEMENT_PLAN, organisation)
+    unknown = set(changes) - set(PLAN_ACTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    current = PlanAction.objects.select_for_update().select_related("requirement").get(pk=action.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(
+            f"Action {current.reference} was changed by someone else while you were editing it. Your changes "
+            "have not been saved: compare the two versions below.", current=current,
+        )
+    actual = {key: value for key, value in changes.items() if getattr(current, key) != value}
+    if not actual:
+        return current
+    for key, value in actual.items():
+        setattr(current, key, value)
+    _validate_action(current)
+    current.version += 1
+    current._history_user = actor  # type: ignore[attr-defined]
+    current.save()
+    return current
+
+
+@transaction.atomic
+def action_due_date_revise(
+    *, actor: AbstractBaseUser | None, action: PlanAction, new_date: date, reason: str,
+    expected_version: int | None = None, recorded_at: datetime | None = None,
+) -> PlanAction:
+    """Move an action's due date, with the reason: the old date, new date, reason, who and when are kept."""
+    organisation = action.requirement.domain.organisation
+    if actor is not None:
+        require(actor, Action.KEEP_IMPROVEMENT_PLAN, organisation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the reason for the new due date: it is kept in the action's history."]})
+    check_length(reason, what="reason", field="reason")
+    if not isinstance(new_date, date):
+        raise ValidationError({"new_date": ["Enter the new due date."]})
+    _check_date(new_date, field="new_date", what="new due date")
+    current = PlanAction.objects.select_for_update().select_related("requirement").get(pk=action.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(
+            f"Action {current.reference} was changed by someone else while you were looking at it. The due date "
+            "has not been changed: check the action and record the new date again if it is still needed.",
+            current=current,
+        )
+    if current.due_date == new_date:
+        raise ValidationError({"new_date": [f"Action {current.reference} is already due on {new_date:%d/%m/%Y}."]})
+    current.revised_due_dates.create(
+        old_date=current.due_date, new_date=new_date, reason=reason,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        recorded_at=recorded_at or timezone.now(),
+    )
+    current.due_date = new_date
+    current.version += 1
+    current._history_user = actor  # type: ignore[attr-defined]
+    current.save()
+    return current
+
+
+@transaction.atomic
+def plan_update_publish(
+    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear, month: int,
+    summary: str = "", today: date | None = None,
+) -> PlanUpdate:
+    """Publish the month's improvement-plan update: the plan's rows as they are now, stored and never changed."""
+    if actor is not None:
+        require(actor, Action.PUBLISH_PLAN_UPDATE, organisation)
+    _check_month(month)
+    check_length(summary, what="summary", field="summary")
+    if PlanUpdate.objects.filter(organisation=organisation, year=year, month=month).exists():
+        raise ValidationError({"month": [f"The {month_label(year.start_year, month)} update has already been "
+                                         "published: a published update stays as it was."]})
+    actions = (
+        PlanAction.objects.filter(requirement__domain__organisation=organisation, requirement__domain__year=year)
+        .select_related("requirement__domain").prefetch_related("revised_due_dates")
+        .order_by("requirement__domain__position", "requirement__number", "letter")
+    )
+    rows = plan_snapshot_rows(actions, today or timezone.localdate())
+    if not rows:
+        raise ValidationError(f"{organisation.name} has no improvement plan for {year}: there is nothing to publish.")
+    return PlanUpdate.objects.create(
+        organisation=organisation, year=year, month=month, summary=summary, rows=rows,
+        published_by=actor if actor is not None and actor.is_authenticated else None, published_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def meeting_create(
+    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear, kind: str, held_on: date,
+    title: str, purpose: str = "", month_only: bool = False,
+) -> Meeting:
+    """Record a dated meeting (a panel, Star Chamber, finance working group, governing body, plan review)."""
+    if actor is not None:
+        require(actor, Action.RECORD_MEETINGS, organisation)
+    if kind not in MeetingKind.values:
+        raise ValidationError({"kind": ["Choose the kind of meeting."]})
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": ["Enter the meeting's title."]})
+    if len(title) > 200:
+        raise ValidationError({"title": ["The title must be 200 characters or fewer."]})
+    check_length(purpose, what="purpose", field="purpose")
+    _check_date(held_on, field="held_on", what="date")
+    meeting = Meeting(organisation=organisation, year=year, kind=kind, held_on=held_on, title=title,
+                      purpose=purpose, month_only=month_only)
+    meeting.full_clean()
+    meeting._history_user = actor  # type: ignore[attr-defined]
+    meeting.save()
+    return meeting
+
+
+def _organisation_of(record: models.Model) -> Any:
+    """Follow a scoped model's `organisation_scope` path to its organisation (None if it has none)."""
+    path = getattr(type(record), "organisation_scope", "organisation")
+    value: Any = record
+    for part in path.split("__") if path else []:
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+@transaction.atomic
+def decision_record(
+    *, actor: AbstractBaseUser | None, meeting: Meeting, text: str, action: PlanAction | None = None,
+    subject: models.Model | None = None,
+) -> Decision:
+    """Record a meeting's decision, about an improvement-plan action or a record of another app (a scheme, a
+    risk), which must belong to the meeting's organisation."""
+    if actor is not None:
+        require(actor, Action.RECORD_MEETINGS, meeting.organisation)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": ["Enter the decision."]})
+    check_length(text, what="decision", field="text")
+    if action is not None and subject is not None:
+        raise ValidationError("A decision is about one action, scheme or risk at a time.")
+    label = ""
+    if action is not None:
+        if action.requirement.domain.organisation_id != meeting.organisation_id:
+            raise ValidationError({"action": ["That action is not in this organisation's improvement plan."]})
+        label = f"Action {action.reference}"
+    subject_type = None
+    if subject is not None:
+        if subject.pk is None or _organisation_of(subject) != meeting.organisation:
+            raise ValidationError({"subject": ["A decision can only be about this organisation's records."]})
+        subject_type = ContentType.objects.get_for_model(subject)
+        label = f"{subject._meta.verbose_name.capitalize()} {subject}"[:300]
+    return Decision.objects.create(
+        meeting=meeting, text=text, action=action, subject_type=subject_type,
+        subject_id=subject.pk if subject is not None else None, subject_label=label,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None, recorded_at=timezone.now(),
+    )

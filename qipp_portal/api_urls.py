@@ -1,10 +1,13 @@
 from rest_framework.routers import DefaultRouter
 
 from finance.api import FinancialRiskViewSet
+from governance.api import MeetingViewSet, PlanActionViewSet
 from schemes.api import SchemeViewSet
 
 router = DefaultRouter()
 router.register("schemes", SchemeViewSet, basename="scheme")
 router.register("financial-risks", FinancialRiskViewSet, basename="financial-risk")
+router.register("actions", PlanActionViewSet, basename="action")
+router.register("meetings", MeetingViewSet, basename="meeting")
 
 urlpatterns = router.urls

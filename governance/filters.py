@@ -1,0 +1,61 @@
+"""One FilterSet per governance list, shared by the page and the API: improvement-plan actions and meetings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from governance.models import ActionRag, ActionStatus, FinancialYear, Meeting, MeetingKind, PlanAction
+
+TEXT_FILTER_LIMIT = 100
+
+
+class _OrganisationYearFilterSet(django_filters.FilterSet):
+    organisation_path = "organisation"
+
+    organisation = django_filters.CharFilter(method="filter_organisation", label="Organisation (ODS code)",
+                                             max_length=10)
+    year = django_filters.CharFilter(
+        method="filter_year", label="Financial year, e.g. 2018/19", validators=[FinancialYear.start_year_from_name]
+    )
+
+    def filter_organisation(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(**{f"{self.organisation_path}__ods_code__iexact": value.strip()})
+
+    def filter_year(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        start = FinancialYear.start_year_from_name(value)
+        return queryset.filter(**{f"{self.year_path}__start_year": start})
+
+    year_path = "year"
+
+
+class PlanActionFilterSet(_OrganisationYearFilterSet):
+    organisation_path = "requirement__domain__organisation"
+    year_path = "requirement__domain__year"
+
+    rag = django_filters.ChoiceFilter(choices=ActionRag.choices, label="RAG")
+    status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
+    owner = django_filters.CharFilter(field_name="owner", lookup_expr="icontains", label="Governing-body owner",
+                                      max_length=TEXT_FILTER_LIMIT)
+    q = django_filters.CharFilter(method="filter_text", label="Search", max_length=TEXT_FILTER_LIMIT)
+
+    class Meta:
+        model = PlanAction
+        fields = ["organisation", "year", "rag", "status", "owner", "q"]
+
+    def filter_text(self, queryset: QuerySet[PlanAction], name: str, value: str) -> QuerySet[PlanAction]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(text__icontains=value) | Q(requirement__text__icontains=value)
+                               | Q(owner__icontains=value))
+
+
+class MeetingFilterSet(_OrganisationYearFilterSet):
+    kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label="Kind of meeting")
+
+    class Meta:
+        model = Meeting
+        fields = ["organisation", "year", "kind"]
