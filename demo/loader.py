@@ -17,7 +17,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from finance.services import financial_plan_set
+from finance.calculations import Amounts
+from finance.models import FinancialRiskMonth
+from finance.services import (
+    financial_plan_set,
+    financial_risk_month_published_totals_set,
+    financial_risk_month_start,
+    financial_risk_record,
+)
 from governance.models import FinancialYear, Membership, Organisation, OrganisationKind, Role
 from governance.services import system_actor
 from risks.services import risk_record
@@ -169,6 +176,49 @@ def load_cambridgeshire(report: DemoReport, actor: Any) -> None:
     report.lines.append("Cambridgeshire and Peterborough 2018/19: financial plan and savings gap (registers to follow)")
 
 
+def load_cambridgeshire_financial_risks(report: DemoReport, actor: Any) -> None:
+    """The M10 Finance Risks and Mitigations table, rows and published totals (£'000 in the paper, pounds here).
+
+    The paper merges "Process to manage" and "Commentary" into one cell; where the fixture could not split it
+    (`split_ambiguous`) the whole text is kept as the process to manage.
+    """
+    data = json.loads((FIXTURES / "cambridgeshire_2018_19.json").read_text())
+    table = data["financial_risks"]
+    organisation = _organisation("06H")
+    year = _year(data["year"])
+    register = FinancialRiskMonth.objects.filter(organisation=organisation, year=year, month=data["month"]).first()
+    if register is None:
+        register = financial_risk_month_start(actor=actor, organisation=organisation, year=year, month=data["month"])
+    for kind, rows in (("risk", table["risks"]), ("mitigation", table["mitigations"])):
+        for position, row in enumerate(rows):
+            process = row.get("process_to_manage")
+            if process is None and row.get("split_ambiguous"):
+                process = row.get("process_to_manage_and_commentary")
+            financial_risk_record(
+                actor=actor, register=register, kind=kind, position=position, description=row["description"],
+                total_value=Decimal(row["total_value"]) * THOUSAND,
+                assessed_value=Decimal(row["assessed_value"]) * THOUSAND,
+                in_forecast=Decimal(row["in_forecast"]) * THOUSAND,
+                published_percent=row.get("assessment_pct") or "", exec_lead=row.get("exec_lead") or "",
+                process_to_manage=process or "", commentary=row.get("commentary") or "",
+            )
+    totals = table["totals"]
+
+    def published(total: dict[str, Any]) -> Amounts:
+        return Amounts(*(Decimal(total[name]) * THOUSAND
+                         for name in ("total_value", "assessed_value", "in_forecast", "residual")))
+
+    financial_risk_month_published_totals_set(
+        actor=actor, register=register, risks=published(totals["risks_total"]),
+        mitigations=published(totals["mitigations_total"]),
+        source=f"{data['organisation']['name']}, {table['title']} ({data['source']['version']})",
+    )
+    report.lines.append(
+        f"Cambridgeshire and Peterborough 2018/19 M{data['month']}: {len(table['risks'])} financial risks and "
+        f"{len(table['mitigations'])} mitigations with the paper's totals"
+    )
+
+
 def load_users(report: DemoReport) -> None:
     User = get_user_model()
     for username, role, first, last in DEMO_USERS:
@@ -197,5 +247,6 @@ def load_demo() -> DemoReport:
         load_shropshire(report, actor)
         load_surrey(report, actor)
         load_cambridgeshire(report, actor)
+        load_cambridgeshire_financial_risks(report, actor)
         load_users(report)
     return report
