@@ -1,0 +1,54 @@
+"""Programmes and their planned savings by year."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from governance.fields import check_length
+from governance.models import FinancialYear, Organisation
+from governance.money import check_money
+from governance.permissions import Action
+from schemes.models import Programme, ProgrammeTarget
+from schemes.services.common import check_role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+
+@transaction.atomic
+def programme_get_or_create(*, actor: User | None, organisation: Organisation, name: str, **details: str) -> Programme:
+    """The organisation's programme of that name, created (or its leads filled in) if need be."""
+    check_role(actor, Action.EDIT_SCHEMES, organisation)
+    programme = Programme.objects.filter(organisation=organisation, name=name.strip()).first()
+    if programme is None:
+        programme = Programme(organisation=organisation, name=name.strip(), **details)
+    else:
+        changed = {k: v for k, v in details.items() if v and getattr(programme, k) != v}
+        if not changed:
+            return programme
+        for key, value in changed.items():
+            setattr(programme, key, value)
+    # Lengths are checked here as PostgreSQL would, so SQLite never stores what PostgreSQL refuses.
+    programme.full_clean(exclude=["organisation"], validate_unique=False)
+    programme._history_user = actor  # type: ignore[attr-defined]
+    programme.save()
+    return programme
+
+
+@transaction.atomic
+def programme_target_set(
+    *, actor: User | None, programme: Programme, year: FinancialYear, planned_saving: Decimal, source: str = ""
+) -> ProgrammeTarget:
+    """A programme's planned saving for a year (e.g. NHS Surrey's four-year table)."""
+    check_role(actor, Action.SET_FINANCIAL_PLAN, programme.organisation)
+    check_length(source, what="source of the target", field="source", limit=300)
+    check_money(planned_saving, f"planned saving of {programme.name} for {year}", field="planned_saving")
+    target, _ = ProgrammeTarget.objects.update_or_create(
+        programme=programme, year=year, defaults={"planned_saving": planned_saving, "source": source}
+    )
+    return target
