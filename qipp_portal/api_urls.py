@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from finance.api import FinancialRiskViewSet
 from governance.api import MeetingViewSet, PlanActionViewSet
+from risks.api import RiskViewSet
 from schemes.api import SchemeViewSet
 
 router = DefaultRouter()
@@ -9,5 +10,6 @@ router.register("schemes", SchemeViewSet, basename="scheme")
 router.register("financial-risks", FinancialRiskViewSet, basename="financial-risk")
 router.register("actions", PlanActionViewSet, basename="action")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("risks", RiskViewSet, basename="risk")
 
 urlpatterns = router.urls

@@ -7,11 +7,17 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from governance.fields import DESCRIPTION_LENGTH, limited_text
-from governance.models import Organisation
+from governance.models import FinancialYear, Organisation
 from governance.scoping import OrganisationScopedQuerySet
+from risks.scoring import risk_score, score_band
 from schemes.models import Programme, Scheme
 
+__all__ = ["STAGES", "Category", "Risk", "score_band"]  # score_band lives in risks.scoring
+
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
+ONE_TO_25 = [MinValueValidator(1), MaxValueValidator(25)]
+STAGES = ("year_start", "current", "target")
+STAGE_LABELS = {"year_start": "Year start", "current": "Current", "target": "Target"}
 
 
 class Category(models.TextChoices):
@@ -22,21 +28,10 @@ class Category(models.TextChoices):
     GOVERNANCE = "governance", "Governance"
 
 
-def score_band(score: int) -> str:
-    """The band of a 5x5 score: 1-3 Green, 4-6 Yellow, 8-12 Amber, 15-25 Red."""
-    if not 1 <= score <= 25:
-        raise ValueError(f"A risk score is 1 to 25, not {score}")
-    if score <= 3:
-        return "Green"
-    if score <= 6:
-        return "Yellow"
-    if score <= 12:
-        return "Amber"
-    return "Red"
-
-
 class Risk(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="risks")
+    # The financial year whose register holds the risk (null for risks recorded before registers had years).
+    year = models.ForeignKey(FinancialYear, null=True, blank=True, on_delete=models.PROTECT, related_name="risks")
     reference = models.CharField(max_length=30, blank=True)
     title = models.CharField(max_length=300)
     description = limited_text(blank=True, max_length=DESCRIPTION_LENGTH)
@@ -47,9 +42,24 @@ class Risk(models.Model):
     mitigation = limited_text("mitigating actions", blank=True, max_length=DESCRIPTION_LENGTH)
     owner = models.CharField(max_length=200, blank=True)
     review_date = models.DateField(null=True, blank=True)
-    # Scores are likelihood x impact; the product is never typed in, so "20 4x4" cannot happen.
-    likelihood = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_FIVE)
-    consequence = models.PositiveSmallIntegerField("impact score", null=True, blank=True, validators=ONE_TO_FIVE)
+    # Three scores on the 5x5 matrix: at year start, now, and the target. Likelihood and impact are typed;
+    # the score is always their product (risks.scoring.risk_score; in queries risks.selectors.with_scores),
+    # never typed nor stored, so "20 4x4" cannot happen here.
+    # `*_published` keeps a paper's own text where it disagrees with its likelihood x impact or gave none;
+    # `*_published_score` keeps a bare published score ("12 Amber") while likelihood and impact are not recorded.
+    year_start_likelihood = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_FIVE)
+    year_start_impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_FIVE)
+    year_start_published = models.CharField(max_length=40, blank=True)
+    year_start_published_score = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_25)
+    current_likelihood = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_FIVE)
+    current_impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_FIVE)
+    current_published = models.CharField(max_length=40, blank=True)
+    current_published_score = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_25)
+    target_likelihood = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_FIVE)
+    target_impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_FIVE)
+    target_published = models.CharField(max_length=40, blank=True)
+    target_published_score = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_25)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = OrganisationScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -60,8 +70,35 @@ class Risk(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def score(self, stage: str) -> int | None:
+        """Likelihood x impact at `stage`, or None while either is not recorded."""
+        return risk_score(getattr(self, f"{stage}_likelihood"), getattr(self, f"{stage}_impact"))
+
+    def band(self, stage: str) -> str | None:
+        """The band of the computed score, else of a bare published score kept without likelihood and impact."""
+        score = self.score(stage) or getattr(self, f"{stage}_published_score")
+        return None if score is None else score_band(score)
+
     @property
-    def score(self) -> int | None:
-        if self.likelihood is None or self.consequence is None:
-            return None
-        return self.likelihood * self.consequence
+    def year_start_score(self) -> int | None:
+        return self.score("year_start")
+
+    @property
+    def current_score(self) -> int | None:
+        return self.score("current")
+
+    @property
+    def target_score(self) -> int | None:
+        return self.score("target")
+
+    @property
+    def current_band(self) -> str | None:
+        return self.band("current")
+
+    @property
+    def year_start_band(self) -> str | None:
+        return self.band("year_start")
+
+    @property
+    def target_band(self) -> str | None:
+        return self.band("target")
