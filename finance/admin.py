@@ -4,9 +4,9 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from finance.models import FinancialPlan
+from finance.models import FinancialPlan, FinancialRisk, FinancialRiskMonth
 from finance.services import financial_plan_set
-from governance.admin import ScopedAdmin
+from governance.admin import ScopedAdmin, ScopedHistoryAdmin
 from governance.money import money_problem
 
 
@@ -41,3 +41,22 @@ class FinancialPlanAdmin(ScopedAdmin):
                                    allocation=obj.allocation, planned_expenditure=obj.planned_expenditure,
                                    source=obj.source)
         obj.pk = saved.pk
+
+
+@admin.register(FinancialRiskMonth)
+class FinancialRiskMonthAdmin(ScopedHistoryAdmin):
+    """Kept on the portal's pages through finance.services: read-only here."""
+
+    service_owned = True
+    list_display = ["organisation", "year", "month", "published_risks_total", "published_mitigations_total"]
+    list_filter = ["organisation", "year", "month"]
+
+
+@admin.register(FinancialRisk)
+class FinancialRiskAdmin(ScopedHistoryAdmin):
+    """Kept on the portal's pages through finance.services (version-checked, residual computed): read-only here."""
+
+    service_owned = True
+    list_display = ["description", "kind", "register", "total_value", "assessed_value", "in_forecast", "residual"]
+    list_filter = ["kind"]
+    search_fields = ["description", "exec_lead"]

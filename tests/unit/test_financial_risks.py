@@ -132,3 +132,186 @@ def test_the_register_keeps_the_papers_totals_beside_the_sums(demo) -> None:  # 
     history_rows = FinancialRisk.history.count()  # type: ignore[attr-defined]
     call_command("load_demo", verbosity=0)
     assert FinancialRisk.history.count() == history_rows  # type: ignore[attr-defined]  # re-loading writes nothing
+
+
+# --- Services, pages and roles -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def organisation():  # type: ignore[no-untyped-def]
+    return OrganisationFactory(ods_code="06H", name="NHS Cambridgeshire and Peterborough CCG")
+
+
+@pytest.fixture
+def year():  # type: ignore[no-untyped-def]
+    return FinancialYearFactory(start_year=2018)
+
+
+@pytest.fixture
+def register(organisation, year):  # type: ignore[no-untyped-def]
+    return services.financial_risk_month_start(actor=None, organisation=organisation, year=year, month=10)
+
+
+def add(register, kind="risk", description="D2A demand", total="4000000", assessed="3240000",  # type: ignore[no-untyped-def]
+        forecast="3040000"):
+    return services.financial_risk_create(actor=None, register=register, kind=kind, description=description,
+                                          total_value=D(total), assessed_value=D(assessed), in_forecast=D(forecast))
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+POST = {"kind": "risk", "description": "CHC placement costs", "total_value": "6,000,000",
+        "assessed_value": "2822000", "in_forecast": "£2,322,000", "exec_lead": "JT"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.PMO_EDITOR, Role.PANEL_MEMBER])
+def test_readers_see_the_register_and_change_nothing(organisation, register, role) -> None:  # type: ignore[no-untyped-def]
+    row = add(register)
+    user = member(organisation, role)
+    client = client_for(user)
+    page = client.get(f"/finance/financial-risks/{register.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Financial risks and mitigations, M10 (January 2019)" in html
+    assert "(4,000)" in html and "(3,240)" in html and "(200)" in html and "81%" in html  # adverse in brackets
+    assert "Add a risk" not in html and f"/rows/{row.pk}/edit/" not in html
+    assert client.get(f"/finance/financial-risks/{register.pk}/add/").status_code == 403
+    assert client.post(f"/finance/financial-risks/{register.pk}/add/", POST).status_code == 403
+    assert client.post(f"/finance/financial-risks/rows/{row.pk}/edit/", POST).status_code == 403
+    assert client.post("/finance/financial-risks/", {"month": "11"}).status_code == 403
+    assert client.get(f"/finance/financial-risks/rows/{row.pk}/history/").status_code == 200
+    with pytest.raises(PermissionDenied):
+        services.financial_risk_create(actor=user, register=register, kind="risk", description="x",
+                                       total_value=D("1"), assessed_value=D("1"), in_forecast=D("0"))
+    assert FinancialRisk.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.ADMINISTRATOR])
+def test_finance_and_administrators_add_and_edit_rows(organisation, register, role) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(member(organisation, role))
+    assert "Add a risk" in client.get(f"/finance/financial-risks/{register.pk}/").content.decode()
+    response = client.post(f"/finance/financial-risks/{register.pk}/add/", POST)
+    assert response.status_code == 302, response.content.decode()
+    row = FinancialRisk.objects.get()
+    assert (row.kind, row.total_value, row.in_forecast, row.residual) == ("risk", D("6000000"), D("2322000"),
+                                                                           D("500000"))
+    form = client.get(f"/finance/financial-risks/rows/{row.pk}/edit/").content.decode()
+    assert 'value="6000000"' in form
+    response = client.post(f"/finance/financial-risks/rows/{row.pk}/edit/",
+                           {**POST, "in_forecast": "2,822,000", "version": "1"})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.residual, row.version) == (D("0"), 2)
+    history = client.get(f"/finance/financial-risks/rows/{row.pk}/history/").content.decode()
+    assert "version 2" in history and "version 1" in history
+
+
+@pytest.mark.django_db
+def test_a_stale_edit_is_a_409_keeping_what_the_user_typed(organisation, register) -> None:  # type: ignore[no-untyped-def]
+    row = add(register)
+    client = client_for(member(organisation, Role.FINANCE))
+    services.financial_risk_update(actor=None, row=row, expected_version=1, changes={"exec_lead": "LK"})
+    response = client.post(f"/finance/financial-risks/rows/{row.pk}/edit/",
+                           {**POST, "description": "My wording", "version": "1"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else changed this risk" in html and "My wording" in html and 'name="version" value="2"' in html
+    row.refresh_from_db()
+    assert (row.description, row.exec_lead) == ("D2A demand", "LK")
+    with pytest.raises(EditConflict):
+        services.financial_risk_update(actor=None, row=row, expected_version=1, changes={"exec_lead": "JT"})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("total_value", "10,000,000,000", "less than"),
+    ("total_value", "-5", "positive amount"),
+    ("assessed_value", "lots", "as an amount in pounds"),
+    ("in_forecast", "1.234", "nearest penny"),
+    ("in_forecast", "", "Enter the in forecast"),
+    ("description", "x" * 301, "300 characters or fewer"),
+    ("description", "", "Enter the description"),
+    ("exec_lead", "x" * 101, "100 characters or fewer"),
+    ("commentary", "x" * 2001, "2,000 characters or fewer"),
+])
+def test_bad_input_is_a_message_and_nothing_is_saved(organisation, register, field, value, message) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(member(organisation, Role.FINANCE))
+    response = client.post(f"/finance/financial-risks/{register.pk}/add/", {**POST, field: value})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not FinancialRisk.objects.exists()
+
+
+@pytest.mark.django_db
+def test_services_bound_money_and_text(register) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError, match="less than"):
+        add(register, total="10000000000")
+    with pytest.raises(ValidationError, match="positive"):
+        add(register, assessed="-1")
+    with pytest.raises(ValidationError, match="300 characters"):
+        add(register, description="y" * 301)
+    with pytest.raises(ValidationError, match="risk or a mitigation"):
+        add(register, kind="opportunity")
+    with pytest.raises(ValidationError, match="M1 .April. to M12"):
+        services.financial_risk_month_start(actor=None, organisation=register.organisation, year=register.year,
+                                            month=13)
+    assert not FinancialRisk.objects.exists()
+
+
+@pytest.mark.django_db
+def test_copy_forward_leaves_last_month_as_it_was(organisation, year, register) -> None:  # type: ignore[no-untyped-def]
+    row = add(register)
+    add(register, kind="mitigation", description="Contingency", total="3011000", assessed="3011000",
+        forecast="3011000")
+    client = client_for(member(organisation, Role.FINANCE))
+    response = client.post("/finance/financial-risks/", {"month": "11", "copy_from": str(register.pk)})
+    assert response.status_code == 302
+    m11 = FinancialRiskMonth.objects.get(month=11)
+    assert m11.rows.count() == 2
+    copy = m11.rows.get(kind="risk")
+    services.financial_risk_update(actor=None, row=copy, expected_version=1, changes={"in_forecast": D("3240000")})
+    row.refresh_from_db()
+    assert row.in_forecast == D("3040000") and row.residual == D("200000")  # M10 unchanged
+    again = client.post("/finance/financial-risks/", {"month": "11", "copy_from": str(register.pk)})
+    assert again.status_code == 200 and "already has a financial risks register" in again.content.decode()
+    listing = client.get("/finance/financial-risks/").content.decode()
+    assert "M10 (January 2019)" in listing and "M11 (February 2019)" in listing
+
+
+@pytest.mark.django_db
+def test_another_organisations_register_is_not_found(organisation, register) -> None:  # type: ignore[no-untyped-def]
+    row = add(register)
+    stranger = member(OrganisationFactory(ods_code="07N"), Role.ADMINISTRATOR)
+    client = client_for(stranger)
+    assert client.get(f"/finance/financial-risks/{register.pk}/").status_code == 404
+    assert client.get(f"/finance/financial-risks/rows/{row.pk}/edit/").status_code == 404
+    assert client.get(f"/finance/financial-risks/rows/{row.pk}/history/").status_code == 404
+    api = APIClient()
+    api.force_authenticate(stranger)
+    assert api.get("/api/v1/financial-risks/").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_query_counts_do_not_grow_with_rows(organisation, register) -> None:  # type: ignore[no-untyped-def]
+    user = member(organisation, Role.FINANCE)
+    client = client_for(user)
+    api = APIClient()
+    api.force_authenticate(user)
+    urls = [f"/finance/financial-risks/{register.pk}/", f"/finance/financial-risks/{register.pk}/?kind=risk&q=D",
+            "/finance/financial-risks/", "/api/v1/financial-risks/?organisation=06H&year=2018/19&month=10"]
+    counts = []
+    for size in (2, 30):
+        while register.rows.count() < size:
+            n = register.rows.count()
+            add(register, kind="risk" if n % 2 else "mitigation", description=f"D row {n}")
+        with CaptureQueriesContext(connection) as queries:
+            for url in urls:
+                assert (client if url.startswith("/finance") else api).get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

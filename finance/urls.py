@@ -1,0 +1,13 @@
+from django.urls import path
+
+from finance import views
+
+app_name = "finance"
+
+urlpatterns = [
+    path("financial-risks/", views.months, name="financial-risks"),
+    path("financial-risks/<int:pk>/", views.month, name="financial-risks-month"),
+    path("financial-risks/<int:pk>/add/", views.row_add, name="financial-risk-add"),
+    path("financial-risks/rows/<int:pk>/edit/", views.row_edit, name="financial-risk-edit"),
+    path("financial-risks/rows/<int:pk>/history/", views.row_history, name="financial-risk-history"),
+]
