@@ -47,6 +47,8 @@ from governance.services import (
     requirement_set,
     system_actor,
 )
+from risks.models import Category
+from risks.scoring import parse_score_text, resolve_scores
 from risks.services import risk_record
 from schemes import services
 from schemes.importers import workbook_import
@@ -167,10 +169,15 @@ def load_surrey(report: DemoReport, actor: Any) -> None:
             )
     for row in data["risk_register"]["risks"]:
         numbers = row.get("programme_numbers") or []
+        # The work stream is the risk's programme (fixtures/README.md maps the printed names); the printed name
+        # stays in the description. The paper gives no likelihood, impact or score.
+        workstream = row.get("workstream") or ""
         risk_record(
-            actor=actor, organisation=organisation, reference=f"R{row['number']}", title=row["risk"][:300],
-            description=row["risk"], programme=by_number.get(numbers[0]) if numbers else None,
-            mitigation=row.get("mitigation") or "", owner=row.get("owner") or "", impact=row.get("workstream") or "",
+            actor=actor, organisation=organisation, reference=f"R{row['number']}", year=_year("2011/12"),
+            title=row["risk"][:300],
+            description=row["risk"] + (f"\n\nWork stream as printed: {workstream}" if workstream else ""),
+            programme=by_number.get(numbers[0]) if numbers else None,
+            mitigation=row.get("mitigation") or "", owner=row.get("owner") or "", impact="",
         )
     report.lines.append(
         f"Surrey: {len(by_number)} programmes with their four-year savings, "
@@ -191,9 +198,43 @@ def load_cambridgeshire(report: DemoReport, actor: Any) -> None:
         planned_expenditure=Decimal(lines["Total spend"]) * THOUSAND,
         source="Cambridgeshire and Peterborough CCG Improvement and Delivery Plan 2018/19, financial plan",
     )
-    # Budget lines, financial and operational risks and the improvement plan wait for their own
-    # registers (finance, risks, governance issues); the figures are in the fixture ready for them.
+    load_cambridgeshire_risks(report, actor, data, organisation, year)
+    # The operational risks above; financial risks and the improvement plan load below (finance, governance).
     report.lines.append("Cambridgeshire and Peterborough 2018/19: financial plan and savings gap (registers to follow)")
+
+
+CAMBRIDGESHIRE_CATEGORIES = {
+    "Service/Transformation Delivery": Category.SERVICE_DELIVERY,
+    "Stakeholder Management": Category.STAKEHOLDER,
+    "Quality Management": Category.QUALITY,
+    "Financial Management": Category.FINANCIAL,
+    "Governance/Leadership": Category.GOVERNANCE,
+}
+
+
+def load_cambridgeshire_risks(
+    report: DemoReport, actor: Any, data: dict[str, Any], organisation: Organisation, year: FinancialYear
+) -> None:
+    """The M10 operational risks, scored from their published text: "20 4x4" is scored 4x4 = 16 with the text
+    kept as a discrepancy; "16 Red", "12 Amber", "4 Yellow" take a likelihood and impact only where one split
+    exists or the risk's other scores fix the impact (risks.scoring.resolve_scores)."""
+    rows = data["operational_risks"]["risks"]
+    for number, row in enumerate(rows, start=1):
+        published = {stage: parse_score_text(row[stage]["as_published"]) for stage in ("year_start", "current",
+                                                                                       "target")}
+        scores: dict[str, Any] = {}
+        for stage, resolved in resolve_scores(dict(published)).items():
+            assert resolved is not None
+            scores |= {f"{stage}_likelihood": resolved.likelihood, f"{stage}_impact": resolved.impact,
+                       f"{stage}_published": resolved.published,
+                       f"{stage}_published_score": resolved.published_score}
+        risk_record(
+            actor=actor, organisation=organisation, reference=f"OR{number}", year=year, title=row["risk"][:300],
+            description=row["risk"] if len(row["risk"]) > 300 else "",
+            category=CAMBRIDGESHIRE_CATEGORIES[row["category"]], impact=row.get("impact_text") or "",
+            mitigation=row.get("actions_mitigations") or "", owner=row.get("senior_risk_owner") or "", **scores,
+        )
+    report.lines.append(f"Cambridgeshire and Peterborough 2018/19: {len(rows)} operational risks")
 
 
 def load_cambridgeshire_financial_risks(report: DemoReport, actor: Any) -> None:
