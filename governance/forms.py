@@ -11,9 +11,10 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from governance.fields import NOTE_LENGTH
+from governance.models import ActionRag, ActionStatus, MeetingKind
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"]
 DATE_HINT = "For example, 23/01/2013"
@@ -38,12 +39,21 @@ def form_errors(form: forms.Form) -> list[SummaryError]:
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: per field where it names one, else at the top."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
+    """Show a service's refusal on the form: on the field it names, else above the form.
+
+    A message about a field the form does not show (a scheme's monthly profile, say) goes above the
+    form and says which field it is about.
+    """
+    if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        if name in form.fields:
+            form.add_error(name, messages)
+        elif name == NON_FIELD_ERRORS:
+            form.add_error(None, messages)
+        else:
+            form.add_error(None, [f"{name.replace('_', ' ')}: {message}" for message in messages])
 
 
 class NhsForm(forms.Form):
@@ -95,3 +105,72 @@ class MonthReopenForm(NhsForm):
                   "month's history",
         error_messages={"required": "Give the reason for reopening the month: it is kept in the month's history."},
     )
+
+
+# --- Improvement plan, meetings and decisions (issue 8 section 3) -------------------------------------
+
+
+class PlanActionForm(NhsForm):
+    """An action's words, owner, RAG and status. The due date changes only with a reason (RevisedDueDateForm)."""
+
+    text = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 3}), max_length=NOTE_LENGTH,
+                           error_messages={"required": "Enter what the action is.",
+                                           "max_length": f"The action must be {NOTE_LENGTH:,} characters or fewer."})
+    owner = forms.CharField(label="Governing-body owner", required=False, max_length=120,
+                            help_text="For example, AO, CFO or Chair",
+                            error_messages={"max_length": "The owner must be 120 characters or fewer."})
+    rag = forms.ChoiceField(label="RAG", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    note = note_field("Note", help_text="Anything the plan's columns do not hold")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rag"].choices = [("", "Not recorded"), *ActionRag.choices]
+        self.fields["status"].choices = [("", "Not recorded"), *ActionStatus.choices]
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ("text", "owner", "rag", "status", "note")}
+
+
+class RevisedDueDateForm(NhsForm):
+    new_date = date_field("New due date")
+    reason = note_field("Reason for the new date", required=True,
+                        help_text="For example, re-set to reflect the national timetable. The reason is kept in the "
+                                  "action's history")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class PlanUpdatePublishForm(NhsForm):
+    month = forms.TypedChoiceField(label="Month of the update", coerce=int,
+                                   error_messages={"required": "Choose the month the update is for.",
+                                                   "invalid_choice": "Choose a month from M1 (April) to M12 (March)."})
+    summary = note_field("Summary", help_text="Progress, priorities and decisions for the month (optional)")
+
+    def __init__(self, *args: Any, months: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [("", "Choose a month"), *months]
+
+
+class MeetingForm(NhsForm):
+    kind = forms.ChoiceField(label="Kind of meeting", error_messages={"required": "Choose the kind of meeting."})
+    held_on = date_field("Date")
+    title = forms.CharField(label="Title", max_length=200,
+                            error_messages={"required": "Enter the meeting's title.",
+                                            "max_length": "The title must be 200 characters or fewer."})
+    purpose = note_field("Purpose")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose"), *MeetingKind.choices]
+
+
+class DecisionForm(NhsForm):
+    text = note_field("Decision", required=True)
+    action = forms.TypedChoiceField(label="About improvement-plan action", required=False, coerce=int,
+                                    empty_value=None,
+                                    error_messages={"invalid_choice": "Choose an action of this organisation's plan."})
+
+    def __init__(self, *args: Any, actions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "No action (a general decision)"), *actions]

@@ -7,4 +7,13 @@ urlpatterns = [
     path("months/", views.months, name="months"),
     path("months/<int:month>/close/", views.month_close, name="month-close"),
     path("months/<int:month>/reopen/", views.month_reopen, name="month-reopen"),
+    path("plan/", views.plan, name="plan"),
+    path("plan/actions/<int:pk>/", views.plan_action, name="plan-action"),
+    path("plan/actions/<int:pk>/edit/", views.plan_action_edit, name="plan-action-edit"),
+    path("plan/actions/<int:pk>/due-date/", views.plan_action_revise, name="plan-action-revise"),
+    path("plan/updates/", views.plan_updates_page, name="plan-updates"),
+    path("plan/updates/<int:month>/", views.plan_update, name="plan-update"),
+    path("meetings/", views.meetings_page, name="meetings"),
+    path("meetings/new/", views.meeting_new, name="meeting-new"),
+    path("meetings/<int:pk>/", views.meeting, name="meeting"),
 ]

@@ -12,12 +12,37 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from governance import services
+from governance.filters import MeetingFilterSet, PlanActionFilterSet
 from governance.formatting import month_label
-from governance.forms import MonthReopenForm, SummaryError, add_service_errors, form_errors
-from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR
-from governance.models import FinancialYear
+from governance.forms import (
+    DecisionForm,
+    MeetingForm,
+    MonthReopenForm,
+    PlanActionForm,
+    PlanUpdatePublishForm,
+    RevisedDueDateForm,
+    SummaryError,
+    add_service_errors,
+    form_errors,
+)
+from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR, follow_into
+from governance.models import FinancialYear, Meeting, PlanAction, PlanUpdate
 from governance.permissions import Action, can, require
-from governance.selectors import month_history, month_rows, month_statuses, organisations_for
+from governance.selectors import (
+    meeting_detail,
+    meetings,
+    month_history,
+    month_rows,
+    month_statuses,
+    organisations_for,
+    plan_action_detail,
+    plan_action_history,
+    plan_actions,
+    plan_domains,
+    plan_snapshot_rows,
+    plan_update_detail,
+    plan_updates,
+)
 
 
 def _id(value: str | None) -> int:
@@ -120,4 +145,225 @@ def month_reopen(request: HttpRequest, month: int) -> HttpResponse:
     status = month_statuses(request.user, organisation, year).get(month)
     return render(request, "governance/month_reopen.html", {
         "form": form, "errors": form_errors(form), "label": label, "month": month, "status": status,
+    })
+
+
+# --- Improvement plan, meetings and decisions (issue 8 section 3) -------------------------------------
+
+CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
+
+
+def _plan_action_or_404(request: HttpRequest, pk: int) -> PlanAction:
+    try:
+        return plan_action_detail(request.user, pk)
+    except PlanAction.DoesNotExist:
+        raise Http404("No such action in your organisations' plans.") from None
+
+
+def _month_choices(year: FinancialYear) -> list[tuple[int, str]]:
+    return [(m, f"M{m} {month_label(year.start_year, m)}") for m in range(1, 13)]
+
+
+@login_required
+def plan(request: HttpRequest) -> HttpResponse:
+    """The year's improvement plan by domain, filtered by RAG, status and owner, with overdue and reset lists."""
+    if request.working.organisation is None or request.working.year is None:  # type: ignore[attr-defined]
+        return render(request, "includes/no_context_page.html")
+    organisation, year = _working(request)
+    today = timezone.localdate()
+    every = plan_actions(request.user, organisation, year)
+    filterset = PlanActionFilterSet(request.GET or None, queryset=every, request=request)
+    shown_ids = set(filterset.qs.values_list("pk", flat=True)) if filterset.is_valid() else set()
+    actions = list(every)
+    all_rows = list(zip(actions, plan_snapshot_rows(actions, today), strict=True))
+    by_domain = [{"domain": d, "rows": [(a, r) for a, r in all_rows
+                                        if a.pk in shown_ids and a.requirement.domain_id == d.pk]}
+                 for d in plan_domains(request.user, organisation, year)]
+    return render(request, "governance/plan.html", {
+        "filterset": filterset, "errors": form_errors(filterset.form) if filterset.is_bound else [],
+        "by_domain": [group for group in by_domain if group["rows"]], "shown": len(shown_ids),
+        "total": len(actions), "today": today,
+        "overdue": [(a, r) for a, r in all_rows if r["overdue"]],
+        "reset": [(a, r) for a, r in all_rows if r["reset"]],
+        "updates": plan_updates(request.user, organisation, year)[:12],
+    })
+
+
+@login_required
+def plan_action(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _plan_action_or_404(request, pk)
+    follow_into(request, action.requirement.domain.organisation, action.requirement.domain.year)
+    row = plan_snapshot_rows([action], timezone.localdate())[0]
+    return render(request, "governance/plan_action.html", {
+        "action": action, "row": row, "revisions": list(action.revised_due_dates.all()),
+        "decisions": list(action.decisions.all()), "history": plan_action_history(action)[:50],
+        "organisation": action.requirement.domain.organisation, "year": action.requirement.domain.year,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _plan_action_or_404(request, pk)
+    require(request.user, Action.KEEP_IMPROVEMENT_PLAN, action.requirement.domain.organisation)
+    initial = {"text": action.text, "owner": action.owner, "rag": action.rag, "status": action.status,
+               "note": action.note, "version": action.version}
+    form = PlanActionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.plan_action_update(actor=request.user, action=action,
+                                                expected_version=form.cleaned_data["version"], changes=form.changes())
+        except services.EditConflict as conflict:
+            current = conflict.current
+            data = request.POST.copy()
+            data["version"] = str(current.version)  # saving again is a deliberate overwrite
+            form = PlanActionForm(data, initial=initial)
+            form.is_valid()
+            return render(request, "governance/plan_action_edit.html", {
+                "form": form, "action": action, "conflict": str(conflict), "current": current,
+            }, status=CONFLICT)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action {saved.reference} saved.")
+            return redirect("plan-action", pk=saved.pk)
+    return render(request, "governance/plan_action_edit.html", {"form": form, "action": action,
+                                                                 "errors": form_errors(form)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_action_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a new due date with its reason (kept in the action's history)."""
+    action = _plan_action_or_404(request, pk)
+    require(request.user, Action.KEEP_IMPROVEMENT_PLAN, action.requirement.domain.organisation)
+    form = RevisedDueDateForm(request.POST or None, initial={"version": action.version})
+    status = 200
+    conflict = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.action_due_date_revise(
+                actor=request.user, action=action, new_date=form.cleaned_data["new_date"],
+                reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"],
+            )
+        except services.EditConflict as error:
+            conflict, status = str(error), CONFLICT
+            data = request.POST.copy()
+            data["version"] = str(error.current.version)
+            form = RevisedDueDateForm(data)
+            form.is_valid()
+            action = _plan_action_or_404(request, pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action {saved.reference} is now due on {saved.due_date:%d/%m/%Y}.")
+            return redirect("plan-action", pk=saved.pk)
+    return render(request, "governance/plan_action_revise.html", {
+        "form": form, "action": action, "conflict": conflict, "errors": [] if conflict else form_errors(form),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_updates_page(request: HttpRequest) -> HttpResponse:
+    """Past monthly updates, and publishing this month's (a copy of the plan as it is now, kept as published)."""
+    organisation, year = _working(request)
+    form = PlanUpdatePublishForm(request.POST or None, months=_month_choices(year))
+    if request.method == "POST":
+        require(request.user, Action.PUBLISH_PLAN_UPDATE, organisation)
+        if form.is_valid():
+            try:
+                update = services.plan_update_publish(
+                    actor=request.user, organisation=organisation, year=year, month=form.cleaned_data["month"],
+                    summary=form.cleaned_data["summary"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"The M{update.month} update is published: it stays as it is now.")
+                return redirect("plan-update", month=update.month)
+    return render(request, "governance/plan_updates.html", {
+        "form": form, "errors": form_errors(form), "updates": plan_updates(request.user, organisation, year),
+    })
+
+
+@login_required
+def plan_update(request: HttpRequest, month: int) -> HttpResponse:
+    organisation, year = _working(request)
+    try:
+        update = plan_update_detail(request.user, organisation, year, _month(month))
+    except PlanUpdate.DoesNotExist:
+        raise Http404("No update was published for that month.") from None
+    domains: dict[str, list[dict[str, Any]]] = {}
+    for row in update.rows:
+        domains.setdefault(row["domain"], []).append(row)
+    return render(request, "governance/plan_update.html", {
+        "update": update, "label": month_label(year.start_year, update.month), "domains": domains,
+        "overdue": [r for r in update.rows if r["overdue"]], "reset": [r for r in update.rows if r["reset"]],
+    })
+
+
+@login_required
+def meetings_page(request: HttpRequest) -> HttpResponse:
+    if request.working.organisation is None or request.working.year is None:  # type: ignore[attr-defined]
+        return render(request, "includes/no_context_page.html")
+    organisation, year = _working(request)
+    filterset = MeetingFilterSet(request.GET or None, queryset=meetings(request.user, organisation, year),
+                                 request=request)
+    return render(request, "governance/meetings.html", {
+        "filterset": filterset, "meetings": list(filterset.qs) if filterset.is_valid() else [],
+        "errors": form_errors(filterset.form) if filterset.is_bound else [],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    organisation, year = _working(request)
+    require(request.user, Action.RECORD_MEETINGS, organisation)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(actor=request.user, organisation=organisation, year=year,
+                                              **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{meeting.title} recorded.")
+            return redirect("meeting", pk=meeting.pk)
+    return render(request, "governance/meeting_new.html", {"form": form, "errors": form_errors(form)})
+
+
+def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
+    try:
+        return meeting_detail(request.user, pk)
+    except Meeting.DoesNotExist:
+        raise Http404("No such meeting in your organisations.") from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """A meeting and its decisions; those who record meetings add a decision here (about an action or none)."""
+    found = _meeting_or_404(request, pk)
+    follow_into(request, found.organisation, found.year)
+    choices = [(a.pk, f"{a.reference} {a.text[:80]}") for a in plan_actions(request.user, found.organisation,
+                                                                            found.year)]
+    form = DecisionForm(request.POST or None, actions=choices)
+    if request.method == "POST":
+        require(request.user, Action.RECORD_MEETINGS, found.organisation)
+        if form.is_valid():
+            action_pk = form.cleaned_data["action"]
+            try:
+                services.decision_record(
+                    actor=request.user, meeting=found, text=form.cleaned_data["text"],
+                    action=_plan_action_or_404(request, action_pk) if action_pk else None,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Decision recorded.")
+                return redirect("meeting", pk=found.pk)
+    return render(request, "governance/meeting.html", {
+        "meeting": found, "decisions": list(found.decisions.all()), "form": form, "errors": form_errors(form),
     })
