@@ -9,7 +9,7 @@ commissioner's figure comes near £10bn (the largest ICB allocations are a few �
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -43,13 +43,21 @@ def optional_money_field(
     return models.DecimalField(verbose_name, **MONEY_FIELD, null=True, blank=True, **options)
 
 
-def parse_pounds(value: Any) -> Decimal | None:
+def parse_pounds(value: Any, *, to_penny: bool = False) -> Decimal | None:
     """Pounds as people type or spreadsheets hold them: 37625, "£37,625.50", "(1,115)", "-1115".
 
     Blank (or a lone dash, as papers write nil) is None. Raises ValueError for anything else,
     including infinities and NaN. The amount is not bounded here: `money_problem` says whether it may
-    be stored.
+    be stored. `to_penny` accepts fractions of a penny, rounded half-up like every amount the portal
+    keeps: a workbook's computed cells hold them (90,000 x 7 / 12); people typing amounts do not.
     """
+    amount = _pounds(value)
+    if to_penny and amount is not None and abs(amount) < INPUT_LIMIT:  # larger: left for money_problem to name
+        return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+    return amount
+
+
+def _pounds(value: Any) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool):

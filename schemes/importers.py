@@ -21,7 +21,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ from django.db import transaction
 from openpyxl.utils import get_column_letter
 
 from governance.models import FinancialYear, Organisation
-from governance.money import INPUT_LIMIT, PENNY, money_problem, parse_pounds
+from governance.money import money_problem, parse_pounds
 from governance.permissions import Action, require
 from schemes import engine, services
 from schemes.models import Figure, FigureOverride, Programme, Scheme
@@ -271,18 +272,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-def _pounds(value: Any) -> Decimal | None:
-    """An amount as a cell holds it, kept to the penny half-up like every amount in the portal.
-
-    Cells computed by formulas often hold fractions of a penny (90,000 x 7 / 12); amounts too large to
-    store are returned as they are, for `money_problem` to name.
-    """
-    amount = parse_pounds(value)
-    if amount is None or abs(amount) >= INPUT_LIMIT:
-        return amount
-    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def _deadline_passed(deadline: float) -> bool:
@@ -546,7 +535,7 @@ def _read_row(parsed: ParsedWorkbook, sheet: str, offset: int, cells: list[Any],
             return None
 
     def money(key: str, what: str, wrong: str) -> Decimal | None:
-        amount = read(key, _pounds, wrong)
+        amount = read(key, partial(parse_pounds, to_penny=True), wrong)  # computed cells hold fractions
         refusal = money_problem(amount, what)
         if refusal:
             problem(key, refusal[0].lower() + refusal[1:])

@@ -186,7 +186,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
                 **changes,
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Scheme {scheme.reference} {scheme.name} created.")
             return redirect("schemes:detail", pk=scheme.pk)
@@ -264,7 +264,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "form": form, "scheme": scheme, "conflict": str(conflict), "conflict_rows": rows, "current": current,
             }, status=CONFLICT)
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Scheme {saved.reference} {saved.name} saved.")
             return redirect("schemes:detail", pk=saved.pk)
