@@ -23,7 +23,7 @@ from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from rest_framework.authtoken.models import Token, TokenProxy
 
-from finance.models import FinancialPlan
+from finance.models import FinancialPlan, FinancialRisk, FinancialRiskMonth
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
 from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
 from risks.models import Risk
@@ -135,12 +135,20 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         allocation=Decimal("13579246") if word == "Quillon" else Decimal("1000"),
         planned_expenditure=Decimal("24681357") if word == "Quillon" else Decimal("2000"),
     )
-    for row in (programme, scheme, risk, key_stage, override, rating, assessment):  # a second version each
+    risk_month = FinancialRiskMonth.objects.create(organisation=organisation, year=year, month=10,
+                                                   source=f"{word} financial risks paper")
+    risk_row = FinancialRisk.objects.create(
+        register=risk_month, kind="risk", description=f"{word} financial risk", exec_lead=f"{word} Lead",
+        total_value=Decimal("9876543") if word == "Quillon" else Decimal("100"), assessed_value=Decimal("50"),
+        in_forecast=Decimal("20"), residual=Decimal("30"),
+    )
+    for row in (programme, scheme, risk, key_stage, override, rating, assessment, risk_month, risk_row):  # 2 versions
         row.save()
     return {
         Organisation: organisation, Programme: programme, Scheme: scheme, SchemeMonth: month, MonthStatus: status,
         PanelSitting: sitting, SchemeRating: rating, DirectorAssessment: assessment, FigureOverride: override,
         StageChange: stage_change, KeyStage: key_stage, Risk: risk, FinancialPlan: plan,
+        FinancialRiskMonth: risk_month, FinancialRisk: risk_row,
         Membership: Membership.objects.get(user=person, organisation=organisation),
     }
 
@@ -293,7 +301,8 @@ def test_every_registered_admin_uses_the_scoped_base():
 
 # --- one test per finding of the probe (issue 6, section 1) ----------------------------------------------------
 
-HISTORY_MODELS = [Scheme, FigureOverride, Risk, Programme, KeyStage, SchemeRating, DirectorAssessment]
+HISTORY_MODELS = [Scheme, FigureOverride, Risk, Programme, KeyStage, SchemeRating, DirectorAssessment,
+                  FinancialRiskMonth, FinancialRisk]
 
 
 @pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda m: m.__name__)
