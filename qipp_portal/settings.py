@@ -118,6 +118,7 @@ PORTAL_NAVIGATION = [
     ("Schemes", "schemes:register"),
     ("Tracker", "schemes:tracker"),
     ("RAG panel", "schemes:rag-panel"),
+    ("Risks", "risks:register"),
     ("Financial risks", "finance:financial-risks"),
     ("Months", "months"),
 ]

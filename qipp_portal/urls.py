@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("schemes/", include("schemes.urls")),
     path("finance/", include("finance.urls")),
+    path("risks/", include("risks.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

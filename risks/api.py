@@ -43,22 +43,22 @@ class RiskSerializer(serializers.ModelSerializer):
         return cache[stage]
 
     def get_year_start_score(self, risk: Risk) -> int | None:
-        return self._stage(risk, "year_start").score  # type: ignore[no-any-return]
+        return self._stage(risk, "year_start").score
 
     def get_year_start_band(self, risk: Risk) -> str | None:
-        return self._stage(risk, "year_start").band  # type: ignore[no-any-return]
+        return self._stage(risk, "year_start").band
 
     def get_current_score(self, risk: Risk) -> int | None:
-        return self._stage(risk, "current").score  # type: ignore[no-any-return]
+        return self._stage(risk, "current").score
 
     def get_current_band(self, risk: Risk) -> str | None:
-        return self._stage(risk, "current").band  # type: ignore[no-any-return]
+        return self._stage(risk, "current").band
 
     def get_target_score(self, risk: Risk) -> int | None:
-        return self._stage(risk, "target").score  # type: ignore[no-any-return]
+        return self._stage(risk, "target").score
 
     def get_target_band(self, risk: Risk) -> str | None:
-        return self._stage(risk, "target").band  # type: ignore[no-any-return]
+        return self._stage(risk, "target").band
 
     def get_scores(self, risk: Risk) -> dict[str, dict[str, Any]]:
         """Each score in full: whether likelihood and impact are recorded, the published text, any discrepancy."""

@@ -147,7 +147,8 @@ def risk_change_history(risk: Risk) -> list[dict[str, Any]]:
         changes = []
         if older is not None:
             for change in version.diff_against(older).changes:
-                changes.append({"field": Risk._meta.get_field(change.field).verbose_name,
+                changes.append({"field": str(getattr(Risk._meta.get_field(change.field), "verbose_name",
+                                                    change.field)),
                                 "old": change.old, "new": change.new})
         rows.append({"when": version.history_date, "who": who, "type": version.get_history_type_display(),
                      "version": version.version, "changes": changes})

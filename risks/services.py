@@ -15,7 +15,9 @@ from risks.models import STAGE_LABELS, STAGES, Risk
 from schemes.services import EditConflict
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    Actor = AbstractBaseUser | AnonymousUser | None
 
 __all__ = ["RISK_FIELDS", "EditConflict", "risk_create", "risk_record", "risk_update"]
 
@@ -26,7 +28,7 @@ RISK_FIELDS = ("year", "title", "description", "category", "programme", "scheme"
                "review_date", *SCORE_FIELDS)
 
 
-def _check(actor: AbstractBaseUser | None, organisation: Organisation) -> None:
+def _check(actor: Actor, organisation: Organisation) -> None:
     if actor is not None:
         require(actor, Action.RECORD_RISKS, organisation)
 
@@ -65,7 +67,7 @@ def _validate(risk: Risk) -> None:
         raise ValidationError(errors)
 
 
-def _save(risk: Risk, actor: AbstractBaseUser | None) -> Risk:
+def _save(risk: Risk, actor: Actor) -> Risk:
     risk._history_user = actor  # type: ignore[attr-defined]
     risk.save()
     return risk
@@ -73,7 +75,7 @@ def _save(risk: Risk, actor: AbstractBaseUser | None) -> Risk:
 
 @transaction.atomic
 def risk_create(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear | None, title: str,
+    *, actor: Actor, organisation: Organisation, year: FinancialYear | None, title: str,
     **values: Any,
 ) -> Risk:
     """Add a risk to the organisation's register for `year`. Scores are likelihood x impact, never typed."""
@@ -86,7 +88,7 @@ def risk_create(
 
 @transaction.atomic
 def risk_update(
-    *, actor: AbstractBaseUser | None, risk: Risk, expected_version: int | None, changes: Mapping[str, Any],
+    *, actor: Actor, risk: Risk, expected_version: int | None, changes: Mapping[str, Any],
 ) -> Risk:
     """Save a user's edit of a risk (a review of its scores is an edit too: its history dates each one).
 
@@ -113,7 +115,7 @@ def risk_update(
 
 @transaction.atomic
 def risk_record(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, reference: str, **values: Any,
+    *, actor: Actor, organisation: Organisation, reference: str, **values: Any,
 ) -> Risk:
     """Create or update the organisation's risk `reference` (the demo loader and the importer).
     Unchanged values write nothing (and no history)."""

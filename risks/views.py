@@ -1,0 +1,191 @@
+"""Risk register pages: thin (parse, call a service or selector, render)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from governance.forms import add_service_errors, date_field, form_errors
+from governance.middleware import follow_into
+from governance.permissions import Action, require
+from risks import selectors, services
+from risks.filters import BAND_CHOICES, RiskFilterSet
+from risks.forms import HeatMapForm, RiskForm
+from risks.models import STAGE_LABELS, Risk
+from risks.scoring import BAND_MEANINGS, BAND_RANGES, NOT_RECORDED
+from schemes.models import Programme, Scheme
+
+CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
+
+
+def _no_working_context(request: HttpRequest) -> HttpResponse | None:
+    working = request.working  # type: ignore[attr-defined]
+    if working.organisation is None or working.year is None:
+        return render(request, "includes/no_context_page.html", status=200)
+    return None
+
+
+def _choices(request: HttpRequest, organisation: Any, year: Any) -> dict[str, Any]:
+    programmes = Programme.objects.for_user(request.user).filter(organisation=organisation).order_by("name")
+    schemes = Scheme.objects.for_user(request.user).filter(organisation=organisation)
+    if year is not None:
+        schemes = schemes.filter(year=year)
+    return {"programmes": programmes, "schemes": schemes.order_by("reference")}
+
+
+def _bands() -> list[dict[str, Any]]:
+    return [{"band": band, "low": BAND_RANGES[band][0], "high": BAND_RANGES[band][1],
+             "meaning": BAND_MEANINGS[band]} for band, _ in BAND_CHOICES]
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    if (response := _no_working_context(request)) is not None:
+        return response
+    working = request.working  # type: ignore[attr-defined]
+    base = selectors.risk_register(request.user, working.organisation, working.year)
+    filterset = RiskFilterSet(request.GET or None, queryset=base, request=request)
+    choices = _choices(request, working.organisation, working.year)
+    fields = filterset.form.fields
+    fields["scheme"].queryset = choices["schemes"]
+    fields["scheme"].empty_label = "Any scheme"
+    fields["programme"].queryset = choices["programmes"]
+    fields["programme"].empty_label = "Any programme"
+    for name in ("band", "category", "likelihood", "impact"):
+        fields[name].widget.choices = [("", "Any"), *fields[name].choices[1:]]
+    risks = list(filterset.qs)
+    stage = filterset.stage() if filterset.is_bound and filterset.is_valid() else "current"
+    rows = [{"risk": risk, "scores": selectors.stage_scores(risk)} for risk in risks]
+    return render(request, "risks/register.html", {
+        "filter": filterset, "rows": rows, "stage_label": STAGE_LABELS[stage], "bands": _bands(),
+        "not_recorded": NOT_RECORDED,
+    })
+
+
+@login_required
+def heat_map(request: HttpRequest) -> HttpResponse:
+    if (response := _no_working_context(request)) is not None:
+        return response
+    working = request.working  # type: ignore[attr-defined]
+    form = HeatMapForm(request.GET or None)
+    stage = form.cleaned_data.get("scores") or "current" if form.is_valid() else "current"
+    base = selectors.risk_register(request.user, working.organisation, working.year)
+    grid = selectors.risk_heat_map(base, stage)
+    unscored = base.filter(**{f"{stage}_likelihood__isnull": True}).count()
+    return render(request, "risks/heat_map.html", {
+        "form": form, "grid": grid, "stage": stage, "stage_label": STAGE_LABELS[stage], "impacts": range(1, 6),
+        "total": sum(cell.count for row in grid for cell in row), "unscored": unscored, "bands": _bands(),
+    })
+
+
+def _risk_or_404(request: HttpRequest, pk: int) -> Risk:
+    try:
+        risk = selectors.risk_for_page(request.user, pk)
+    except Risk.DoesNotExist:
+        raise Http404("No risk found that you can see.") from None
+    if risk.year is not None:
+        follow_into(request, risk.organisation, risk.year)
+    return risk
+
+
+@login_required
+def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    risk = _risk_or_404(request, pk)
+    as_of_field = date_field("Scores on", required=False)
+    as_of = None
+    as_of_error = ""
+    as_of_scores = None
+    if request.GET.get("as_of"):
+        try:
+            as_of = as_of_field.clean(request.GET["as_of"])
+        except ValidationError as error:
+            as_of_error = " ".join(error.messages)
+        else:
+            version = selectors.risk_as_of(risk, as_of)
+            as_of_scores = selectors.stage_scores(version) if version is not None else []
+    return render(request, "risks/detail.html", {
+        "risk": risk, "scores": selectors.stage_scores(risk), "reviews": selectors.risk_score_history(risk),
+        "as_of": as_of, "as_of_text": request.GET.get("as_of", "")[:20], "as_of_error": as_of_error,
+        "as_of_scores": as_of_scores, "not_recorded": NOT_RECORDED,
+    })
+
+
+@login_required
+def risk_history(request: HttpRequest, pk: int) -> HttpResponse:
+    risk = _risk_or_404(request, pk)
+    return render(request, "risks/history.html", {"risk": risk, "history": selectors.risk_change_history(risk)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_create(request: HttpRequest) -> HttpResponse:
+    if (response := _no_working_context(request)) is not None:
+        return response
+    working = request.working  # type: ignore[attr-defined]
+    require(request.user, Action.RECORD_RISKS, working.organisation)
+    form = RiskForm(request.POST or None, **_choices(request, working.organisation, working.year))
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        try:
+            risk = services.risk_create(actor=request.user, organisation=working.organisation, year=working.year,
+                                        **changes)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f'Risk "{risk.title}" added.')
+            return redirect("risks:detail", pk=risk.pk)
+    return render(request, "risks/edit.html", {"form": form, "risk": None, "errors": form_errors(form)})
+
+
+def _conflict_rows(form: RiskForm, current: Risk) -> list[dict[str, str]]:
+    """Where what the user typed and the saved version differ, field by field."""
+    saved = RiskForm.initial_for(current)
+    rows = []
+    for name, value in form.changes().items():
+        saved_value = saved.get(name)
+        mine = "" if value is None else str(getattr(value, "pk", value))
+        theirs = "" if saved_value in (None, "") else str(saved_value)
+        if mine != theirs:
+            field = form.fields[name]
+            label = str(field.label)
+            if name.endswith(("_likelihood", "_impact")) and not name.startswith("impact"):
+                label = f"{STAGE_LABELS[name.rsplit('_', 1)[0]]} {label.lower()}"
+            rows.append({"label": label, "yours": mine or "–", "saved": theirs or "–"})
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    risk = _risk_or_404(request, pk)
+    require(request.user, Action.RECORD_RISKS, risk.organisation)
+    choices = _choices(request, risk.organisation, risk.year)
+    initial = RiskForm.initial_for(risk)
+    form = RiskForm(request.POST or None, initial=initial, **choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.risk_update(actor=request.user, risk=risk,
+                                         expected_version=form.cleaned_data["version"] or risk.version,
+                                         changes=form.changes())
+        except services.EditConflict as conflict:
+            current = conflict.current
+            rows = _conflict_rows(form, current)
+            data = request.POST.copy()
+            data["version"] = str(current.version)  # saving again is a deliberate overwrite
+            form = RiskForm(data, initial=initial, **choices)
+            form.is_valid()
+            return render(request, "risks/edit.html", {
+                "form": form, "risk": current, "conflict": str(conflict), "conflict_rows": rows,
+            }, status=CONFLICT)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f'Risk "{saved.title}" saved.')
+            return redirect("risks:detail", pk=saved.pk)
+    return render(request, "risks/edit.html", {"form": form, "risk": risk, "errors": form_errors(form)})
