@@ -21,11 +21,26 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.models import Session
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
+from django.utils import timezone
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from finance.models import FinancialPlan, FinancialRisk, FinancialRiskMonth
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
-from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
+from governance.models import (
+    Decision,
+    FinancialYear,
+    Meeting,
+    MeetingKind,
+    Membership,
+    MonthStatus,
+    Organisation,
+    PlanAction,
+    PlanDomain,
+    PlanUpdate,
+    Requirement,
+    RevisedDueDate,
+    Role,
+)
 from risks.models import Risk
 from schemes.models import (
     DirectorAssessment,
@@ -142,6 +157,22 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         total_value=Decimal("9876543") if word == "Quillon" else Decimal("100"), assessed_value=Decimal("50"),
         in_forecast=Decimal("20"), residual=Decimal("30"),
     )
+    domain = PlanDomain.objects.create(organisation=organisation, year=year, name=f"{word} domain",
+                                       oversight=f"{word} Oversight")
+    requirement = Requirement.objects.create(domain=domain, number=1, text=f"{word} requirement")
+    plan_action = PlanAction.objects.create(requirement=requirement, letter="a", text=f"{word} action",
+                                            owner=f"{word} Action Owner", due_date=date(2013, 9, 30))
+    revision = RevisedDueDate.objects.create(action=plan_action, new_date=date(2013, 9, 30), reason=f"{word} reason",
+                                             recorded_by=person, recorded_at=timezone.now())
+    plan_update = PlanUpdate.objects.create(organisation=organisation, year=year, month=6, summary=f"{word} update",
+                                            rows=[{"text": f"{word} action"}], published_by=person,
+                                            published_at=timezone.now())
+    meeting = Meeting.objects.create(organisation=organisation, year=year, kind=MeetingKind.STAR_CHAMBER,
+                                     held_on=date(2013, 6, 1), title=f"{word} Star Chamber")
+    decision = Decision.objects.create(meeting=meeting, text=f"{word} decision", action=plan_action,
+                                       subject_label=f"Action {word}", recorded_by=person, recorded_at=timezone.now())
+    for row in (domain, requirement, plan_action, meeting):  # 2 versions
+        row.save()
     for row in (programme, scheme, risk, key_stage, override, rating, assessment, risk_month, risk_row):  # 2 versions
         row.save()
     return {
@@ -150,6 +181,8 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         StageChange: stage_change, KeyStage: key_stage, Risk: risk, FinancialPlan: plan,
         FinancialRiskMonth: risk_month, FinancialRisk: risk_row,
         Membership: Membership.objects.get(user=person, organisation=organisation),
+        PlanDomain: domain, Requirement: requirement, PlanAction: plan_action, RevisedDueDate: revision,
+        PlanUpdate: plan_update, Meeting: meeting, Decision: decision,
     }
 
 
@@ -302,7 +335,7 @@ def test_every_registered_admin_uses_the_scoped_base():
 # --- one test per finding of the probe (issue 6, section 1) ----------------------------------------------------
 
 HISTORY_MODELS = [Scheme, FigureOverride, Risk, Programme, KeyStage, SchemeRating, DirectorAssessment,
-                  FinancialRiskMonth, FinancialRisk]
+                  FinancialRiskMonth, FinancialRisk, PlanDomain, Requirement, PlanAction, Meeting]
 
 
 @pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda m: m.__name__)
