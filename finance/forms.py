@@ -58,7 +58,8 @@ class FinancialRiskForm(NhsForm):
             del self.fields["kind"]  # a row stays the kind it was added as
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, label in AMOUNTS:
             text = self.data.get(self.add_prefix(name), "")
             if name in self.errors or not str(text).strip():

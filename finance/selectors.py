@@ -147,4 +147,4 @@ def financial_risk_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> 
 
 def financial_risk_history(row: FinancialRisk) -> list[Any]:
     """Every saved version of a row, newest first, with who saved it (one query)."""
-    return list(row.history.select_related("history_user").order_by("-history_date", "-history_id"))  # type: ignore[attr-defined]
+    return list(row.history.select_related("history_user").order_by("-history_date", "-history_id"))
