@@ -120,6 +120,8 @@ PORTAL_NAVIGATION = [
     ("RAG panel", "schemes:rag-panel"),
     ("Risks", "risks:register"),
     ("Financial risks", "finance:financial-risks"),
+    ("Improvement plan", "plan"),
+    ("Meetings", "meetings"),
     ("Months", "months"),
 ]
 
