@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -348,7 +349,7 @@ PLAN_REVISIONS: dict[str, list[tuple[date, str]]] = {
 }
 
 
-def _plan_value(value: str | None, known: dict[str, str], what: str) -> tuple[str, str]:
+def _plan_value(value: str | None, known: Mapping[str, str], what: str) -> tuple[str, str]:
     """A RAG or status of the key, or blank with a note of what the paper printed instead."""
     if value is None:
         return "", f"No {what} printed."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -126,8 +126,8 @@ class PlanActionForm(NhsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rag"].choices = [("", "Not recorded"), *ActionRag.choices]
-        self.fields["status"].choices = [("", "Not recorded"), *ActionStatus.choices]
+        cast(forms.ChoiceField, self.fields["rag"]).choices = [("", "Not recorded"), *ActionRag.choices]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", "Not recorded"), *ActionStatus.choices]
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("text", "owner", "rag", "status", "note")}
@@ -149,7 +149,7 @@ class PlanUpdatePublishForm(NhsForm):
 
     def __init__(self, *args: Any, months: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [("", "Choose a month"), *months]
+        cast(forms.ChoiceField, self.fields["month"]).choices = [("", "Choose a month"), *months]
 
 
 class MeetingForm(NhsForm):
@@ -162,7 +162,7 @@ class MeetingForm(NhsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "Choose"), *MeetingKind.choices]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "Choose"), *MeetingKind.choices]
 
 
 class DecisionForm(NhsForm):
@@ -173,4 +173,4 @@ class DecisionForm(NhsForm):
 
     def __init__(self, *args: Any, actions: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "No action (a general decision)"), *actions]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "No action (a general decision)"), *actions]

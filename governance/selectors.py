@@ -167,7 +167,7 @@ def plan_action_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> PlanA
 
 
 def plan_action_history(action: PlanAction) -> QuerySet[Any]:
-    return action.history.select_related("history_user").order_by("-history_date")  # type: ignore[attr-defined]
+    return action.history.select_related("history_user").order_by("-history_date")
 
 
 def plan_snapshot_rows(actions: Iterable[PlanAction], today: date) -> list[dict[str, Any]]:

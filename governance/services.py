@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -41,7 +41,7 @@ from governance.permissions import SYSTEM_ACTOR_PREFIX, Action, require
 from governance.selectors import membership_candidates, plan_snapshot_rows
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractBaseUser, User
 
 
 def _check_month(month: int) -> None:
@@ -218,6 +218,11 @@ class EditConflict(Exception):
 PLAN_ACTION_FIELDS = ("text", "owner", "rag", "status", "note")
 
 
+def _person(actor: AbstractBaseUser | None) -> User | None:
+    """Who to name on a record: the signed-in user (a system actor is a user too), or nobody."""
+    return cast("User", actor) if actor is not None and actor.is_authenticated else None
+
+
 def _check_date(value: date | None, *, field: str, what: str) -> None:
     if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
         raise ValidationError({field: [f"The {what} must be between {EARLIEST_DATE:%d/%m/%Y} and "
@@ -360,7 +365,7 @@ def action_due_date_revise(
         raise ValidationError({"new_date": [f"Action {current.reference} is already due on {new_date:%d/%m/%Y}."]})
     current.revised_due_dates.create(
         old_date=current.due_date, new_date=new_date, reason=reason,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        recorded_by=_person(actor),
         recorded_at=recorded_at or timezone.now(),
     )
     current.due_date = new_date
@@ -393,7 +398,7 @@ def plan_update_publish(
         raise ValidationError(f"{organisation.name} has no improvement plan for {year}: there is nothing to publish.")
     return PlanUpdate.objects.create(
         organisation=organisation, year=year, month=month, summary=summary, rows=rows,
-        published_by=actor if actor is not None and actor.is_authenticated else None, published_at=timezone.now(),
+        published_by=_person(actor), published_at=timezone.now(),
     )
 
 
@@ -458,9 +463,9 @@ def decision_record(
         if subject.pk is None or _organisation_of(subject) != meeting.organisation:
             raise ValidationError({"subject": ["A decision can only be about this organisation's records."]})
         subject_type = ContentType.objects.get_for_model(subject)
-        label = f"{subject._meta.verbose_name.capitalize()} {subject}"[:300]
+        label = f"{str(subject._meta.verbose_name or 'record').capitalize()} {subject}"[:300]
     return Decision.objects.create(
         meeting=meeting, text=text, action=action, subject_type=subject_type,
         subject_id=subject.pk if subject is not None else None, subject_label=label,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None, recorded_at=timezone.now(),
+        recorded_by=_person(actor), recorded_at=timezone.now(),
     )

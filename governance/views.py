@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +28,10 @@ from governance.forms import (
 from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR, follow_into
 from governance.models import FinancialYear, Meeting, PlanAction, PlanUpdate
 from governance.permissions import Action, can, require
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
 from governance.selectors import (
     meeting_detail,
     meetings,
@@ -153,6 +157,13 @@ def month_reopen(request: HttpRequest, month: int) -> HttpResponse:
 CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
 
 
+def _actor(request: HttpRequest) -> AbstractBaseUser:
+    """The signed-in user acting (every write view is behind login_required)."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied("Sign in first.")
+    return request.user
+
+
 def _plan_action_or_404(request: HttpRequest, pk: int) -> PlanAction:
     try:
         return plan_action_detail(request.user, pk)
@@ -211,7 +222,7 @@ def plan_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanActionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.plan_action_update(actor=request.user, action=action,
+            saved = services.plan_action_update(actor=_actor(request), action=action,
                                                 expected_version=form.cleaned_data["version"], changes=form.changes())
         except services.EditConflict as conflict:
             current = conflict.current
@@ -243,7 +254,7 @@ def plan_action_revise(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.action_due_date_revise(
-                actor=request.user, action=action, new_date=form.cleaned_data["new_date"],
+                actor=_actor(request), action=action, new_date=form.cleaned_data["new_date"],
                 reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"],
             )
         except services.EditConflict as error:
@@ -274,7 +285,7 @@ def plan_updates_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 update = services.plan_update_publish(
-                    actor=request.user, organisation=organisation, year=year, month=form.cleaned_data["month"],
+                    actor=_actor(request), organisation=organisation, year=year, month=form.cleaned_data["month"],
                     summary=form.cleaned_data["summary"],
                 )
             except ValidationError as error:
@@ -324,7 +335,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.meeting_create(actor=request.user, organisation=organisation, year=year,
+            meeting = services.meeting_create(actor=_actor(request), organisation=organisation, year=year,
                                               **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -356,7 +367,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             action_pk = form.cleaned_data["action"]
             try:
                 services.decision_record(
-                    actor=request.user, meeting=found, text=form.cleaned_data["text"],
+                    actor=_actor(request), meeting=found, text=form.cleaned_data["text"],
                     action=_plan_action_or_404(request, action_pk) if action_pk else None,
                 )
             except ValidationError as error:
