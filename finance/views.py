@@ -21,6 +21,7 @@ from finance.forms import AMOUNTS, FinancialRiskForm, MonthStartForm, row_initia
 from finance.models import FinancialRisk, FinancialRiskKind, FinancialRiskMonth
 from governance.formatting import format_money
 from governance.forms import add_service_errors
+from governance.middleware import follow_into
 from governance.permissions import Action, allowed_actions, require
 
 CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
@@ -70,6 +71,7 @@ def _month_or_404(request: HttpRequest, pk: int) -> FinancialRiskMonth:
     register = selectors.financial_risk_month_for_page(request.user, pk)
     if register is None:
         raise Http404("No such financial risks register")
+    follow_into(request, register.organisation, register.year)  # the header shows the register's organisation
     return register
 
 
@@ -77,6 +79,7 @@ def _row_or_404(request: HttpRequest, pk: int) -> FinancialRisk:
     row = selectors.financial_risk_for_page(request.user, pk)
     if row is None:
         raise Http404("No such financial risk or mitigation")
+    follow_into(request, row.register.organisation, row.register.year)
     return row
 
 

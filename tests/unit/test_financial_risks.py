@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from finance import calculations, services
 from finance.calculations import Amounts
 from finance.models import FinancialRisk, FinancialRiskMonth
-from governance.models import Organisation, Role
+from governance.models import Membership, Organisation, Role
 from schemes.services import EditConflict
 from tests.factories import FinancialYearFactory, OrganisationFactory, member
 
@@ -316,3 +316,16 @@ def test_query_counts_do_not_grow_with_rows(organisation, register) -> None:
                 assert (client if url.startswith("/finance") else api).get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_opening_a_register_makes_its_organisation_and_year_the_working_ones(organisation, register) -> None:
+    other = Organisation.objects.create(ods_code="07N", name="NHS Bexley CCG")
+    user = member(other, Role.VIEWER)
+    Membership.objects.create(user=user, organisation=organisation, role=Role.VIEWER)
+    FinancialYearFactory(start_year=2013)
+    client = client_for(user)
+    client.get("/finance/financial-risks/")  # working in Bexley, 2013/14 first
+    html = client.get(f"/finance/financial-risks/{register.pk}/").content.decode()
+    assert f'"{organisation.pk}" selected>NHS Cambridgeshire and Peterborough CCG (06H)' in html  # the header
+    assert f'"{register.year.pk}" selected>2018/19' in html
