@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from governance.fields import DESCRIPTION_LENGTH
 from governance.forms import NhsForm, date_field
 from risks.models import STAGE_LABELS, STAGES, Category, Risk
+from schemes.forms import WorkbookConfirmForm, WorkbookUploadForm
+from schemes.importers import LIMITS_IN_WORDS
 from schemes.models import Programme, Scheme
 
 ONE_TO_FIVE = [("", "Not scored"), *((str(n), str(n)) for n in range(1, 6))]
@@ -83,3 +85,21 @@ class RiskForm(NhsForm):
 class HeatMapForm(NhsForm):
     scores = forms.ChoiceField(label="Scores", required=False,
                                choices=[("current", "Current"), ("target", "Target"), ("year_start", "Year start")])
+
+
+class RiskUploadForm(WorkbookUploadForm):
+    """Step 1 of a risk register import: the .xlsx file (the scheme import's checks of its name, size and
+    signature); the importer checks the contents."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["sheet"]  # the first sheet with a 'Risk' header is read
+        self.fields["workbook"].help_text = (
+            "An Excel workbook (.xlsx) with a header row of Risk, Category, Scheme, Owner, Start likelihood, Start "
+            "impact, Current likelihood, Current impact, Target likelihood, Target impact, Impact, Mitigation, "
+            f"Review date (a score such as “20 5x4 Red” may replace a likelihood and impact): {LIMITS_IN_WORDS}"
+        )
+
+
+class RiskConfirmForm(WorkbookConfirmForm):
+    """Step 2: import the file the check showed."""

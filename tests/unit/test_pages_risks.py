@@ -187,3 +187,32 @@ def test_list_page_query_counts_do_not_grow_with_risks(organisation, year, url):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(one)
+
+
+def test_browser_import_checks_first_saves_nothing_then_imports_on_confirm(organisation, year):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.unit.test_risk_importer import S117, workbook
+
+    client = signed_in(member(organisation, Role.PMO_EDITOR), organisation, year)
+    assert "Import a register" in text(client.get("/risks/"))
+    bad = [*S117[:4], 6, *S117[5:]]
+    refused = client.post("/risks/import/", {"step": "check", "workbook": SimpleUploadedFile(
+        "bad.xlsx", workbook(bad))})
+    assert "row 4, column E (start likelihood.): Start likelihood is 1 to 5, not 6" in text(refused)
+    wrong = client.post("/risks/import/", {"step": "check", "workbook": SimpleUploadedFile("r.csv", b"Risk\n")})
+    assert "is not an Excel workbook" in text(wrong)
+    checked = client.post("/risks/import/", {"step": "check", "workbook": SimpleUploadedFile(
+        "risks.xlsx", workbook(S117))})
+    assert "1 risk to add" in text(checked) and not Risk.objects.exists()
+    digest = checked.context["upload"].digest
+    done = client.post("/risks/import/", {"step": "confirm", "digest": digest})
+    assert done.status_code == 302 and Risk.objects.get().current_published == "20 4x4"
+    again = client.post("/risks/import/", {"step": "confirm", "digest": digest})
+    assert again.status_code == 400 and Risk.objects.count() == 1
+
+
+def test_viewers_cannot_import(organisation, year):
+    client = signed_in(member(organisation, Role.VIEWER), organisation, year)
+    assert client.get("/risks/import/").status_code == 403
+    assert "Import a register" not in text(client.get("/risks/"))
