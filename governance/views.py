@@ -184,7 +184,8 @@ def plan(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     every = plan_actions(request.user, organisation, year)
     filterset = PlanActionFilterSet(request.GET or None, queryset=every, request=request)
-    shown_ids = set(filterset.qs.values_list("pk", flat=True)) if filterset.is_valid() else set()
+    valid = not filterset.is_bound or filterset.is_valid()
+    shown_ids = set(filterset.qs.values_list("pk", flat=True)) if valid else set()
     actions = list(every)
     all_rows = list(zip(actions, plan_snapshot_rows(actions, today), strict=True))
     by_domain = [{"domain": d, "rows": [(a, r) for a, r in all_rows
@@ -322,7 +323,8 @@ def meetings_page(request: HttpRequest) -> HttpResponse:
     filterset = MeetingFilterSet(request.GET or None, queryset=meetings(request.user, organisation, year),
                                  request=request)
     return render(request, "governance/meetings.html", {
-        "filterset": filterset, "meetings": list(filterset.qs) if filterset.is_valid() else [],
+        "filterset": filterset,
+        "meetings": list(filterset.qs) if not filterset.is_bound or filterset.is_valid() else [],
         "errors": form_errors(filterset.form) if filterset.is_bound else [],
     })
 

@@ -181,7 +181,8 @@ def test_a_decision_about_another_organisations_record_is_refused(plan):
                                       kind=MeetingKind.STAR_CHAMBER, held_on=date(2019, 2, 26), title="Star Chamber")
     other = OrganisationFactory(ods_code="07N")
     with pytest.raises(ValidationError):
-        services.decision_record(actor=plan["pmo"], meeting=meeting, text="No", subject=SchemeFactory(organisation=other))
+        services.decision_record(actor=plan["pmo"], meeting=meeting, text="No",
+                                 subject=SchemeFactory(organisation=other))
     with pytest.raises(ValidationError):
         services.decision_record(actor=plan["pmo"], meeting=meeting, text="No",
                                  action=make_plan(other, plan["year"], 1, prefix="Other ")[0])

@@ -46,6 +46,7 @@ def test_readers_see_the_plan_and_no_plan_controls(client, world, role):
         html = response.content.decode()
         assert "Record a new due date" not in html and "Edit action" not in html and "Publish the update" not in html
         assert "Secret" not in html
+    assert "Action 3a" in client.get(reverse("plan")).content.decode()
     assert client.get(reverse("plan-action-edit", args=[action.pk])).status_code == 403
     response = client.post(reverse("plan-action-revise", args=[action.pk]),
                            {"new_date": "2019-01-14", "reason": "x", "version": action.version})
@@ -60,6 +61,7 @@ def test_viewer_cannot_add_meetings_or_decisions(client, world):
                                       kind=MeetingKind.GOVERNING_BODY, held_on=date(2019, 2, 26), title="GB")
     html = client.get(reverse("meeting", args=[meeting.pk])).content.decode()
     assert "Record the decision" not in html
+    assert ">GB</a>" in client.get(reverse("meetings")).content.decode()
     assert client.get(reverse("meeting-new")).status_code == 403
     assert client.post(reverse("meeting", args=[meeting.pk]), {"text": "Yes"}).status_code == 403
     assert not Decision.objects.exists()
@@ -190,14 +192,15 @@ def test_page_query_counts_do_not_grow_with_rows(client, world):
             services.action_due_date_revise(actor=None, action=action, new_date=date(2019, 3, 31), reason="Later")
         for i in range(n):
             meeting = services.meeting_create(actor=None, organisation=world["organisation"], year=world["year"],
-                                              kind=MeetingKind.RAG_PANEL, held_on=date(2019, 1, 1 + i), title=f"{prefix}{i}")
+                                              kind=MeetingKind.RAG_PANEL, held_on=date(2019, 1, 1 + i),
+                                              title=f"{prefix}{i}")
             services.decision_record(actor=None, meeting=meeting, text="Agreed", action=world["actions"][0])
 
     grow(2, "A ")
     services.plan_update_publish(actor=None, organisation=world["organisation"], year=world["year"], month=9)
     meeting_pk = Meeting.objects.first().pk  # type: ignore[union-attr]
-    urls = [reverse("plan"), reverse("plan") + "?rag=on_track", reverse("plan-updates"), reverse("plan-update", args=[9]),
-            reverse("meetings"), reverse("meeting", args=[meeting_pk]),
+    urls = [reverse("plan"), reverse("plan") + "?rag=on_track", reverse("plan-updates"),
+            reverse("plan-update", args=[9]), reverse("meetings"), reverse("meeting", args=[meeting_pk]),
             reverse("plan-action", args=[world["actions"][0].pk])]
     small = [count(url) for url in urls]
     grow(15, "B ")
