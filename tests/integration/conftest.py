@@ -61,7 +61,7 @@ def _fail_in_ci() -> None:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
+def celery_worker_process(django_db_setup) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
     """A real `celery worker` on the test database, consuming this run's own queue."""
     from qipp_portal.celery import app
 

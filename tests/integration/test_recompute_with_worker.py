@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from schemes import services
 from schemes.models import Scheme
 from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, member
 from tests.integration.conftest import wait_for
+from tests.integration.racing import TIMEOUT, Pause, Racers, race_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
@@ -61,21 +63,52 @@ def test_load_demo_on_postgresql_gives_the_paper_figures(celery_worker_process, 
     assert client.get("/api/v1/schemes/?organisation=05N").json()["count"] == 17
 
 
-def test_two_simultaneous_edits_do_not_overwrite_each_other(celery_worker_process):
-    organisation = OrganisationFactory(ods_code="INT2")
-    scheme = services.scheme_create(
+def _scheme_to_edit(ods_code: str) -> Scheme:
+    organisation = OrganisationFactory(ods_code=ods_code)
+    return services.scheme_create(
         actor=None, organisation=organisation, year=FinancialYearFactory(start_year=2013),
         programme=ProgrammeFactory(organisation=organisation), reference="A1", name="First name",
     )
-    first_view = Scheme.objects.get(pk=scheme.pk)
-    second_view = Scheme.objects.get(pk=scheme.pk)
-    services.scheme_update(actor=None, scheme=first_view, expected_version=first_view.version,
-                           changes={"name": "Alice's name"})
-    with pytest.raises(services.EditConflict) as conflict:
-        services.scheme_update(actor=None, scheme=second_view, expected_version=second_view.version,
-                               changes={"name": "Bob's name"})
-    assert conflict.value.current.name == "Alice's name"
-    assert Scheme.objects.get(pk=scheme.pk).name == "Alice's name"
+
+
+def _rename(scheme: Scheme, expected_version: int, name: str) -> Callable[[], Scheme]:
+    return lambda: services.scheme_update(actor=None, scheme=scheme, expected_version=expected_version,
+                                          changes={"name": name})
+
+
+def test_two_simultaneous_edits_do_not_overwrite_each_other(celery_worker_process):
+    """Alice's save holds the scheme's row lock; Bob's, from the same version, waits for it, then is refused."""
+    scheme = _scheme_to_edit("INT2")
+    racers, pause = Racers(), Pause(Scheme._meta.db_table)
+    racers.start("alice", _rename(scheme, scheme.version, "Alice's name"), pause=pause)
+    try:
+        assert pause.locked.wait(TIMEOUT), racers.outcomes
+        racers.start("bob", _rename(scheme, scheme.version, "Bob's name"))
+        assert wait_for(lambda: racers.waiting_for_a_lock("bob"), timeout=TIMEOUT), racers.outcomes
+    finally:
+        pause.release.set()
+        racers.join()
+    assert racers.outcomes["alice"] == "done"
+    conflict = racers.outcomes["bob"]
+    assert isinstance(conflict, services.EditConflict), repr(conflict)
+    assert conflict.current.name == "Alice's name"  # Bob is shown what Alice saved
+    stored = Scheme.objects.get(pk=scheme.pk)
+    assert (stored.name, stored.version) == ("Alice's name", scheme.version + 1)
+
+
+def test_two_edits_started_together_save_one_and_refuse_the_other(celery_worker_process):
+    for round_ in range(5):
+        scheme = _scheme_to_edit(f"INE{round_}")
+        racers = Racers()
+        race_together(racers, {name: _rename(scheme, scheme.version, f"{name}'s name") for name in ("alice", "bob")})
+        winners = [name for name, result in racers.outcomes.items() if result == "done"]
+        assert len(winners) == 1, racers.outcomes
+        (loser,) = {"alice", "bob"} - set(winners)
+        conflict = racers.outcomes[loser]
+        assert isinstance(conflict, services.EditConflict), racers.outcomes
+        stored = Scheme.objects.get(pk=scheme.pk)
+        assert (stored.name, stored.version) == (f"{winners[0]}'s name", scheme.version + 1)
+        assert conflict.current.name == stored.name  # the loser is shown what the winner saved
 
 
 def test_services_called_outside_a_transaction_lock_and_commit_on_postgresql(celery_worker_process):

@@ -69,10 +69,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # many users: keep it quick
-
 # Shropshire's name and code: shown to its own members by the portal's header (the context switcher), so only
 # checked for people who do not belong to it.
 ORGANISATION_SECRETS = ["Marchland", "SHRQZ"]

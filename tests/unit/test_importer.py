@@ -146,14 +146,15 @@ def test_bad_rows_are_reported_with_sheet_row_and_column_and_nothing_is_saved(
     assert FigureOverride.objects.count() == 0
 
 
-def test_every_problem_is_reported_at_once(bexley, bexley_workbook, tmp_path):
+def test_every_problem_in_the_workbook_is_reported_not_only_the_first(bexley, bexley_workbook, tmp_path):
     path = edited(bexley_workbook, tmp_path, {"P10": "Purple", "F11": "soon"})
     with pytest.raises(WorkbookInvalid) as raised:
         workbook_import(actor=None, organisation=bexley, year_name="2013/14", source=path)
-    assert len(raised.value.problems) == 2
+    assert [(problem.row, problem.column.split()[0]) for problem in raised.value.problems] == [(10, "P"), (11, "F")]
+    assert Scheme.objects.count() == 0
 
 
-def test_title_rows_above_the_header_are_skipped(bexley, bexley_workbook, tmp_path):
+def test_title_rows_above_the_header_are_skipped(bexley_workbook, tmp_path):
     path = edited(bexley_workbook, tmp_path, {"A1": "Extra title", "A2": "Another title"}, insert_rows=1)
     parsed = read_workbook(path, 2013)
     assert parsed.problems == [] and len(parsed.rows) == 27
@@ -168,7 +169,7 @@ def test_wrong_year_is_refused(bexley, bexley_workbook):
     assert Scheme.objects.count() == 0
 
 
-def test_rows_below_the_total_are_not_imported(bexley, bexley_workbook, tmp_path):
+def test_rows_below_the_total_are_not_imported(bexley_workbook, tmp_path):
     # A scheme-looking row under the total row (like Bexley's summary rows) is ignored.
     path = edited(bexley_workbook, tmp_path, {"D36": "Not a scheme", "I36": 1000})
     parsed = read_workbook(path, 2013)
@@ -210,7 +211,7 @@ def test_one_recompute_task_per_transaction(bexley, bexley_workbook, django_capt
     assert len(callbacks[0].args[0]) == 27
 
 
-def test_blank_rows_inside_the_table_are_skipped(bexley, bexley_workbook, tmp_path):
+def test_blank_rows_inside_the_table_are_skipped(bexley_workbook, tmp_path):
     book = openpyxl.load_workbook(bexley_workbook)
     book.active.insert_rows(12, amount=2)  # two empty rows between schemes
     path = tmp_path / "gaps.xlsx"

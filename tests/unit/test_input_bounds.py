@@ -97,7 +97,7 @@ def test_service_refuses_out_of_range_scheme_amounts_on_create_and_update(organi
     assert Scheme.objects.get(pk=scheme.pk).version == scheme.version
 
 
-def test_a_derived_figure_that_cannot_be_stored_refuses_the_save_whole(monkeypatch, organisation, year, scheme):
+def test_a_derived_figure_that_cannot_be_stored_refuses_the_save_whole(monkeypatch, scheme):
     # Inputs within bounds cannot produce an unstorable figure today; shrink the column's limit to prove the
     # service still checks the computed figures before anything is written.
     monkeypatch.setattr(money, "STORABLE_LIMIT", D("1000000"))

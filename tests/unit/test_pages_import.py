@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 import os
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -357,11 +359,24 @@ def test_a_kept_file_that_expired_is_explained(admin, bexley_workbook):
     assert Scheme.objects.count() == 0
 
 
-def test_only_one_of_two_confirmations_at_once_gets_the_file(admin, bexley_workbook):
+def test_only_one_of_several_confirmations_at_once_gets_the_file(admin, bexley_workbook):
+    """A double (or quadruple) click: the claims run in threads released together; one gets the file."""
     preview(admin, bexley_workbook)
     kept = uploads.pending(admin.session)
-    assert uploads.claim(kept) == bexley_workbook.read_bytes()
-    with pytest.raises(uploads.UploadGone):
+    start = threading.Barrier(4)
+
+    def claim() -> bytes | Exception:
+        start.wait(10)
+        try:
+            return uploads.claim(kept)
+        except uploads.UploadGone as gone:
+            return gone
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: claim(), range(4)))
+    assert [result for result in results if isinstance(result, bytes)] == [bexley_workbook.read_bytes()]
+    assert sum(isinstance(result, uploads.UploadGone) for result in results) == 3
+    with pytest.raises(uploads.UploadGone):  # and a later confirmation finds nothing either
         uploads.claim(kept)
 
 
@@ -440,7 +455,7 @@ def test_switching_organisation_between_check_and_import_is_refused(bexley, year
     assert Scheme.objects.count() == 0 and not kept_files()
 
 
-def test_stale_kept_files_are_removed(bexley):
+def test_stale_kept_files_are_removed():
     directory = uploads.upload_dir()
     old, new = directory / f"{'a' * 64}.xlsx", directory / f"{'b' * 64}.xlsx"
     for path in (old, new):
@@ -451,7 +466,7 @@ def test_stale_kept_files_are_removed(bexley):
     assert kept_files() == [new]
 
 
-def test_the_upload_folder_must_be_private(tmp_path):
+def test_the_upload_folder_must_be_private():
     directory = uploads.upload_dir()
     directory.chmod(0o755)
     with pytest.raises(PermissionError):

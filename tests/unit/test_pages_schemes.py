@@ -459,7 +459,9 @@ def test_override_needs_a_reason_to_set_and_to_clear(client, panel, three, djang
     assert client.get(clear).status_code == 404  # nothing left to clear
 
 
-def test_two_people_overriding_at_once_do_not_overwrite_each_other(client, panel, three, organisation):
+def test_an_override_saved_from_a_page_drawn_before_anothers_override_is_a_409(client, panel, three, organisation):
+    """Two pages drawn, then saved one after the other: the second is told, not overwritten (409).
+    Saves at the same moment are raced in test_sqlite_concurrency.py."""
     scheme = three["15b"]
     url = reverse("schemes:override", args=[scheme.pk])
     client.force_login(panel)

@@ -289,9 +289,11 @@ def test_panel_sitting_changes_most_likely(  # type: ignore[no-untyped-def]
     assert "15/04/2013" in listing
 
 
-def test_two_panel_members_rating_at_once_do_not_overwrite_each_other(  # type: ignore[no-untyped-def]
+def test_ratings_saved_from_a_page_drawn_before_anothers_ratings_are_a_409(  # type: ignore[no-untyped-def]
     client, scheme, panel, org
 ) -> None:
+    """Two pages drawn, then saved one after the other: the second is told and keeps its choices (409).
+    Saves at the same moment are raced in test_sqlite_concurrency.py."""
     client.force_login(panel)
     drawn_for_bob = panel_form(scheme, overall="red")  # Bob's page, drawn before Alice saves
     alice = Client()
@@ -309,7 +311,7 @@ def test_two_panel_members_rating_at_once_do_not_overwrite_each_other(  # type: 
     assert SchemeRating.objects.get(scheme=scheme).overall == "red"
 
 
-def test_panel_sitting_rejects_unknown_schemes(client, scheme, panel, org) -> None:  # type: ignore[no-untyped-def]
+def test_panel_sitting_rejects_unknown_schemes(client, scheme, panel) -> None:  # type: ignore[no-untyped-def]
     other_org = OrganisationFactory(ods_code="05N")
     stranger = services.scheme_recompute(scheme_id=SchemeFactory(organisation=other_org).pk)
     client.force_login(panel)

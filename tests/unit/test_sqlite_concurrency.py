@@ -1,7 +1,7 @@
 """Concurrent saves on the embedded default (SQLite): one wins, the others answer 409, none 500.
 
 Issue 6, section 4: 2 to 5 people saving the same scheme, key stage, override, director's assessment,
-stage or monthly tracker at the same moment. SQLite ignores select_for_update, so the settings make
+panel rating, stage or monthly tracker at the same moment. SQLite ignores select_for_update, so the settings make
 every transaction take the write lock as it begins (BEGIN IMMEDIATE), wait its turn (busy timeout) and
 read in WAL mode. Each round releases real threads together through a barrier, each with its own test
 client, session and database connection, against a SQLite file (threads cannot share the in-memory
@@ -31,8 +31,18 @@ from django.utils import timezone
 
 from governance.models import Role
 from schemes import engine, services
-from schemes.models import DirectorAssessment, FigureOverride, KeyStage, Scheme, SchemeMonth, Stage, StageChange
-from schemes.selectors import newest_assessment, override_token, recompute_inputs
+from schemes.models import (
+    DirectorAssessment,
+    FigureOverride,
+    KeyStage,
+    PanelSitting,
+    Scheme,
+    SchemeMonth,
+    SchemeRating,
+    Stage,
+    StageChange,
+)
+from schemes.selectors import newest_assessment, override_token, rating_tokens, recompute_inputs
 from tests.factories import OrganisationFactory, ProgrammeFactory, SchemeFactory, member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -232,6 +242,31 @@ def test_concurrent_directors_assessments_save_once_and_the_rest_get_409(world, 
         saved = assert_figures_recomputed(world.scheme, started)
         assert saved.delivery_change_months == winner - 2
     assert DirectorAssessment.objects.filter(scheme=world.scheme).count() == len(ROUNDS)
+
+
+def test_concurrent_panel_ratings_save_once_and_the_rest_get_409(world, server_errors) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("schemes:panel-new")
+    scheme = world.scheme
+    for number, n in enumerate(ROUNDS):
+        seen = rating_tokens([scheme.pk]).get(scheme.pk, 0)  # every page drawn before anyone saves
+        forms = []
+        for i in range(n):
+            form: dict[str, Any] = {"held_on": f"2013-04-{1 + number:02d}", "panel": "RAG panel",
+                                    "notes": f"Panel member {i}", "scheme": [scheme.pk], f"r{scheme.pk}-seen": seen}
+            for dimension in ("value", "resources", "timescales", "codependencies"):
+                form[f"r{scheme.pk}-{dimension}"] = "green"
+            form[f"r{scheme.pk}-overall"] = ("green", "amber", "red")[i % 3]
+            forms.append(form)
+        started = timezone.now()
+        winner = one_saved_rest_conflict(race(world.panel, url, forms), server_errors)
+        sitting = PanelSitting.objects.get(held_on=date(2013, 4, 1 + number))
+        assert sitting.notes == forms[winner]["notes"]
+        overall = forms[winner][f"r{scheme.pk}-overall"]
+        assert SchemeRating.objects.get(sitting=sitting, scheme=scheme).overall == overall
+        saved = assert_figures_recomputed(scheme, started)
+        assert saved.overall_rag == overall
+        assert rating_tokens([scheme.pk])[scheme.pk] != seen
+    assert SchemeRating.objects.filter(scheme=scheme).count() == len(ROUNDS)  # each round's winner only
 
 
 def test_concurrent_stage_changes_save_once_and_the_rest_get_409(world, server_errors) -> None:  # type: ignore[no-untyped-def]
