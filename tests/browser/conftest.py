@@ -7,8 +7,14 @@ Typical test::
 
     def test_home(live_server, page):
         page.goto(live_server.url + "/")
+        expect(page.locator("h1")).to_contain_text("at a glance")
         violations = axe_violations(page)          # from tests/browser/axe.py
         assert not violations, format_violations(violations)
+
+Every step waits for the state it asserts: `expect(...)` (which retries until DEFAULT_TIMEOUT_MS) for
+what the page shows, `page.wait_for_url` after a click or key press that navigates, `page.expect_response`
+for a status code. Never read `page.url`, `inner_text()`, `input_value()` or `is_visible()` straight
+after an action: on a busy machine the browser may not have got there yet.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an asyncio event loop in the test thread; without
 # this Django's ORM (used by live_server tests and fixtures) raises
@@ -35,7 +42,9 @@ CHROMIUM_ARGS = [
 ]
 MISSING_CHROMIUM = "Browser tests need Debian's chromium: run scripts/install-chromium.sh (apt-get install chromium)"
 VIEWPORT = {"width": 1280, "height": 900}
-DEFAULT_TIMEOUT_MS = 10_000
+# Generous, so a loaded machine is slow rather than failing; a test that passes waits only as long as it must.
+DEFAULT_TIMEOUT_MS = 20_000
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
 BROWSER_TESTS_DIR = Path(__file__).resolve().parent
 
@@ -46,19 +55,6 @@ def pytest_collection_modifyitems(config, items):
         path = Path(str(item.path)).resolve()
         if path == BROWSER_TESTS_DIR or BROWSER_TESTS_DIR in path.parents:
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(autouse=True)
-def _unhashed_static_files(settings):
-    """Serve static files under their plain names in browser tests.
-
-    live_server serves /static/ from the staticfiles finders (source names),
-    but ManifestStaticFilesStorage makes {% static %} emit hashed names that
-    only exist after collectstatic, so every CSS/JS request would 404.
-    """
-    storages = dict(settings.STORAGES)
-    storages["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    settings.STORAGES = storages
 
 
 @pytest.fixture(scope="session")
@@ -82,13 +78,23 @@ def chromium_browser():
 
 
 @pytest.fixture
-def page(chromium_browser):
-    context = chromium_browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    page = context.new_page()
-    page.set_default_timeout(DEFAULT_TIMEOUT_MS)
+def new_page(chromium_browser):
+    """Open a page in a browser context of its own (its own cookies: another person); all closed afterwards."""
+    contexts = []
+
+    def open_page():  # type: ignore[no-untyped-def]
+        context = chromium_browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
     try:
-        yield page
+        yield open_page
     finally:
-        page.close()
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
