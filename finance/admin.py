@@ -8,6 +8,7 @@ from finance.models import FinancialPlan, FinancialRisk, FinancialRiskMonth
 from finance.services import financial_plan_set
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
 from governance.money import money_problem
+from governance.permissions import acting_user
 
 
 class FinancialPlanForm(forms.ModelForm):
@@ -37,7 +38,7 @@ class FinancialPlanAdmin(ScopedAdmin):
         return [*fields, "year"] if obj is not None and "year" not in fields else fields
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        saved = financial_plan_set(actor=request.user, organisation=obj.organisation, year=obj.year,
+        saved = financial_plan_set(actor=acting_user(request), organisation=obj.organisation, year=obj.year,
                                    allocation=obj.allocation, planned_expenditure=obj.planned_expenditure,
                                    source=obj.source)
         obj.pk = saved.pk

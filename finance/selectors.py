@@ -14,9 +14,8 @@ from finance.models import FinancialPlan, FinancialRisk, FinancialRiskKind, Fina
 from schemes.models import Scheme
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
     from governance.models import FinancialYear, Organisation
+    from governance.permissions import Viewer
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class SavingsGap:
 
 
 def savings_gap(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> SavingsGap | None:
     plan = FinancialPlan.objects.for_user(user).filter(organisation=organisation, year=year).first()
     if plan is None:
@@ -98,7 +97,7 @@ def _side(register: FinancialRiskMonth, rows: list[FinancialRisk], kind: str) ->
 
 
 def financial_risk_months(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> list[FinancialRiskMonth]:
     """The months of a year that have a register, latest first, with their row counts (one query)."""
     return list(
@@ -107,17 +106,17 @@ def financial_risk_months(
     )
 
 
-def financial_risk_month_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> FinancialRiskMonth | None:
+def financial_risk_month_for_page(user: Viewer, pk: int) -> FinancialRiskMonth | None:
     return FinancialRiskMonth.objects.for_user(user).select_related("organisation", "year").filter(pk=pk).first()
 
 
-def financial_risks_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[FinancialRisk]:
+def financial_risks_for(user: Viewer) -> QuerySet[FinancialRisk]:
     """Every row the user may read, with its month's organisation and year (for lists and the API)."""
     return FinancialRisk.objects.for_user(user).select_related("register__organisation", "register__year")
 
 
 def financial_risk_register(
-    user: AbstractBaseUser | AnonymousUser, register: FinancialRiskMonth, rows: QuerySet[FinancialRisk] | None = None
+    user: Viewer, register: FinancialRiskMonth, rows: QuerySet[FinancialRisk] | None = None
 ) -> FinancialRiskRegister:
     """A month's register: risks, mitigations, their totals and the shortfall (one query for the rows).
 
@@ -141,7 +140,7 @@ def financial_risk_register(
     )
 
 
-def financial_risk_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> FinancialRisk | None:
+def financial_risk_for_page(user: Viewer, pk: int) -> FinancialRisk | None:
     return financial_risks_for(user).filter(pk=pk).first()
 
 

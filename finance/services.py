@@ -21,12 +21,12 @@ from schemes.services import EditConflict
 __all__ = ["EditConflict"]  # the house's conflict: raised here by a stale save of a financial risk
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from governance.permissions import Actor
 
 
 @transaction.atomic
 def financial_plan_set(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear, allocation: Decimal,
+    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, allocation: Decimal,
     planned_expenditure: Decimal, source: str = "",
 ) -> FinancialPlan:
     """Record a year's allocation and planned expenditure (their difference is the savings requirement)."""
@@ -50,7 +50,7 @@ AMOUNT_WORDS = {"total_value": "total value", "assessed_value": "assessed value"
 PUBLISHED_FIELDS = ("total", "assessed", "in_forecast", "residual")
 
 
-def _keep_register(actor: AbstractBaseUser | None, organisation: Organisation) -> None:
+def _keep_register(actor: Actor | None, organisation: Organisation) -> None:
     if actor is not None:
         require(actor, Action.KEEP_FINANCIAL_RISKS, organisation)
 
@@ -83,7 +83,7 @@ def _month_label(month: int) -> str:
 
 @transaction.atomic
 def financial_risk_month_start(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear, month: int,
+    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, month: int,
     copy_from: FinancialRiskMonth | None = None, source: str = "",
 ) -> FinancialRiskMonth:
     """Start a month's register, empty or as a copy of another month's rows (copy forward).
@@ -116,7 +116,7 @@ def financial_risk_month_start(
 
 @transaction.atomic
 def financial_risk_month_published_totals_set(
-    *, actor: AbstractBaseUser | None, register: FinancialRiskMonth, risks: Amounts | None,
+    *, actor: Actor | None, register: FinancialRiskMonth, risks: Amounts | None,
     mitigations: Amounts | None, source: str = "",
 ) -> FinancialRiskMonth:
     """Record the totals a paper printed (its rows are rounded, so these can differ from their sum by 1)."""
@@ -147,7 +147,7 @@ def _next_position(register: FinancialRiskMonth, kind: str) -> int:
 
 @transaction.atomic
 def financial_risk_create(
-    *, actor: AbstractBaseUser | None, register: FinancialRiskMonth, kind: str, description: str,
+    *, actor: Actor | None, register: FinancialRiskMonth, kind: str, description: str,
     total_value: Decimal, assessed_value: Decimal, in_forecast: Decimal, exec_lead: str = "",
     process_to_manage: str = "", commentary: str = "", published_percent: str = "",
 ) -> FinancialRisk:
@@ -169,7 +169,7 @@ def financial_risk_create(
 
 @transaction.atomic
 def financial_risk_update(
-    *, actor: AbstractBaseUser | None, row: FinancialRisk, expected_version: int | None,
+    *, actor: Actor | None, row: FinancialRisk, expected_version: int | None,
     changes: Mapping[str, Any],
 ) -> FinancialRisk:
     """Change a row, refusing it (EditConflict) if someone saved it since the user opened it.
@@ -203,7 +203,7 @@ def financial_risk_update(
 
 @transaction.atomic
 def financial_risk_record(
-    *, actor: AbstractBaseUser | None, register: FinancialRiskMonth, kind: str, position: int, **values: Any,
+    *, actor: Actor | None, register: FinancialRiskMonth, kind: str, position: int, **values: Any,
 ) -> FinancialRisk:
     """Create or update the row at `position` of its kind (imports and the demo loader): unchanged, no write."""
     _keep_register(actor, register.organisation)

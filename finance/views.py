@@ -8,8 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -22,7 +21,7 @@ from finance.models import FinancialRisk, FinancialRiskKind, FinancialRiskMonth
 from governance.formatting import format_money
 from governance.forms import add_service_errors
 from governance.middleware import follow_into
-from governance.permissions import Action, allowed_actions, require
+from governance.permissions import Action, acting_user, allowed_actions, require
 
 CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
 FIGURES = ("total_value", "assessed_value", "in_forecast", "residual")
@@ -59,14 +58,6 @@ def _side(side: selectors.RegisterSide, sign: int) -> dict[str, Any]:
             "published": _signed(side.published, sign), "differs": side.differs}
 
 
-def _actor(request: HttpRequest) -> AbstractBaseUser:
-    """The signed-in user who is acting (the views are login_required)."""
-    user = request.user
-    if not user.is_authenticated:
-        raise PermissionDenied("Sign in first.")
-    return user
-
-
 def _month_or_404(request: HttpRequest, pk: int) -> FinancialRiskMonth:
     register = selectors.financial_risk_month_for_page(request.user, pk)
     if register is None:
@@ -101,7 +92,7 @@ def months(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 register = services.financial_risk_month_start(
-                    actor=_actor(request), organisation=organisation, year=year, month=form.cleaned_data["month"],
+                    actor=acting_user(request), organisation=organisation, year=year, month=form.cleaned_data["month"],
                     copy_from=form.cleaned_data["copy_from"],
                 )
             except ValidationError as error:
@@ -137,7 +128,7 @@ def row_add(request: HttpRequest, pk: int) -> HttpResponse:
                              initial={"kind": kind if kind in FinancialRiskKind.values else None})
     if request.method == "POST" and form.is_valid():
         try:
-            row = services.financial_risk_create(actor=_actor(request), register=register,
+            row = services.financial_risk_create(actor=acting_user(request), register=register,
                                                  kind=form.cleaned_data["kind"], **form.row_values())
         except ValidationError as error:
             add_service_errors(form, error)
@@ -171,7 +162,7 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = FinancialRiskForm(request.POST or None, initial=row_initial(row), editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.financial_risk_update(actor=_actor(request), row=row,
+            saved = services.financial_risk_update(actor=acting_user(request), row=row,
                                                    expected_version=form.cleaned_data["version"],
                                                    changes=form.row_values())
         except services.EditConflict as conflict:

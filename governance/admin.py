@@ -46,6 +46,7 @@ from governance.models import (
     RevisedDueDate,
     Role,
 )
+from governance.permissions import acting_user
 from governance.scoping import OrganisationScopedQuerySet
 from governance.selectors import membership_candidates
 from governance.services import membership_check, membership_remove, membership_set
@@ -422,11 +423,11 @@ class MembershipAdmin(ScopedAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        saved = membership_set(actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role)
+        saved = membership_set(actor=acting_user(request), user=obj.user, organisation=obj.organisation, role=obj.role)
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        membership_remove(actor=request.user, membership=obj)
+        membership_remove(actor=acting_user(request), membership=obj)
 
 
 @admin.register(MonthStatus)

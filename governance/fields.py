@@ -19,8 +19,8 @@ NOTE_LENGTH = 2000
 DESCRIPTION_LENGTH = 4000
 
 
-def limited_text(*args: Any, max_length: int = NOTE_LENGTH, **kwargs: Any) -> models.TextField:
-    return models.TextField(*args, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs)
+def limited_text(verbose_name: str | None = None, *, max_length: int = NOTE_LENGTH, **kwargs: Any) -> models.TextField:
+    return models.TextField(verbose_name, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs)
 
 
 def check_length(value: str | None, *, what: str, field: str, limit: int = NOTE_LENGTH) -> None:

@@ -19,7 +19,8 @@ from django.db.models.expressions import Combinable
 
 PENNY = Decimal("0.01")
 # What the database column holds: 14 digits, 2 of them pence (just under £1,000,000,000,000).
-MONEY_FIELD: dict[str, int] = {"max_digits": 14, "decimal_places": 2}
+MAX_DIGITS = 14
+DECIMAL_PLACES = 2
 STORABLE_LIMIT = Decimal("1000000000000")
 # What anyone may enter: under £10bn either way. Sums and differences of a few inputs stay storable.
 INPUT_LIMIT = Decimal("10000000000")
@@ -33,14 +34,16 @@ _POUNDS = re.compile(r"^-?\d+(\.\d+)?$")
 
 def money_field(verbose_name: str | None = None, **options: Any) -> models.DecimalField[MoneyInput, Decimal]:
     """A money column: pounds and pence, 14 digits (what every amount in the portal is stored as)."""
-    return models.DecimalField(verbose_name, **MONEY_FIELD, **options)
+    return models.DecimalField(verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **options)
 
 
 def optional_money_field(
     verbose_name: str | None = None, **options: Any
 ) -> models.DecimalField[MoneyInput | None, Decimal | None]:
     """A money column that may be blank (an amount not yet known or not recorded)."""
-    return models.DecimalField(verbose_name, **MONEY_FIELD, null=True, blank=True, **options)
+    return models.DecimalField(
+        verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, null=True, blank=True, **options
+    )
 
 
 def parse_pounds(value: Any, *, to_penny: bool = False) -> Decimal | None:

@@ -7,14 +7,21 @@ table to hide controls a user cannot use.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 
 from governance.models import Membership, Organisation, Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest
+
+# Who acts in a service: a signed-in person, or the portal's system actor (`None` where a service allows no one).
+# AUTH_USER_MODEL is Django's default, so this is auth's User: the model the `*_by` foreign keys point at.
+Actor: TypeAlias = User
+# Who reads: whoever asked for the page. Selectors and `for_user` scope to them; an anonymous visitor sees nothing.
+Viewer: TypeAlias = User | AnonymousUser
 
 
 class Action(StrEnum):
@@ -52,7 +59,15 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
 }
 
 
-def role_in(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> str | None:
+def acting_user(request: HttpRequest) -> Actor:
+    """The signed-in user a write view acts as (write views are behind login_required; refused otherwise)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied("Sign in first.")
+    return user
+
+
+def role_in(user: Viewer, organisation: Organisation) -> str | None:
     if not user.is_authenticated:
         return None
     if user.is_superuser:
@@ -60,14 +75,14 @@ def role_in(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) 
     cache: dict[int, str] = getattr(user, "_qipp_roles", None) or {}
     if not cache:
         cache = dict(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
-        user._qipp_roles = cache  # type: ignore[union-attr]
+        user._qipp_roles = cache  # type: ignore[attr-defined]  # a per-request cache the User model does not declare
     return cache.get(organisation.pk)
 
 
 SYSTEM_ACTOR_PREFIX = "system-"
 
 
-def is_system_actor(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+def is_system_actor(user: Viewer | None) -> bool:
     """The portal itself acting (demo loader, imports): an account no one can sign in to.
 
     Only governance.services.system_actor makes these: inactive, with no usable password, named
@@ -82,19 +97,19 @@ def is_system_actor(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     )
 
 
-def can(user: AbstractBaseUser | AnonymousUser, action: Action, organisation: Organisation) -> bool:
+def can(user: Viewer, action: Action, organisation: Organisation) -> bool:
     if is_system_actor(user):
         return True
     return role_in(user, organisation) in ACTION_ROLES[action]
 
 
-def require(user: AbstractBaseUser | AnonymousUser, action: Action, organisation: Organisation) -> None:
+def require(user: Viewer, action: Action, organisation: Organisation) -> None:
     """Refuse a write the user's role does not allow, in words they understand."""
     if not can(user, action, organisation):
         raise PermissionDenied(f"Your role at {organisation.name} does not allow you to {action.value}.")
 
 
-def allowed_actions(user: AbstractBaseUser | AnonymousUser, organisation: Organisation | None) -> set[str]:
+def allowed_actions(user: Viewer, organisation: Organisation | None) -> set[str]:
     if organisation is None:
         return set()
     return {action.name for action in Action if can(user, action, organisation)}

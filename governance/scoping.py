@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 from django.db import models
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from governance.permissions import Viewer
 
 
 class OrganisationScopedQuerySet(models.QuerySet[Any]):
@@ -21,7 +21,7 @@ class OrganisationScopedQuerySet(models.QuerySet[Any]):
         path = getattr(self.model, "organisation_scope", "organisation")
         return f"{path}__" if path else ""
 
-    def for_user(self, user: AbstractBaseUser | AnonymousUser, roles: Iterable[str] | None = None) -> Self:
+    def for_user(self, user: Viewer, roles: Iterable[str] | None = None) -> Self:
         """Rows of the organisations `user` belongs to (all rows for a superuser).
 
         With `roles`, only organisations where the user holds one of those roles.

@@ -46,7 +46,7 @@ from schemes.importers import (
 from schemes.models import Programme, Scheme
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from governance.permissions import Actor
 
 __all__ = ["LIMITS_IN_WORDS", "RiskImportReport", "WorkbookInvalid", "describe", "risk_import", "risk_import_check"]
 
@@ -343,7 +343,7 @@ def _lookups(organisation: Organisation, year: FinancialYear | None, parsed: Par
 
 
 def risk_import_check(
-    *, actor: AbstractBaseUser | AnonymousUser | None, organisation: Organisation, year_name: str,
+    *, actor: Actor | None, organisation: Organisation, year_name: str,
     source: str | Path | IO[bytes], name: str | None = None,
 ) -> RiskImportReport:
     """What importing the file would do, saving nothing (no transaction, no lock)."""
@@ -365,7 +365,7 @@ def risk_import_check(
 
 
 def risk_import(
-    *, actor: AbstractBaseUser | AnonymousUser | None, organisation: Organisation, year_name: str,
+    *, actor: Actor | None, organisation: Organisation, year_name: str,
     source: str | Path | IO[bytes], name: str | None = None,
 ) -> RiskImportReport:
     """Import the whole register or nothing, through the risk services. Raises WorkbookInvalid listing every

@@ -13,9 +13,8 @@ from risks import scoring
 from risks.models import STAGE_LABELS, STAGES, Risk
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
     from governance.models import FinancialYear, Organisation
+    from governance.permissions import Viewer
 
 
 def with_scores(queryset: QuerySet[Risk]) -> QuerySet[Risk]:
@@ -25,7 +24,7 @@ def with_scores(queryset: QuerySet[Risk]) -> QuerySet[Risk]:
     })
 
 
-def risks_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Risk]:
+def risks_for(user: Viewer) -> QuerySet[Risk]:
     """Every risk the user may see, with what a list shows of its organisation, year, programme and scheme."""
     return with_scores(
         Risk.objects.for_user(user).select_related("organisation", "year", "programme", "scheme")
@@ -33,7 +32,7 @@ def risks_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Risk]:
 
 
 def risk_register(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> QuerySet[Risk]:
     """The working organisation and year's risk register, highest current score first."""
     return risks_for(user).filter(organisation=organisation, year=year).order_by(
@@ -41,7 +40,7 @@ def risk_register(
     )
 
 
-def risk_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> Risk:
+def risk_for_page(user: Viewer, pk: int) -> Risk:
     """One risk the user may see (Risk.DoesNotExist otherwise)."""
     return risks_for(user).get(pk=pk)
 

@@ -15,9 +15,7 @@ from risks.models import STAGE_LABELS, STAGES, Risk
 from schemes.services import EditConflict
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    Actor = AbstractBaseUser | AnonymousUser | None
+    from governance.permissions import Actor
 
 __all__ = ["RISK_FIELDS", "EditConflict", "risk_create", "risk_record", "risk_update"]
 
@@ -28,7 +26,7 @@ RISK_FIELDS = ("year", "title", "description", "category", "programme", "scheme"
                "review_date", *SCORE_FIELDS)
 
 
-def _check(actor: Actor, organisation: Organisation) -> None:
+def _check(actor: Actor | None, organisation: Organisation) -> None:
     if actor is not None:
         require(actor, Action.RECORD_RISKS, organisation)
 
@@ -67,7 +65,7 @@ def _validate(risk: Risk) -> None:
         raise ValidationError(errors)
 
 
-def _save(risk: Risk, actor: Actor) -> Risk:
+def _save(risk: Risk, actor: Actor | None) -> Risk:
     risk._history_user = actor  # type: ignore[attr-defined]
     risk.save()
     return risk
@@ -75,7 +73,7 @@ def _save(risk: Risk, actor: Actor) -> Risk:
 
 @transaction.atomic
 def risk_create(
-    *, actor: Actor, organisation: Organisation, year: FinancialYear | None, title: str,
+    *, actor: Actor | None, organisation: Organisation, year: FinancialYear | None, title: str,
     **values: Any,
 ) -> Risk:
     """Add a risk to the organisation's register for `year`. Scores are likelihood x impact, never typed."""
@@ -88,7 +86,7 @@ def risk_create(
 
 @transaction.atomic
 def risk_update(
-    *, actor: Actor, risk: Risk, expected_version: int | None, changes: Mapping[str, Any],
+    *, actor: Actor | None, risk: Risk, expected_version: int | None, changes: Mapping[str, Any],
 ) -> Risk:
     """Save a user's edit of a risk (a review of its scores is an edit too: its history dates each one).
 
@@ -115,7 +113,7 @@ def risk_update(
 
 @transaction.atomic
 def risk_record(
-    *, actor: Actor, organisation: Organisation, reference: str, **values: Any,
+    *, actor: Actor | None, organisation: Organisation, reference: str, **values: Any,
 ) -> Risk:
     """Create or update the organisation's risk `reference` (the demo loader and the importer).
     Unchanged values write nothing (and no history)."""

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from governance.forms import SummaryError, add_service_errors, date_field, form_errors
 from governance.middleware import follow_into
-from governance.permissions import Action, require
+from governance.permissions import Action, acting_user, require
 from risks import importers, selectors, services
 from risks.filters import BAND_CHOICES, RiskFilterSet
 from risks.forms import HeatMapForm, RiskConfirmForm, RiskForm, RiskUploadForm
@@ -136,8 +136,8 @@ def risk_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         try:
-            risk = services.risk_create(actor=request.user, organisation=working.organisation, year=working.year,
-                                        **changes)
+            risk = services.risk_create(actor=acting_user(request), organisation=working.organisation,
+                                        year=working.year, **changes)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -173,7 +173,7 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RiskForm(request.POST or None, initial=initial, **choices)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.risk_update(actor=request.user, risk=risk,
+            saved = services.risk_update(actor=acting_user(request), risk=risk,
                                          expected_version=form.cleaned_data["version"] or risk.version,
                                          changes=form.changes())
         except services.EditConflict as conflict:
@@ -255,7 +255,7 @@ def risk_import_page(request: HttpRequest) -> HttpResponse:
     workbook = form.cleaned_data["workbook"]
     content = workbook.read()
     try:
-        report = importers.risk_import_check(actor=request.user, organisation=organisation, year_name=year.name,
+        report = importers.risk_import_check(actor=acting_user(request), organisation=organisation, year_name=year.name,
                                              source=io.BytesIO(content), name=workbook.name)
     except importers.WorkbookInvalid as invalid:
         return _import_page(request, form=form, problems=invalid.problems, file_name=workbook.name)
@@ -286,7 +286,7 @@ def _import_confirm(request: HttpRequest, session: Any, organisation: Any, year:
         uploads.forget(session)
         return _import_page(request, status=400, errors=[SummaryError(str(gone))])
     try:
-        report = importers.risk_import(actor=request.user, organisation=organisation, year_name=year.name,
+        report = importers.risk_import(actor=acting_user(request), organisation=organisation, year_name=year.name,
                                        source=io.BytesIO(content), name=upload.name)
     except importers.WorkbookInvalid as invalid:
         return _import_page(request, problems=invalid.problems, file_name=upload.name)

@@ -39,7 +39,7 @@ from schemes.models import Figure, FigureOverride, Programme, Scheme
 from schemes.selectors import engine_inputs, rag_factors
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from governance.permissions import Actor
 
 # --- Limits ------------------------------------------------------------------------------------------
 # One set of limits for the browser page and the import_workbook command, stated on the upload page
@@ -675,7 +675,7 @@ def _override_changes(wanted: dict[str, Decimal], active: dict[str, FigureOverri
     return to_set, to_clear
 
 
-def _require_roles(actor: AbstractBaseUser | None, organisation: Organisation, parsed: ParsedWorkbook,
+def _require_roles(actor: Actor | None, organisation: Organisation, parsed: ParsedWorkbook,
                    changes_overrides: bool) -> None:
     """Refuse, before anything is written, a file recording what the user's role may not record.
 
@@ -702,7 +702,7 @@ def _parse(year_name: str, source: str | Path | IO[bytes], sheet: str | None,
 
 
 def workbook_check(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, year_name: str,
+    *, actor: Actor | None, organisation: Organisation, year_name: str,
     source: str | Path | IO[bytes], sheet: str | None = None, name: str | None = None,
 ) -> ImportReport:
     """What importing the file would do, saving nothing: the preview before an import is confirmed.
@@ -744,7 +744,7 @@ def workbook_check(
 
 
 def workbook_import(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, year_name: str,
+    *, actor: Actor | None, organisation: Organisation, year_name: str,
     source: str | Path | IO[bytes], sheet: str | None = None, name: str | None = None,
 ) -> ImportReport:
     """Import the whole file or nothing. Raises WorkbookInvalid listing every problem.
@@ -760,7 +760,7 @@ def workbook_import(
         raise WorkbookInvalid([f"Nothing was saved: {'; '.join(error.messages)}"]) from None
 
 
-def _write(actor: AbstractBaseUser | None, organisation: Organisation, start_year: int,
+def _write(actor: Actor | None, organisation: Organisation, start_year: int,
            parsed: ParsedWorkbook) -> ImportReport:
     year, _ = FinancialYear.objects.get_or_create(start_year=start_year)
     report = ImportReport(sheet=parsed.sheet, warnings=list(parsed.warnings))
@@ -808,7 +808,7 @@ def _write(actor: AbstractBaseUser | None, organisation: Organisation, start_yea
     return report
 
 
-def _upsert_scheme(actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear,
+def _upsert_scheme(actor: Actor | None, organisation: Organisation, year: FinancialYear,
                    row: WorkbookRow, programme: Programme, existing: Scheme | None, report: ImportReport) -> Scheme:
     values = _scheme_values(row, programme)
     label = f"{row.reference} {row.name}"

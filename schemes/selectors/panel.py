@@ -13,9 +13,8 @@ from schemes.models import DirectorAssessment, PanelSitting, Scheme, SchemeRatin
 from schemes.selectors.inputs import engine_figures, scheme_engine_inputs
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
     from governance.models import FinancialYear, Organisation
+    from governance.permissions import Viewer
 
 
 def rating_tokens(scheme_ids: Iterable[int]) -> dict[int, int]:
@@ -33,7 +32,7 @@ def rating_tokens(scheme_ids: Iterable[int]) -> dict[int, int]:
 
 
 def panel_sittings(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> QuerySet[PanelSitting]:
     return (
         PanelSitting.objects.for_user(user)
@@ -44,7 +43,7 @@ def panel_sittings(
     )
 
 
-def panel_sitting(user: AbstractBaseUser | AnonymousUser, pk: int) -> PanelSitting:
+def panel_sitting(user: Viewer, pk: int) -> PanelSitting:
     return PanelSitting.objects.for_user(user).select_related("organisation", "year", "recorded_by").get(pk=pk)
 
 

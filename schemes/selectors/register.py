@@ -19,13 +19,12 @@ from schemes.models import FigureOverride, Programme, ProgrammeTarget, Rag, Sche
 from schemes.selectors.scheme import schemes_for
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
     from governance.models import FinancialYear, Organisation
+    from governance.permissions import Viewer
 
 
 def scheme_register(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> QuerySet[Scheme]:
     """The working organisation and year's schemes, in register order (register_rows adds YTD actual)."""
     return schemes_for(user).filter(organisation=organisation, year=year)
@@ -47,7 +46,7 @@ REGISTER_SORTS: dict[str, str] = {
 
 
 def latest_closed_month(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> int | None:
     """The latest month finance has closed for the organisation's year, if any (YTD runs to it)."""
     return (
@@ -78,7 +77,7 @@ def _ytd_actual() -> Subquery:
 
 
 def register_rows(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> QuerySet[Scheme]:
     """The register's schemes with `ytd_actual` annotated and active overrides prefetched.
 
@@ -149,7 +148,7 @@ class PortfolioSummary:
 
 
 def portfolio_summary(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> PortfolioSummary:
     """Totals, RAG mix and when figures were last computed, for the home page (two queries)."""
     schemes = scheme_register(user, organisation, year)
@@ -165,7 +164,7 @@ def portfolio_summary(
 
 
 def programme_rollup(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> dict[str, engine.Totals]:
     """Totals per programme of the stored (overridden where set) figures, in programme order: one query."""
     rows = scheme_register(user, organisation, year).values("programme__name", *engine.OVERRIDABLE)
@@ -180,7 +179,7 @@ class ProgrammeTargets:
     grand_total: Decimal
 
 
-def programme_targets(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> ProgrammeTargets | None:
+def programme_targets(user: Viewer, organisation: Organisation) -> ProgrammeTargets | None:
     """Each programme's planned savings by year (NHS Surrey's four-year table), with totals: one query."""
     targets = list(
         ProgrammeTarget.objects.for_user(user).filter(programme__organisation=organisation)
@@ -200,7 +199,7 @@ def programme_targets(user: AbstractBaseUser | AnonymousUser, organisation: Orga
     return ProgrammeTargets(years=years, rows=rows, totals=totals, grand_total=sum(totals, Decimal("0")))
 
 
-def programmes_for(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> QuerySet[Programme]:
+def programmes_for(user: Viewer, organisation: Organisation) -> QuerySet[Programme]:
     """The organisation's programmes the user may see, by name (the register's filter, the scheme form)."""
     return Programme.objects.for_user(user).filter(organisation=organisation).order_by("name")
 

@@ -9,10 +9,10 @@ from django.db.models import Max, Prefetch, QuerySet
 from schemes.models import DirectorAssessment, FigureOverride, KeyStage, Scheme, SchemeMonth, SchemeRating, StageChange
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from governance.permissions import Viewer
 
 
-def schemes_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Scheme]:
+def schemes_for(user: Viewer) -> QuerySet[Scheme]:
     return (
         Scheme.objects.for_user(user)
         .select_related("organisation", "year", "programme")
@@ -20,7 +20,7 @@ def schemes_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Scheme]:
     )
 
 
-def scheme_for_page(user: AbstractBaseUser | AnonymousUser, pk: int) -> Scheme:
+def scheme_for_page(user: Viewer, pk: int) -> Scheme:
     """One scheme with everything its page shows, in a bounded number of queries.
 
     Raises Scheme.DoesNotExist when the user may not see it (the view turns that into a 404).

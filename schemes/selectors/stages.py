@@ -12,7 +12,7 @@ from schemes import engine
 from schemes.models import KeyStage, Scheme, StageChange
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from governance.permissions import Viewer
 
 
 def stage_changes(scheme: Scheme) -> QuerySet[StageChange]:
@@ -32,7 +32,7 @@ def key_stages(scheme: Scheme) -> list[KeyStageRow]:
     ]
 
 
-def key_stage_for_user(user: AbstractBaseUser | AnonymousUser, scheme: Scheme, pk: int) -> KeyStage:
+def key_stage_for_user(user: Viewer, scheme: Scheme, pk: int) -> KeyStage:
     return KeyStage.objects.for_user(user).select_related("scheme", "scheme__organisation").get(pk=pk, scheme=scheme)
 
 

@@ -15,9 +15,8 @@ from schemes.models import Programme, Scheme, SchemeMonth
 from schemes.selectors.scheme import schemes_for
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
     from governance.models import FinancialYear, Organisation
+    from governance.permissions import Viewer
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ def month_labels(year: FinancialYear) -> tuple[str, ...]:
     return tuple(month_label(year.start_year, m) for m in range(1, 13))
 
 
-def scheme_tracker(user: AbstractBaseUser | AnonymousUser, pk: int) -> SchemeTracker:
+def scheme_tracker(user: Viewer, pk: int) -> SchemeTracker:
     """One scheme's tracker (raises Scheme.DoesNotExist when the user may not see it)."""
     scheme = schemes_for(user).get(pk=pk)
     rows = {row.month: row for row in SchemeMonth.objects.filter(scheme=scheme).select_related("updated_by")}
@@ -59,7 +58,7 @@ class ProgrammeTracker:
 
 
 def programme_tracker(
-    user: AbstractBaseUser | AnonymousUser, pk: int, year: FinancialYear
+    user: Viewer, pk: int, year: FinancialYear
 ) -> ProgrammeTracker:
     """A programme's schemes for one year with their months: a fixed number of queries however many schemes."""
     programme = Programme.objects.for_user(user).select_related("organisation").get(pk=pk)
@@ -78,7 +77,7 @@ def programme_tracker(
 
 
 def programmes_for_tracker(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> QuerySet[Programme]:
     """Programmes with schemes in the year, with their scheme count and in-year plan (one query)."""
     in_year = Q(schemes__year=year)

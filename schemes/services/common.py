@@ -14,9 +14,7 @@ from governance.permissions import Action, require
 from schemes.tasks import recompute_scheme_figures
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from governance.permissions import Actor
 
 
 class EditConflict(Exception):
@@ -27,18 +25,18 @@ class EditConflict(Exception):
         self.current = current
 
 
-def check_role(actor: User | None, action: Action, organisation: Organisation) -> None:
+def check_role(actor: Actor | None, action: Action, organisation: Organisation) -> None:
     if actor is not None:
         require(actor, action, organisation)
 
 
-def recorded_by(actor: User | None) -> User | None:
+def recorded_by(actor: Actor | None) -> Actor | None:
     """The user to store as having recorded something (None for the system)."""
     return actor if actor is not None and actor.is_authenticated else None
 
 
 def versioned_update(
-    *, actor: User | None, queryset: Any, pk: int, expected_version: int | None, changes: Mapping[str, Any],
+    *, actor: Actor | None, queryset: Any, pk: int, expected_version: int | None, changes: Mapping[str, Any],
     allowed: Iterable[str], validate: Any, conflict: Any,
 ) -> tuple[Any, bool]:
     """Apply a user's edit to a versioned record, refusing it if someone saved since they read it.

@@ -19,9 +19,7 @@ from schemes.selectors import newest_assessment, rating_tokens
 from schemes.services.common import EditConflict, check_role, recorded_by, schedule_recompute
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from governance.permissions import Actor
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class RatingInput:
 
 @transaction.atomic
 def panel_sitting_record(
-    *, actor: User | None, organisation: Organisation, year: FinancialYear, held_on: date,
+    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, held_on: date,
     ratings: Iterable[RatingInput], panel: str = "RAG panel", notes: str = "",
     seen_tokens: Mapping[int, int] | None = None,
 ) -> PanelSitting:
@@ -95,7 +93,7 @@ def panel_sitting_record(
 
 @transaction.atomic
 def director_assessment_record(
-    *, actor: User | None, scheme: Scheme, assessed_on: date, change_months: int, director: str = "",
+    *, actor: Actor | None, scheme: Scheme, assessed_on: date, change_months: int, director: str = "",
     note: str = "", expected_latest_id: int | None = None,
 ) -> DirectorAssessment:
     """Record a director's change in delivery (one per scheme and date; the newest date is used).

@@ -15,13 +15,11 @@ from schemes.models import Programme, ProgrammeTarget
 from schemes.services.common import check_role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from governance.permissions import Actor
 
 
 @transaction.atomic
-def programme_get_or_create(*, actor: User | None, organisation: Organisation, name: str, **details: str) -> Programme:
+def programme_get_or_create(*, actor: Actor | None, organisation: Organisation, name: str, **details: str) -> Programme:
     """The organisation's programme of that name, created (or its leads filled in) if need be."""
     check_role(actor, Action.EDIT_SCHEMES, organisation)
     programme = Programme.objects.filter(organisation=organisation, name=name.strip()).first()
@@ -42,7 +40,7 @@ def programme_get_or_create(*, actor: User | None, organisation: Organisation, n
 
 @transaction.atomic
 def programme_target_set(
-    *, actor: User | None, programme: Programme, year: FinancialYear, planned_saving: Decimal, source: str = ""
+    *, actor: Actor | None, programme: Programme, year: FinancialYear, planned_saving: Decimal, source: str = ""
 ) -> ProgrammeTarget:
     """A programme's planned saving for a year (e.g. NHS Surrey's four-year table)."""
     check_role(actor, Action.SET_FINANCIAL_PLAN, programme.organisation)

@@ -20,9 +20,7 @@ from schemes.selectors import override_token, scheme_engine_inputs
 from schemes.services.common import EditConflict, check_role, recorded_by, schedule_recompute, versioned_update
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from governance.permissions import Actor
 
 
 SCHEME_INPUT_FIELDS = (
@@ -107,7 +105,7 @@ def _validate_scheme(scheme: Scheme) -> None:
 
 @transaction.atomic
 def scheme_create(
-    *, actor: User | None, organisation: Organisation, year: FinancialYear, programme: Programme,
+    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, programme: Programme,
     reference: str, name: str, **details: Any,
 ) -> Scheme:
     check_role(actor, Action.EDIT_SCHEMES, organisation)
@@ -124,7 +122,7 @@ def scheme_create(
 
 
 @transaction.atomic
-def scheme_update(*, actor: User | None, scheme: Scheme, expected_version: int | None,
+def scheme_update(*, actor: Actor | None, scheme: Scheme, expected_version: int | None,
                   changes: Mapping[str, Any]) -> Scheme:
     """Apply a user's edit. Refused if someone else saved since `expected_version` was read."""
     check_role(actor, Action.EDIT_SCHEMES, scheme.organisation)
@@ -155,7 +153,7 @@ def _check_overrides_unchanged(scheme: Scheme, expected_token: int | None) -> No
 
 @transaction.atomic
 def figure_override_set(
-    *, actor: User | None, scheme: Scheme, figure: str, value: Decimal, reason: str,
+    *, actor: Actor | None, scheme: Scheme, figure: str, value: Decimal, reason: str,
     expected_token: int | None = None,
 ) -> FigureOverride:
     """Set a computed figure by hand. The reason is mandatory and kept.
@@ -188,7 +186,7 @@ def figure_override_set(
     return override
 
 
-def _clear(override: FigureOverride, actor: User | None, reason: str) -> None:
+def _clear(override: FigureOverride, actor: Actor | None, reason: str) -> None:
     override.cleared_at = timezone.now()
     override.cleared_by = recorded_by(actor)
     override.clear_reason = reason
@@ -198,7 +196,7 @@ def _clear(override: FigureOverride, actor: User | None, reason: str) -> None:
 
 @transaction.atomic
 def figure_override_clear(
-    *, actor: User | None, scheme: Scheme, figure: str, reason: str, expected_token: int | None = None
+    *, actor: Actor | None, scheme: Scheme, figure: str, reason: str, expected_token: int | None = None
 ) -> None:
     check_role(actor, Action.OVERRIDE_FIGURES, scheme.organisation)
     _check_overrides_unchanged(scheme, expected_token)

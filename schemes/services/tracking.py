@@ -18,9 +18,7 @@ from schemes.models import Scheme, SchemeMonth
 from schemes.services.common import EditConflict, check_role, recorded_by, schedule_recompute
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from governance.permissions import Actor
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,7 @@ class MonthEdit:
 
 
 @transaction.atomic
-def scheme_month_update(*, actor: User | None, scheme: Scheme, edits: Iterable[MonthEdit]) -> list[SchemeMonth]:
+def scheme_month_update(*, actor: Actor | None, scheme: Scheme, edits: Iterable[MonthEdit]) -> list[SchemeMonth]:
     """Save a scheme's actual and forecast savings for some months: all of them or none.
 
     Refused with a clear message when a month is closed, and with EditConflict when someone else saved
