@@ -137,7 +137,7 @@ def action_is_reset(rag: str, revisions: int) -> bool:
     return rag == ActionRag.RESET_DATE or revisions > 0
 
 
-def plan_actions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[PlanAction]:
+def plan_actions_for(user: Viewer) -> QuerySet[PlanAction]:
     """Improvement-plan actions the user may see, with what every list shows (a fixed number of queries)."""
     return (
         PlanAction.objects.for_user(user)
