@@ -35,8 +35,8 @@ class PlanActionFilterSet(_OrganisationYearFilterSet):
     organisation_path = "requirement__domain__organisation"
     year_path = "requirement__domain__year"
 
-    rag = django_filters.ChoiceFilter(choices=ActionRag.choices, label="RAG")
-    status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
+    rag = django_filters.ChoiceFilter(choices=ActionRag.choices, label="RAG", empty_label="Any RAG")
+    status = django_filters.ChoiceFilter(choices=ActionStatus.choices, empty_label="Any status")
     owner = django_filters.CharFilter(field_name="owner", lookup_expr="icontains", label="Governing-body owner",
                                       max_length=TEXT_FILTER_LIMIT)
     q = django_filters.CharFilter(method="filter_text", label="Search", max_length=TEXT_FILTER_LIMIT)
@@ -54,7 +54,8 @@ class PlanActionFilterSet(_OrganisationYearFilterSet):
 
 
 class MeetingFilterSet(_OrganisationYearFilterSet):
-    kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label="Kind of meeting")
+    kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label="Kind of meeting",
+                                        empty_label="Any kind")
 
     class Meta:
         model = Meeting

@@ -29,14 +29,14 @@ from governance.models import (
 )
 
 if TYPE_CHECKING:
-    from governance.permissions import Viewer
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
-def organisations_for(user: Viewer) -> QuerySet[Organisation]:
+def organisations_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organisation]:
     return Organisation.objects.for_user(user).order_by("name")
 
 
-def membership_candidates(user: Viewer) -> QuerySet[Any]:
+def membership_candidates(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Any]:
     """People `user` may give a role: those who already belong to an organisation `user` administers.
 
     A superuser may choose anyone active. Nobody else sees the people of organisations they do not
@@ -61,7 +61,7 @@ def years_for(organisation: Organisation | None) -> QuerySet[FinancialYear]:
 
 
 def working_context(
-    user: Viewer, organisation_id: int | None, year_id: int | None
+    user: AbstractBaseUser | AnonymousUser, organisation_id: int | None, year_id: int | None
 ) -> tuple[Organisation | None, FinancialYear | None]:
     """The organisation and year a user is working in: their remembered choice if still allowed."""
     organisations = organisations_for(user)
@@ -85,7 +85,7 @@ def closed_months(organisation: Organisation, year: FinancialYear) -> set[int]:
 
 
 def month_statuses(
-    user: Viewer, organisation: Organisation, year: FinancialYear
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
 ) -> dict[int, MonthStatus]:
     """The stored status of each month that has one (months never closed have none), scoped to the user."""
     rows = MonthStatus.objects.for_user(user).filter(organisation=organisation, year=year).select_related("changed_by")
@@ -93,7 +93,7 @@ def month_statuses(
 
 
 def month_rows(
-    user: Viewer, organisation: Organisation, year: FinancialYear, today: date
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear, today: date
 ) -> list[dict[str, Any]]:
     """M1..M12 with their stored status, and whether each can be closed now.
 
@@ -112,7 +112,7 @@ def month_rows(
 
 
 def month_history(
-    user: Viewer, organisation: Organisation, year: FinancialYear
+    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
 ) -> QuerySet[Any]:
     """Every close and reopen of the year's months, newest first."""
     if not Organisation.objects.for_user(user).filter(pk=organisation.pk).exists():
@@ -137,7 +137,14 @@ def action_is_reset(rag: str, revisions: int) -> bool:
     return rag == ActionRag.RESET_DATE or revisions > 0
 
 
-def plan_actions_for(user: Viewer) -> QuerySet[PlanAction]:
+def plan_as_at(year: FinancialYear, today: date, month: int | None = None) -> date:
+    """The day a plan's overdue actions are judged on: today, but no later than the end of the plan's year (a past
+    year's plan is read as it stood when the year closed) or of the month a monthly update is for."""
+    end = year.ends_on if month is None else month_end(year.start_year, month)
+    return min(today, end)
+
+
+def plan_actions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[PlanAction]:
     """Improvement-plan actions the user may see, with what every list shows (a fixed number of queries)."""
     return (
         PlanAction.objects.for_user(user)
@@ -148,18 +155,18 @@ def plan_actions_for(user: Viewer) -> QuerySet[PlanAction]:
     )
 
 
-def plan_actions(user: Viewer, organisation: Organisation,
+def plan_actions(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
                  year: FinancialYear) -> QuerySet[PlanAction]:
     return plan_actions_for(user).filter(requirement__domain__organisation=organisation,
                                          requirement__domain__year=year)
 
 
-def plan_domains(user: Viewer, organisation: Organisation,
+def plan_domains(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
                  year: FinancialYear) -> QuerySet[PlanDomain]:
     return PlanDomain.objects.for_user(user).filter(organisation=organisation, year=year).order_by("position", "name")
 
 
-def plan_action_detail(user: Viewer, pk: int) -> PlanAction:
+def plan_action_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> PlanAction:
     """One action the user may see (PlanAction.DoesNotExist otherwise)."""
     return plan_actions_for(user).prefetch_related(
         Prefetch("decisions", queryset=Decision.objects.select_related("meeting").order_by("meeting__held_on", "pk"))
@@ -198,37 +205,37 @@ def plan_snapshot_rows(actions: Iterable[PlanAction], today: date) -> list[dict[
     return rows
 
 
-def plan_updates(user: Viewer, organisation: Organisation,
+def plan_updates(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
                  year: FinancialYear) -> QuerySet[PlanUpdate]:
     """Published monthly updates, newest first, without their stored rows (a list never loads them)."""
     return (PlanUpdate.objects.for_user(user).filter(organisation=organisation, year=year)
             .select_related("published_by").defer("rows").order_by("-month"))
 
 
-def plan_update_detail(user: Viewer, organisation: Organisation, year: FinancialYear,
+def plan_update_detail(user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear,
                        month: int) -> PlanUpdate:
     return PlanUpdate.objects.for_user(user).select_related("published_by").get(
         organisation=organisation, year=year, month=month)
 
 
-def meetings_for(user: Viewer) -> QuerySet[Meeting]:
+def meetings_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Meeting]:
     return (Meeting.objects.for_user(user).select_related("organisation", "year")
             .annotate(decision_count=Count("decisions"))
             .order_by("organisation__ods_code", "year__start_year", "held_on", "pk"))
 
 
-def meetings(user: Viewer, organisation: Organisation,
+def meetings(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
              year: FinancialYear) -> QuerySet[Meeting]:
     return meetings_for(user).filter(organisation=organisation, year=year)
 
 
-def meeting_detail(user: Viewer, pk: int) -> Meeting:
+def meeting_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> Meeting:
     return meetings_for(user).prefetch_related(
         Prefetch("decisions", queryset=Decision.objects.select_related("action__requirement", "recorded_by"))
     ).get(pk=pk)
 
 
-def decisions_about(user: Viewer, record: models.Model) -> QuerySet[Decision]:
+def decisions_about(user: AbstractBaseUser | AnonymousUser, record: models.Model) -> QuerySet[Decision]:
     """Decisions recorded against a record of any app (a scheme, a risk), for its page: the meetings the user
     may see, oldest first."""
     return (Decision.objects.for_user(user)

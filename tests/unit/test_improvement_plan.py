@@ -25,7 +25,7 @@ from governance.models import (
     RevisedDueDate,
     Role,
 )
-from governance.selectors import action_is_overdue, action_is_reset
+from governance.selectors import action_is_overdue, action_is_reset, plan_as_at
 from governance.services import EditConflict, system_actor
 from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory, member
 
@@ -70,6 +70,14 @@ def test_reset_is_the_reset_date_rag_or_a_recorded_revision():
     assert action_is_reset(ActionRag.RESET_DATE, 0)
     assert action_is_reset(ActionRag.ON_TRACK, 1)
     assert not action_is_reset(ActionRag.ON_TRACK, 0)
+
+
+def test_a_past_years_plan_is_judged_at_its_year_end_and_an_update_at_its_month_end():
+    year = FinancialYear(start_year=2018)
+    assert plan_as_at(year, date(2026, 11, 23)) == date(2019, 3, 31)
+    assert plan_as_at(year, date(2018, 6, 1)) == date(2018, 6, 1)
+    assert plan_as_at(year, date(2026, 11, 23), month=10) == date(2019, 1, 31)
+    assert plan_as_at(year, date(2019, 1, 20), month=10) == date(2019, 1, 20)
 
 
 # --- revised due dates ------------------------------------------------------------------------------------
