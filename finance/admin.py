@@ -17,7 +17,8 @@ class FinancialPlanForm(forms.ModelForm):
         fields = ["organisation", "year", "allocation", "planned_expenditure", "source"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, what in (("allocation", "allocation"), ("planned_expenditure", "planned expenditure")):
             problem = money_problem(cleaned.get(name), what)
             if problem:

@@ -11,7 +11,7 @@ from finance.models import LEAD_LENGTH, SHORT_TEXT, FinancialRiskKind, Financial
 from finance.services import ROW_FIELDS
 from governance.fields import NOTE_LENGTH
 from governance.formatting import MONTH_NAMES
-from governance.forms import NhsForm, note_field
+from governance.forms import NhsForm, form_field, note_field
 from governance.money import money_problem, parse_pounds
 
 AMOUNTS = (("total_value", "Total value"), ("assessed_value", "Assessed value"), ("in_forecast", "In forecast"))
@@ -92,10 +92,17 @@ def row_initial(row: Any) -> dict[str, Any]:
     return initial
 
 
+class RegisterMonthField(forms.ModelChoiceField):
+    """A month's register offered by its month, as M9 (December)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"M{obj.month} ({MONTH_NAMES[obj.month - 1]})"
+
+
 class MonthStartForm(NhsForm):
     month = forms.TypedChoiceField(label="Month", choices=MONTH_CHOICES, coerce=int,
                                    error_messages={"required": "Choose the month the register is for."})
-    copy_from = forms.ModelChoiceField(
+    copy_from = RegisterMonthField(
         label="Copy the rows of", queryset=FinancialRiskMonth.objects.none(), required=False,
         empty_label="Nothing: start an empty register",
         help_text="Copy forward: the month copied from stays as it was",
@@ -104,6 +111,4 @@ class MonthStartForm(NhsForm):
     def __init__(self, *args: Any, months: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if months is not None:
-            field = self.fields["copy_from"]
-            field.queryset = months  # type: ignore[attr-defined]
-            field.label_from_instance = lambda m: f"M{m.month} ({MONTH_NAMES[m.month - 1]})"  # type: ignore[attr-defined]
+            form_field(self, "copy_from", forms.ModelChoiceField).queryset = months

@@ -16,8 +16,7 @@ rules below hold for every admin URL: list, filters, add, change, delete, histor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -50,6 +49,9 @@ from governance.permissions import acting_user
 from governance.scoping import OrganisationScopedQuerySet
 from governance.selectors import membership_candidates
 from governance.services import membership_check, membership_remove, membership_set
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ADMIN_ROLES = (Role.ADMINISTRATOR,)
 # Who did something is recorded by the service that did it, never typed in.
@@ -107,7 +109,7 @@ def admin_choices(model: type[models.Model], request: HttpRequest) -> QuerySet[A
 class ScopedRelatedFilter(RelatedFieldListFilter):
     """A list filter on a relation offering only related rows used by the user's rows and in their scope."""
 
-    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[Any, str]]:
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         related = field.remote_field.model
         used = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
         rows = related._default_manager.filter(pk__in=used)
@@ -117,7 +119,7 @@ class ScopedRelatedFilter(RelatedFieldListFilter):
         ordering = self.field_admin_ordering(field, request, model_admin)
         if ordering:
             rows = rows.order_by(*ordering)
-        return [(row.pk, str(row)) for row in rows]
+        return [(str(row.pk), str(row)) for row in rows]  # the filter compares str(pk) with the query
 
 
 class ScopedAllValuesFilter(AllValuesFieldListFilter):
@@ -195,7 +197,7 @@ class ScopedAdmin(admin.ModelAdmin):
         opts = self.model._meta
         return [f.name for f in [*opts.fields, *opts.many_to_many] if f.editable and not f.auto_created]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         names = {f.name for f in self.model._meta.get_fields()}
         if getattr(request, "_qipp_read_only", False):
@@ -245,7 +247,7 @@ class ScopedAdmin(admin.ModelAdmin):
 
     # -- list filters: choices come from the user's rows ---------------------------------------------------------
 
-    def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
         return [self.scoped_list_filter(entry) for entry in super().get_list_filter(request)]
 
     def scoped_list_filter(self, entry: Any) -> Any:
@@ -329,7 +331,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class MembershipInline(ReadOnlyInline):
     model = Membership
-    fields = ["user", "role"]
+    fields = ("user", "role")
     readonly_fields = fields
 
 
@@ -375,7 +377,8 @@ class MembershipForm(forms.ModelForm):
         fields = ["user", "organisation", "role"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         user = cleaned.get("user") or getattr(self.instance, "user", None)
         organisation = cleaned.get("organisation") or getattr(self.instance, "organisation", None)
         role = cleaned.get("role")
@@ -401,7 +404,7 @@ class MembershipAdmin(ScopedAdmin):
     list_filter = ["role", "organisation"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "user"] if obj is not None and "user" not in fields else fields
 

@@ -23,6 +23,14 @@ def limited_text(verbose_name: str | None = None, *, max_length: int = NOTE_LENG
     return models.TextField(verbose_name, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs)
 
 
+def column(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The model's own field called `name` (never a reverse relation): what pages and messages label it by."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise LookupError(f"{model.__name__}.{name} is a reverse relation, not a field")
+    return field
+
+
 def check_length(value: str | None, *, what: str, field: str, limit: int = NOTE_LENGTH) -> None:
     """Refuse text longer than its column's limit, naming it as the user knows it."""
     if value is not None and len(value) > limit:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -28,10 +28,21 @@ class SummaryError:
     href: str = ""
 
 
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """The form's field `name` as the kind of field it is, to set what only that kind has (choices, queryset)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
+
+
 def form_errors(form: forms.Form) -> list[SummaryError]:
     errors = [SummaryError(str(e)) for e in form.non_field_errors()]
     for name, messages in form.errors.items():
-        if name == forms.forms.NON_FIELD_ERRORS:
+        if name == NON_FIELD_ERRORS:
             continue
         anchor = form[name].field.widget.attrs.get("data-error-anchor") or form[name].auto_id
         errors.extend(SummaryError(str(m), f"#{anchor}") for m in messages)
@@ -83,8 +94,9 @@ class BoundedDateField(forms.DateField):
     def validate(self, value: date | None) -> None:
         super().validate(value)
         if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            what = str(self.label or "date").lower()
             raise ValidationError(
-                f"Enter the {self.label.lower()} between {EARLIEST_DATE:%d/%m/%Y} and {LATEST_DATE:%d/%m/%Y}.",
+                f"Enter the {what} between {EARLIEST_DATE:%d/%m/%Y} and {LATEST_DATE:%d/%m/%Y}.",
                 code="out_of_range",
             )
 

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from governance.fields import DESCRIPTION_LENGTH
-from governance.forms import NhsForm, date_field
+from governance.forms import NhsForm, date_field, form_field
 from risks.models import STAGE_LABELS, STAGES, Category, Risk
 from schemes.forms import WorkbookConfirmForm, WorkbookUploadForm
 from schemes.importers import LIMITS_IN_WORDS
@@ -56,8 +56,8 @@ class RiskForm(NhsForm):
     def __init__(self, *args: Any, programmes: QuerySet[Programme], schemes: QuerySet[Scheme],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
-        self.fields["scheme"].queryset = schemes  # type: ignore[attr-defined]
+        form_field(self, "programme", forms.ModelChoiceField).queryset = programmes
+        form_field(self, "scheme", forms.ModelChoiceField).queryset = schemes
 
     def score_groups(self) -> list[dict[str, Any]]:
         """The three scores' fields, each a likelihood and an impact drawn as one group."""

@@ -29,13 +29,13 @@ class ProgrammeAdmin(ScopedHistoryAdmin):
 
 class SchemeMonthInline(ReadOnlyInline):
     model = SchemeMonth
-    fields = ["month", "plan", "actual", "forecast", "updated_by"]
+    fields = ("month", "plan", "actual", "forecast", "updated_by")
     readonly_fields = fields
 
 
 class OverrideInline(ReadOnlyInline):
     model = FigureOverride
-    fields = ["figure", "value", "reason", "created_by", "created_at", "cleared_at", "clear_reason"]
+    fields = ("figure", "value", "reason", "created_by", "created_at", "cleared_at", "clear_reason")
     readonly_fields = fields
 
 

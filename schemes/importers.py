@@ -789,7 +789,8 @@ def _write(actor: Actor | None, organisation: Organisation, start_year: int,
         scheme = _upsert_scheme(actor, organisation, year, row, programmes[name], existing.get(row.reference),
                                 report)
         if row.ratings.get("overall"):
-            ratings.append(services.RatingInput(scheme=scheme, **{k: v for k, v in row.ratings.items()}))
+            # A row with an overall rating has all of them (an incomplete rating is a problem when it is read).
+            ratings.append(services.RatingInput(scheme=scheme, **{k: v for k, v in row.ratings.items() if v}))
         if row.change is not None:
             services.director_assessment_record(
                 actor=actor, scheme=scheme, assessed_on=assessed_on, change_months=row.change,

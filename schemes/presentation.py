@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from governance.fields import column
 from governance.formatting import format_money, format_month, format_person
 from schemes import selectors
 from schemes.models import Figure, FigureOverride, Scheme
@@ -111,7 +112,7 @@ def display_scheme_value(field_name: str, value: Any, programmes: dict[int, str]
         return "(blank)"
     if field_name == "programme":
         return programmes.get(value, f"programme #{value}")
-    field = Scheme._meta.get_field(field_name)
+    field = column(Scheme, field_name)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -147,8 +148,8 @@ def scheme_change_history(scheme: Scheme) -> list[HistoryRow]:
             rows.append(HistoryRow(record.history_date, who, "Created", "", "", f"{record.reference} {record.name}"))
         else:
             delta = record.diff_against(previous, excluded_fields=HISTORY_IGNORED)
-            for change in sorted(delta.changes, key=lambda c: Scheme._meta.get_field(c.field).creation_counter):
-                label = str(Scheme._meta.get_field(change.field).verbose_name)
+            for change in sorted(delta.changes, key=lambda c: column(Scheme, c.field).creation_counter):
+                label = str(column(Scheme, change.field).verbose_name)
                 rows.append(HistoryRow(
                     record.history_date, who, "Changed", label[:1].upper() + label[1:],
                     display_scheme_value(change.field, change.old, programmes),

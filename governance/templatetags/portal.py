@@ -133,7 +133,9 @@ def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_staff:
         entries.append(("Administration", "admin:index"))
-    items = [{"text": text, "href": reverse(name), "current": False, "exact": False} for text, name in entries]
+    items: list[dict[str, Any]] = [
+        {"text": text, "href": reverse(name), "current": False, "exact": False} for text, name in entries
+    ]
     path = request.path
     matches = [i for i in items if path == i["href"] or (i["href"] != "/" and path.startswith(i["href"]))]
     if matches:
@@ -158,7 +160,7 @@ def nhs_widget(field: BoundField, extra_classes: str = "") -> str:
         classes.append(f"{base}--error")
     if extra_classes:
         classes.append(extra_classes)
-    attrs = {"class": " ".join(classes)}
+    attrs: dict[str, str | bool] = {"class": " ".join(classes)}
     described_by = []
     if field.help_text:
         described_by.append(f"{field.auto_id}-hint")

@@ -8,12 +8,20 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from governance.forms import form_field
 from governance.models import FinancialYear
 from schemes.forms.common import MoneyField
-from schemes.models import Figure, Scheme
+from schemes.models import Figure, Phase, Scheme, SchemeType
 from schemes.services import SCHEME_INPUT_FIELDS
 
 SCHEME_FORM_FIELDS = [name for name in SCHEME_INPUT_FIELDS if name != "monthly_profile"]
+
+
+def month_year_parts(value: Any) -> list[Any]:
+    """A go-live date as the two boxes show it: [month, year], or blanks."""
+    if isinstance(value, date):
+        return [str(value.month), str(value.year)]
+    return [None, None]
 
 
 class MonthYearWidget(forms.MultiWidget):
@@ -26,9 +34,7 @@ class MonthYearWidget(forms.MultiWidget):
         super().__init__({"month": forms.TextInput(attrs=box), "year": forms.TextInput(attrs=box)}, attrs)
 
     def decompress(self, value: Any) -> list[Any]:
-        if isinstance(value, date):
-            return [str(value.month), str(value.year)]
-        return [None, None]
+        return month_year_parts(value)
 
     def id_for_label(self, id_: str) -> str:
         return f"{id_}_month" if id_ else ""
@@ -45,7 +51,7 @@ class MonthYearField(forms.MultiValueField):
 
     def clean(self, value: Any) -> date | None:
         if not isinstance(value, (list, tuple)):
-            value = self.widget.decompress(value)
+            value = month_year_parts(value)
         month_text, year_text = ((v or "").strip() for v in (list(value) + [None, None])[:2])
         if not month_text and not year_text:
             return None
@@ -100,10 +106,12 @@ class SchemeForm(forms.ModelForm):
     def __init__(self, *args: Any, programmes: Any, year: FinancialYear, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.year = year
-        self.fields["programme"].queryset = programmes
-        self.fields["programme"].empty_label = "Choose a programme"
-        self.fields["phase"].choices = [("", "Not set"), *self.fields["phase"].choices[1:]]
-        self.fields["scheme_type"].choices = [("", "Not set"), *self.fields["scheme_type"].choices[1:]]
+        programme = form_field(self, "programme", forms.ModelChoiceField)
+        programme.queryset = programmes
+        programme.empty_label = "Choose a programme"
+        # The model's choices with a blank named for what it means (in place of Django's dashes).
+        form_field(self, "phase", forms.ChoiceField).choices = [("", "Not set"), *Phase.choices]
+        form_field(self, "scheme_type", forms.ChoiceField).choices = [("", "Not set"), *SchemeType.choices]
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 
@@ -114,7 +122,8 @@ class SchemeForm(forms.ModelForm):
         return go_live
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("investment_tbc") and data.get("new_investment") is not None:
             self.add_error("new_investment",
                            "Leave the new investment blank while it is to be confirmed, or untick 'to be confirmed'")

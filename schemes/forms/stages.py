@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from governance.forms import NhsForm, date_field, note_field
+from governance.forms import NhsForm, date_field, form_field, note_field
 from schemes.models import STAGE_GATEWAYS, GatewayDecision, Scheme, Stage
 
 
@@ -31,8 +31,9 @@ class StageChangeForm(NhsForm):
         super().__init__(*args, **kwargs)
         self.scheme = scheme
         self.gateway = STAGE_GATEWAYS.get(scheme.stage, ())
-        self.fields["confirmed"].choices = list(self.gateway)
-        self.fields["to_stage"].choices = [(s.value, s.label) for s in Stage if s.value != scheme.stage]
+        form_field(self, "confirmed", forms.ChoiceField).choices = list(self.gateway)
+        form_field(self, "to_stage", forms.ChoiceField).choices = [(s.value, s.label) for s in Stage
+                                                                  if s.value != scheme.stage]
         if scheme.stage < Stage.CLOSURE:
             self.fields["to_stage"].initial = scheme.stage + 1
         self.fields["decision"].widget.attrs["data-error-anchor"] = "id_decision_0"

@@ -60,13 +60,13 @@ def panel_sitting_record(
         ids = [rating.scheme.pk for rating in ratings]
         list(Scheme.objects.select_for_update(of=("self",)).filter(pk__in=ids).values_list("pk"))
         now = rating_tokens(ids)
-        changed = [r.scheme for r in ratings if now.get(r.scheme.pk, 0) != seen_tokens.get(r.scheme.pk, 0)]
-        if changed:
-            names = ", ".join(f"{s.reference} {s.name}" for s in changed)
+        stale = [r.scheme for r in ratings if now.get(r.scheme.pk, 0) != seen_tokens.get(r.scheme.pk, 0)]
+        if stale:
+            names = ", ".join(f"{s.reference} {s.name}" for s in stale)
             raise EditConflict(
                 f"Someone else recorded ratings for {names} while you were rating. Nothing has been saved: "
                 "their ratings are shown below; check them and save again to replace them.",
-                current=changed,
+                current=stale,
             )
     sitting, _ = PanelSitting.objects.get_or_create(
         organisation=organisation, year=year, held_on=held_on, panel=panel,

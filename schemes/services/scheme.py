@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from governance.fields import check_length
+from governance.fields import check_length, column
 from governance.models import FinancialYear, Organisation
 from governance.money import check_money, money_problem, storable
 from governance.permissions import Action
@@ -62,7 +62,7 @@ def _validate_scheme(scheme: Scheme) -> None:
             "Leave the investment blank while it is to be confirmed, or untick 'to be confirmed'."
         )
     for name in SCHEME_MONEY_FIELDS:
-        problem = money_problem(getattr(scheme, name), Scheme._meta.get_field(name).verbose_name)
+        problem = money_problem(getattr(scheme, name), str(column(Scheme, name).verbose_name))
         if problem:
             errors.setdefault(name, []).append(problem)
     if errors:
@@ -81,7 +81,7 @@ def _validate_scheme(scheme: Scheme) -> None:
     too_large = [name for name in COMPUTED_MONEY if not storable(getattr(figures, name))]
     if too_large:
         # Refuse the edit itself: its figures are computed after it commits and must fit their columns.
-        labels = ", ".join(str(Scheme._meta.get_field(name).verbose_name) for name in too_large)
+        labels = ", ".join(str(column(Scheme, name).verbose_name) for name in too_large)
         errors.setdefault("gross_saving", []).append(
             f"These amounts would make the scheme's {labels} too large to store: check the figures."
         )

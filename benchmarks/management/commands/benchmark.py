@@ -15,6 +15,7 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import openpyxl
@@ -140,6 +141,6 @@ class Command(BaseCommand):
             reset_queries()  # with DEBUG on the query log may already be full (it keeps 9,000)
             with CaptureQueriesContext(connection) as queries:
                 status = client.get(url).status_code
-            seconds, mib = measure(lambda url=url: client.get(url), repeat)
+            seconds, mib = measure(partial(client.get, url), repeat)
             rows.append((f"{label}: {count} schemes", seconds, mib, f"HTTP {status}, {len(queries)} queries"))
         return rows
