@@ -186,3 +186,36 @@ class DecisionForm(NhsForm):
     def __init__(self, *args: Any, actions: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["action"]).choices = [("", "No action (a general decision)"), *actions]
+
+
+class RequirementForm(NhsForm):
+    domain_name = forms.CharField(label="Domain", max_length=120, help_text="For example, Leadership or PMO and QIPP",
+                                  error_messages={"required": "Enter the domain, for example Leadership.",
+                                                  "max_length": "The domain must be 120 characters or fewer."})
+    number = forms.IntegerField(label="Number", min_value=1, max_value=999,
+                                error_messages={"required": "Enter the requirement's number.",
+                                                "invalid": "Enter the number as a whole number, like 11.",
+                                                "min_value": "The number must be from 1 to 999.",
+                                                "max_value": "The number must be from 1 to 999."})
+    text = note_field("Requirement", required=True)
+
+
+class PlanActionCreateForm(NhsForm):
+    requirement = forms.TypedChoiceField(label="Requirement", coerce=int,
+                                         error_messages={"required": "Choose the requirement.",
+                                                         "invalid_choice": "Choose a requirement of this plan."})
+    letter = forms.CharField(label="Letter", max_length=3, help_text="For example, c for action 2c",
+                             error_messages={"required": "Enter the action's letter, like c.",
+                                             "max_length": "The letter must be 3 characters or fewer."})
+    text = note_field("Action", required=True)
+    due_date = date_field("Due date", required=False)
+    owner = forms.CharField(label="Governing-body owner", required=False, max_length=120,
+                            error_messages={"max_length": "The owner must be 120 characters or fewer."})
+    rag = forms.ChoiceField(label="RAG", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+
+    def __init__(self, *args: Any, requirements: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["requirement"]).choices = [("", "Choose a requirement"), *requirements]
+        cast(forms.ChoiceField, self.fields["rag"]).choices = [("", "Not recorded"), *ActionRag.choices]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", "Not recorded"), *ActionStatus.choices]

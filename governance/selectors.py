@@ -24,6 +24,7 @@ from governance.models import (
     PlanAction,
     PlanDomain,
     PlanUpdate,
+    Requirement,
     RevisedDueDate,
     Role,
 )
@@ -241,3 +242,9 @@ def decisions_about(user: AbstractBaseUser | AnonymousUser, record: models.Model
     return (Decision.objects.for_user(user)
             .filter(subject_type=ContentType.objects.get_for_model(record), subject_id=record.pk)
             .select_related("meeting").order_by("meeting__held_on", "pk"))
+
+
+def plan_requirements(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
+                      year: FinancialYear) -> QuerySet[Requirement]:
+    return (Requirement.objects.for_user(user).filter(domain__organisation=organisation, domain__year=year)
+            .select_related("domain").order_by("number"))

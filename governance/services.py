@@ -469,3 +469,31 @@ def decision_record(
         subject_id=subject.pk if subject is not None else None, subject_label=label,
         recorded_by=_person(actor), recorded_at=timezone.now(),
     )
+
+
+@transaction.atomic
+def requirement_create(
+    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear, domain_name: str,
+    number: int, text: str,
+) -> Requirement:
+    """Add a numbered requirement to the year's plan, under a domain (made the plan's last domain if new)."""
+    if actor is not None:
+        require(actor, Action.KEEP_IMPROVEMENT_PLAN, organisation)
+    domain_name, text = (domain_name or "").strip(), (text or "").strip()
+    if not domain_name:
+        raise ValidationError({"domain_name": ["Enter the domain, for example Leadership."]})
+    if len(domain_name) > 120:
+        raise ValidationError({"domain_name": ["The domain must be 120 characters or fewer."]})
+    if not text:
+        raise ValidationError({"text": ["Enter the requirement."]})
+    check_length(text, what="requirement", field="text")
+    if not isinstance(number, int) or not 1 <= number <= 999:
+        raise ValidationError({"number": ["A requirement's number is a whole number from 1 to 999."]})
+    if Requirement.objects.filter(domain__organisation=organisation, domain__year=year, number=number).exists():
+        raise ValidationError({"number": [f"The {year} plan already has a requirement {number}."]})
+    domain = PlanDomain.objects.filter(organisation=organisation, year=year, name__iexact=domain_name).first()
+    if domain is None:
+        last = PlanDomain.objects.filter(organisation=organisation, year=year).order_by("-position").first()
+        domain = plan_domain_set(actor=actor, organisation=organisation, year=year, name=domain_name,
+                                 position=(last.position + 1) if last else 1)
+    return requirement_set(actor=actor, domain=domain, number=number, text=text)

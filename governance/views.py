@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from governance import forms as plan_forms
+from governance import selectors as plan_selectors
 from governance import services
 from governance.filters import MeetingFilterSet, PlanActionFilterSet
 from governance.formatting import month_label
@@ -381,4 +383,55 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("meeting", pk=found.pk)
     return render(request, "governance/meeting.html", {
         "meeting": found, "decisions": list(found.decisions.all()), "form": form, "errors": form_errors(form),
+    })
+
+
+def _writer(request: HttpRequest) -> Any:
+    """The signed-in user adding to the plan (the role check has already refused anyone else)."""
+    if not request.user.is_authenticated:
+        raise Http404("Sign in first.")
+    return request.user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def requirement_new(request: HttpRequest) -> HttpResponse:
+    organisation, year = _working(request)
+    require(request.user, Action.KEEP_IMPROVEMENT_PLAN, organisation)
+    form = plan_forms.RequirementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            requirement = services.requirement_create(actor=_writer(request), organisation=organisation, year=year,
+                                                      **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Requirement {requirement.number} added: now add its actions.")
+            return redirect("plan-action-new")
+    return render(request, "governance/requirement_new.html", {"form": form, "errors": form_errors(form)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_action_new(request: HttpRequest) -> HttpResponse:
+    organisation, year = _working(request)
+    require(request.user, Action.KEEP_IMPROVEMENT_PLAN, organisation)
+    requirements = {r.pk: r for r in plan_selectors.plan_requirements(request.user, organisation, year)}
+    choices = [(pk, f"{r.number}. {r.text[:80]}") for pk, r in requirements.items()]
+    form = plan_forms.PlanActionCreateForm(request.POST or None, requirements=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            action = services.plan_action_create(
+                actor=_writer(request), requirement=requirements[data["requirement"]], letter=data["letter"],
+                text=data["text"], due_date=data["due_date"], owner=data["owner"], rag=data["rag"],
+                status=data["status"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action {action.reference} added.")
+            return redirect("plan-action", pk=action.pk)
+    return render(request, "governance/plan_action_new.html", {
+        "form": form, "errors": form_errors(form), "has_requirements": bool(requirements),
     })

@@ -207,3 +207,39 @@ def test_page_query_counts_do_not_grow_with_rows(client, world):
     services.plan_update_publish(actor=None, organisation=world["organisation"], year=world["year"], month=10)
     assert [count(url) for url in urls] == small
     assert PlanAction.objects.count() > 20
+
+
+def test_pmo_adds_a_requirement_in_a_new_domain_and_an_action_to_it(client, world):
+    login(client, world, Role.PMO_EDITOR)
+    response = client.post(reverse("requirement-new"), {"domain_name": "Leadership", "number": 1, "text": "Again"})
+    assert response.status_code == 200 and "already has a requirement 1" in response.content.decode()
+    response = client.post(reverse("requirement-new"), {"domain_name": "PMO and QIPP", "number": "x", "text": "T"})
+    assert response.status_code == 200 and "whole number" in response.content.decode()
+    response = client.post(reverse("requirement-new"), {"domain_name": "PMO and QIPP", "number": 14,
+                                                        "text": "Robust QIPP governance."})
+    assert response.status_code == 302
+    requirement = world["actions"][0].requirement.__class__.objects.get(number=14)
+    assert requirement.domain.name == "PMO and QIPP"
+    assert requirement.domain.position > world["actions"][0].requirement.domain.position  # after the others
+    url = reverse("plan-action-new")
+    assert "14. Robust QIPP governance." in client.get(url).content.decode()
+    bad = {"requirement": requirement.pk, "letter": "d4", "text": "Advisory group", "due_date": "30/09/2018"}
+    response = client.post(url, bad)
+    assert response.status_code == 200 and "one to three letters" in response.content.decode()
+    response = client.post(url, {**bad, "letter": "d", "requirement": world["theirs"].requirement.pk})
+    assert response.status_code == 200 and "Choose a requirement of this plan" in response.content.decode()
+    response = client.post(url, {**bad, "letter": "d", "owner": "CFO", "rag": "delayed", "status": "not_started"})
+    assert response.status_code == 302
+    action = PlanAction.objects.get(requirement=requirement)
+    assert (action.reference, action.due_date, action.rag) == ("14d", date(2018, 9, 30), "delayed")
+    response = client.post(url, {**bad, "letter": "D"})
+    assert response.status_code == 200 and "already has an action d" in response.content.decode()
+
+
+def test_viewer_cannot_add_requirements_or_actions(client, world):
+    login(client, world, Role.VIEWER)
+    assert "Add an action" not in client.get(reverse("plan")).content.decode()
+    assert client.get(reverse("requirement-new")).status_code == 403
+    assert client.post(reverse("plan-action-new"), {"requirement": world["actions"][0].requirement.pk, "letter": "z",
+                                                   "text": "No"}).status_code == 403
+    assert PlanAction.objects.count() == 4
