@@ -66,6 +66,19 @@ class Risk(models.Model):
 
     class Meta:
         ordering = ["organisation", "reference", "id"]
+        # The database keeps the matrix too: each likelihood and impact 1 to 5, given together or not at all.
+        constraints = [
+            *(models.CheckConstraint(
+                condition=models.Q(**{f"{stage}_{part}__isnull": True})
+                | models.Q(**{f"{stage}_{part}__gte": 1, f"{stage}_{part}__lte": 5}),
+                name=f"risk_{stage}_{part}_1_to_5",
+            ) for stage in STAGES for part in ("likelihood", "impact")),
+            *(models.CheckConstraint(
+                condition=models.Q(**{f"{stage}_likelihood__isnull": True, f"{stage}_impact__isnull": True})
+                | models.Q(**{f"{stage}_likelihood__isnull": False, f"{stage}_impact__isnull": False}),
+                name=f"risk_{stage}_pair_together",
+            ) for stage in STAGES),
+        ]
 
     def __str__(self) -> str:
         return self.title
