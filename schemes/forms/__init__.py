@@ -14,6 +14,7 @@ from schemes.forms.panel import (
     panel_rows,
     read_panel_rows,
     read_seen_tokens,
+    show_panel_conflict,
 )
 from schemes.forms.scheme import (
     SCHEME_FORM_FIELDS,
@@ -47,4 +48,5 @@ __all__ = [
     "panel_rows",
     "read_panel_rows",
     "read_seen_tokens",
+    "show_panel_conflict",
 ]

@@ -121,6 +121,21 @@ def read_panel_rows(
     return ratings, errors
 
 
+def show_panel_conflict(
+    rows: list[PanelRow], changed: list[Scheme], saved: Mapping[int, Any], tokens: Mapping[int, int]
+) -> None:
+    """After EditConflict: keep what this user chose, show what was saved meanwhile, take the tokens of now.
+
+    Saving again from here then replaces the ratings saved meanwhile, knowingly.
+    """
+    for row in rows:
+        rating = saved.get(row.scheme.pk)
+        if row.scheme in changed and rating is not None:
+            values = ", ".join(f"{label} {getattr(rating, key)}" for key, label in DIMENSIONS)
+            row.errors.append(f"Saved meanwhile: {values}")
+        row.token = tokens.get(row.scheme.pk, 0)
+
+
 class DirectorAssessmentForm(NhsForm):
     assessed_on = date_field("Date of the assessment")
     change_months = forms.TypedChoiceField(

@@ -22,6 +22,7 @@ from schemes.services.stages import (
     key_stage_update,
     key_stages_from_template,
     scheme_stage_change,
+    stage_moved,
 )
 from schemes.services.tracking import MonthEdit, scheme_month_update
 
@@ -49,4 +50,5 @@ __all__ = [
     "scheme_stage_change",
     "scheme_update",
     "schemes_recompute",
+    "stage_moved",
 ]

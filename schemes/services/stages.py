@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     User = AbstractBaseUser
 
 
+def stage_moved(scheme: Scheme) -> EditConflict:
+    """The conflict when someone else changed the scheme (its stage, say) since the user's page was drawn."""
+    return EditConflict(
+        f"{scheme.reference} {scheme.name} was changed by someone else (it is now at stage "
+        f"{scheme.get_stage_display()}). Nothing has been saved: check the stage and record the move again.",
+        current=scheme,
+    )
+
+
 @transaction.atomic
 def scheme_stage_change(
     *, actor: User | None, scheme: Scheme, expected_version: int | None, to_stage: int, approver: str,
@@ -36,11 +45,7 @@ def scheme_stage_change(
     check_role(actor, Action.APPROVE_GATEWAYS, scheme.organisation)
     current = Scheme.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=scheme.pk)
     if expected_version is not None and current.version != expected_version:
-        raise EditConflict(
-            f"{current.reference} {current.name} was changed by someone else (it is now at stage "
-            f"{current.get_stage_display()}). Nothing has been saved: check the stage and record the move again.",
-            current=current,
-        )
+        raise stage_moved(current)
     errors: dict[str, list[str]] = {}
     approver = (approver or "").strip()
     note = (note or "").strip()

@@ -1,0 +1,76 @@
+"""The scheme register: the working organisation and year's schemes, filtered and sorted, as a page or CSV."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from schemes import exports, selectors
+from schemes.filters import SchemeFilterSet
+from schemes.models import Phase, Rag, Stage
+from schemes.selectors import latest_closed_month, register_rows, register_totals, sort_register
+from schemes.views.common import no_working_context, working
+
+
+def _register(request: HttpRequest) -> tuple[SchemeFilterSet, Any, str]:
+    """The register's filter form, its rows (filtered and sorted) and the sort applied."""
+    organisation, year = working(request)
+    base = register_rows(request.user, organisation, year)
+    filterset = SchemeFilterSet(request.GET or None, queryset=base, request=request)
+    fields = filterset.form.fields
+    for name, choices in (("phase", Phase.choices), ("stage", Stage.choices), ("rag", Rag.choices)):
+        fields[name].widget.choices = [("", "Any"), *choices]  # what the select shows; validation is unchanged
+    fields["programme"].queryset = selectors.programmes_for(request.user, organisation)
+    fields["programme"].empty_label = "Any programme"
+    fields["q"].help_text = "Reference, name, description, owner or programme"
+    rows, sort = sort_register(filterset.qs, request.GET.get("sort"))
+    return filterset, rows, sort
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    if (response := no_working_context(request)) is not None:
+        return response
+    organisation, year = working(request)
+    filterset, rows, sort = _register(request)
+    rows = list(rows)
+    return render(request, "schemes/register.html", {
+        "filter": filterset,
+        "schemes": rows,
+        "totals": register_totals(rows),
+        "sort": sort,
+        "ytd_month": latest_closed_month(request.user, organisation, year),
+        "csv_query": request.GET.urlencode(),
+    })
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def register_csv(request: HttpRequest) -> HttpResponse:
+    """The register's rows as CSV: the same filters and order as the page (same query string)."""
+    organisation, year = working(request)
+    if organisation is None or year is None:
+        raise Http404("Choose an organisation and year first.")
+    _, rows, _ = _register(request)
+    writer = csv.writer(_Echo())
+    ytd_month = latest_closed_month(request.user, organisation, year)
+    csv_rows = exports.register_rows_for_csv(rows, year_name=year.name, start_year=year.start_year,
+                                             ytd_month=ytd_month)
+    lines = (writer.writerow(row) for row in csv_rows)
+    response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
+    name = f"qipp-schemes-{organisation.ods_code}-{year.name.replace('/', '-')}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _with_bom(lines: Any) -> Any:
+    yield "\ufeff"  # so spreadsheet programs read the £ signs as UTF-8
+    yield from lines
