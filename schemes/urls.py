@@ -13,7 +13,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.scheme_edit, name="edit"),
     path("<int:pk>/override/", views.figure_override, name="override"),
     path("<int:pk>/override/<str:figure>/clear/", views.figure_override_clear, name="override-clear"),
-    # Monthly tracking, RAG panel, director's assessment, stage gates, key stages (schemes/views.py)
+    # Monthly tracking, RAG panel, director's assessment, stage gates, key stages (schemes/views/)
     path("tracker/", views.tracker_index, name="tracker"),
     path("<int:pk>/tracker/", views.scheme_tracker, name="scheme-tracker"),
     path("programmes/<int:pk>/tracker/", views.programme_tracker, name="programme-tracker"),
