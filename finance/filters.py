@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
-from finance.models import FinancialRisk, FinancialRiskKind
+from finance.models import FinancialRisk, FinancialRiskKind, FinancialRiskMonth
 from governance.models import FinancialYear
 
 
@@ -36,3 +36,23 @@ class FinancialRiskFilterSet(django_filters.FilterSet):
             Q(description__icontains=value) | Q(exec_lead__icontains=value)
             | Q(process_to_manage__icontains=value) | Q(commentary__icontains=value)
         )
+
+
+class FinancialRiskMonthFilterSet(django_filters.FilterSet):
+    organisation = django_filters.CharFilter(
+        field_name="organisation__ods_code", lookup_expr="iexact", label="Organisation (ODS code)"
+    )
+    year = django_filters.CharFilter(
+        method="filter_year", label="Financial year, e.g. 2018/19", validators=[FinancialYear.start_year_from_name]
+    )
+    month = django_filters.NumberFilter(field_name="month", label="Month (1 is April, 12 March)", min_value=1,
+                                        max_value=12)
+
+    class Meta:
+        model = FinancialRiskMonth
+        fields = ["organisation", "year", "month"]
+
+    def filter_year(
+        self, queryset: QuerySet[FinancialRiskMonth], name: str, value: str
+    ) -> QuerySet[FinancialRiskMonth]:
+        return queryset.filter(year__start_year=FinancialYear.start_year_from_name(value))

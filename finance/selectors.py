@@ -147,3 +147,12 @@ def financial_risk_for_page(user: Viewer, pk: int) -> FinancialRisk | None:
 def financial_risk_history(row: FinancialRisk) -> list[Any]:
     """Every saved version of a row, newest first, with who saved it (one query)."""
     return list(row.history.select_related("history_user").order_by("-history_date", "-history_id"))
+
+
+def financial_risk_months_for(user: Viewer) -> QuerySet[FinancialRiskMonth]:
+    """Every month's register the user may read, with each kind's sums annotated (one query for any number)."""
+    sums: dict[str, Any] = {}
+    for kind, prefix in ((FinancialRiskKind.RISK, "risks"), (FinancialRiskKind.MITIGATION, "mitigations")):
+        for name in ("total_value", "assessed_value", "in_forecast", "residual"):
+            sums[f"{prefix}_{name}_sum"] = Sum(f"rows__{name}", filter=Q(rows__kind=kind))
+    return FinancialRiskMonth.objects.for_user(user).select_related("organisation", "year").annotate(**sums)

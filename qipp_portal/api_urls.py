@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from finance.api import FinancialRiskViewSet
+from finance.api import FinancialRiskMonthViewSet, FinancialRiskViewSet
 from governance.api import MeetingViewSet, PlanActionViewSet
 from risks.api import RiskViewSet
 from schemes.api import SchemeViewSet
@@ -8,6 +8,7 @@ from schemes.api import SchemeViewSet
 router = DefaultRouter()
 router.register("schemes", SchemeViewSet, basename="scheme")
 router.register("financial-risks", FinancialRiskViewSet, basename="financial-risk")
+router.register("financial-risk-months", FinancialRiskMonthViewSet, basename="financial-risk-month")
 router.register("actions", PlanActionViewSet, basename="action")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("risks", RiskViewSet, basename="risk")

@@ -329,3 +329,38 @@ def test_opening_a_register_makes_its_organisation_and_year_the_working_ones(org
     html = client.get(f"/finance/financial-risks/{register.pk}/").content.decode()
     assert f'"{organisation.pk}" selected>NHS Cambridgeshire and Peterborough CCG (06H)' in html  # the header
     assert f'"{register.year.pk}" selected>2018/19' in html
+
+
+@pytest.mark.django_db
+def test_the_months_api_gives_the_sums_the_papers_totals_and_the_shortfall(demo) -> None:
+    from django.contrib.auth import get_user_model
+
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.get(username="finance"))
+    [month] = _api_rows(client, "/api/v1/financial-risk-months/?organisation=06H&year=2018/19&month=10")
+    totals = month["totals"]
+    assert totals["published_risks"] == {"total_value": "29001000.00", "assessed_value": "21259000.00",
+                                         "in_forecast": "17207000.00", "residual": "4052000.00"}
+    assert totals["published_mitigations"] == {"total_value": "27887000.00", "assessed_value": "21259000.00",
+                                               "in_forecast": "17207000.00", "residual": "4052000.00"}
+    assert totals["published_shortfall"]["total_value"] == "-1114000.00"
+    assert totals["risks"]["in_forecast"] == "17208000.00"  # the sum of the paper's rounded rows
+    assert totals["shortfall"] == {"total_value": "-1114000.00", "assessed_value": "0.00", "in_forecast": "0.00",
+                                   "residual": "0.00"}
+    assert _api_rows(client, "/api/v1/financial-risk-months/?organisation=07N") == []
+
+
+@pytest.mark.django_db
+def test_the_months_api_query_count_does_not_grow(organisation, year) -> None:
+    user = member(organisation, Role.VIEWER)
+    api = APIClient()
+    api.force_authenticate(user)
+    counts = []
+    for months in (1, 6):
+        for m in range(1, months + 1):
+            if not FinancialRiskMonth.objects.filter(month=m).exists():
+                add(services.financial_risk_month_start(actor=None, organisation=organisation, year=year, month=m))
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/api/v1/financial-risk-months/").json()["count"] == months
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
