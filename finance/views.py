@@ -22,8 +22,8 @@ from governance.formatting import format_money
 from governance.forms import add_service_errors
 from governance.middleware import follow_into
 from governance.permissions import Action, acting_user, allowed_actions, require
+from schemes.views.common import CONFLICT, form_after_conflict
 
-CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
 FIGURES = ("total_value", "assessed_value", "in_forecast", "residual")
 
 
@@ -167,11 +167,10 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                                    changes=form.row_values())
         except services.EditConflict as conflict:
             current = conflict.current
-            data = request.POST.copy()
-            data["version"] = str(current.version)  # saving again now is a knowing choice
             rows = _conflict_rows(form, current)
-            form = FinancialRiskForm(data, editing=True)
-            form.is_valid()
+            # What the user typed, with the saved version's number: saving again is a knowing overwrite.
+            form = form_after_conflict(FinancialRiskForm, request.POST, saved={"version": current.version},
+                                       editing=True)
             return render(request, "finance/financial_risk_edit.html", {
                 "form": form, "register": register, "row": row, "conflict": str(conflict), "conflict_rows": rows,
             }, status=CONFLICT)
