@@ -13,10 +13,10 @@ def bexley_workbook() -> Path:
 
 
 @pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def run_on_commit(django_capture_on_commit_callbacks):
     """Run on-commit callbacks (the Celery recompute, eager in tests) as a real commit would."""
 
-    def run(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def run(function, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return function(*args, **kwargs)
 
@@ -24,6 +24,6 @@ def run_on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untype
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):  # type: ignore[no-untyped-def]
+def _fast_password_hasher(settings):
     """Tests create many users: a deliberately slow hasher would be most of the suite's time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import models
 
 from governance.models import FinancialYear, Membership, Organisation, Role
 from schemes.models import Programme, Scheme
 
+ModelT = TypeVar("ModelT", bound=models.Model)
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[ModelT]):
+    """A factory that type checkers see making its model: `SchemeFactory()` is a Scheme.
+
+    factory_boy's own `__new__` (which calls create) is untyped, so mypy would see a SchemeFactory instance.
+    """
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+        def __new__(cls, *args: Any, **kwargs: Any) -> ModelT: ...  # type: ignore[misc]  # the model, on purpose
+
+
+class OrganisationFactory(ModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("ods_code",)
@@ -21,7 +39,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"NHS Test CCG {o.ods_code}")
 
 
-class FinancialYearFactory(factory.django.DjangoModelFactory):
+class FinancialYearFactory(ModelFactory[FinancialYear]):
     class Meta:
         model = FinancialYear
         django_get_or_create = ("start_year",)
@@ -29,7 +47,7 @@ class FinancialYearFactory(factory.django.DjangoModelFactory):
     start_year = 2013
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -40,7 +58,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(ModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -49,7 +67,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.PMO_EDITOR
 
 
-class ProgrammeFactory(factory.django.DjangoModelFactory):
+class ProgrammeFactory(ModelFactory[Programme]):
     class Meta:
         model = Programme
         django_get_or_create = ("organisation", "name")
@@ -58,7 +76,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Programme {n}")
 
 
-class SchemeFactory(factory.django.DjangoModelFactory):
+class SchemeFactory(ModelFactory[Scheme]):
     """A scheme with stored figures left at their defaults: call scheme_recompute to fill them."""
 
     class Meta:
@@ -73,7 +91,7 @@ class SchemeFactory(factory.django.DjangoModelFactory):
     gross_saving = Decimal("602000")
 
 
-def member(organisation: Organisation, role: str = Role.PMO_EDITOR, **user_fields: object):  # type: ignore[no-untyped-def]
+def member(organisation: Organisation, role: str = Role.PMO_EDITOR, **user_fields: object) -> User:
     """A user who belongs to `organisation` with `role`."""
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organisation=organisation, role=role)

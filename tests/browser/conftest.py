@@ -82,7 +82,7 @@ def new_page(chromium_browser):
     """Open a page in a browser context of its own (its own cookies: another person); all closed afterwards."""
     contexts = []
 
-    def open_page():  # type: ignore[no-untyped-def]
+    def open_page():
         context = chromium_browser.new_context(viewport=VIEWPORT)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)

@@ -18,7 +18,7 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world():
     organisation = OrganisationFactory(ods_code="06H", name="NHS Cambridgeshire and Peterborough CCG")
     year = FinancialYearFactory(start_year=2018)
     register = services.financial_risk_month_start(actor=None, organisation=organisation, year=year, month=10)
@@ -41,7 +41,7 @@ def sign_in(page: Page, live_server: LiveServer, username: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def test_finance_adds_a_risk_and_a_viewer_reads_the_register(new_page, live_server, world) -> None:  # type: ignore[no-untyped-def]
+def test_finance_adds_a_risk_and_a_viewer_reads_the_register(new_page, live_server, world) -> None:
     page = new_page()
     sign_in(page, live_server, Role.FINANCE)
     page.goto(f"{live_server.url}/finance/financial-risks/")

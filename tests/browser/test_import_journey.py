@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def bexley(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def bexley(tmp_path, monkeypatch):
     import tempfile
 
     (tmp_path / "tmp").mkdir()
@@ -30,7 +30,7 @@ def bexley(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     return organisation
 
 
-def assert_accessible(page, where: str) -> None:  # type: ignore[no-untyped-def]
+def assert_accessible(page, where: str) -> None:
     violations = axe_violations(page)
     assert not violations, f"{where}:\n{format_violations(violations)}"
 
@@ -73,7 +73,7 @@ def test_import_journey_pages_have_no_wcag_22_a_or_aa_violations(page, live_serv
     assert Scheme.objects.get(organisation=bexley, name="GP QIPP - PMC").director_value == Decimal("141000.00")
 
 
-def test_import_refuses_a_csv_in_words_without_wcag_violations(page, live_server, bexley, tmp_path):  # type: ignore[no-untyped-def]
+def test_import_refuses_a_csv_in_words_without_wcag_violations(page, live_server, bexley, tmp_path):
     csv = Path(tmp_path / "schemes.csv")
     csv.write_text("File REF,Scheme Heading\n1,Thing\n")
     sign_in(page, live_server, "administrator")

@@ -20,7 +20,7 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world():
     organisation = OrganisationFactory(ods_code="06H", name="NHS Cambridgeshire and Peterborough CCG")
     year = FinancialYearFactory(start_year=2018)
     actor = system_actor("tests")
@@ -47,7 +47,7 @@ def no_violations(page: Page) -> None:
     assert not (violations := axe_violations(page)), format_violations(violations)
 
 
-def test_pmo_resets_a_date_publishes_and_records_a_decision_and_a_viewer_reads(new_page, live_server, world) -> None:  # type: ignore[no-untyped-def]
+def test_pmo_resets_a_date_publishes_and_records_a_decision_and_a_viewer_reads(new_page, live_server, world) -> None:
     page = new_page()
     sign_in(page, live_server, Role.PMO_EDITOR)
     page.goto(f"{live_server.url}/plan/")

@@ -22,7 +22,7 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world():
     """One organisation with two schemes; each create commits, so the eager recompute has run."""
     organisation = OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
     year = FinancialYearFactory(start_year=2013)

@@ -17,7 +17,7 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world():
     organisation = OrganisationFactory(ods_code="06H", name="NHS Cambridgeshire and Peterborough CCG")
     year = FinancialYearFactory(start_year=2018)
     risk = risk_create(
@@ -43,7 +43,7 @@ def no_violations(page: Page) -> None:
     assert not (violations := axe_violations(page)), format_violations(violations)
 
 
-def test_pmo_adds_a_risk_and_follows_the_heat_map_and_a_viewer_reads(new_page, live_server, world) -> None:  # type: ignore[no-untyped-def]
+def test_pmo_adds_a_risk_and_follows_the_heat_map_and_a_viewer_reads(new_page, live_server, world) -> None:
     page = new_page()
     sign_in(page, live_server, Role.PMO_EDITOR)
     page.goto(f"{live_server.url}/risks/")

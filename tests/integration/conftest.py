@@ -61,7 +61,7 @@ def _fail_in_ci() -> None:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
+def celery_worker_process(django_db_setup) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery worker` on the test database, consuming this run's own queue."""
     from qipp_portal.celery import app
 
@@ -96,7 +96,7 @@ def celery_worker_process(django_db_setup) -> Iterator[subprocess.Popen[bytes]]:
     log.close()
 
 
-def wait_for(condition, timeout: float = 30.0, interval: float = 0.2) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 30.0, interval: float = 0.2) -> bool:
     """Poll until `condition()` is true; bounded in time."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

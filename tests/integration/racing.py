@@ -28,7 +28,7 @@ class Pause:
 
 @contextmanager
 def pause_after_lock(pause: Pause) -> Iterator[None]:
-    def wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def wrapper(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         if "FOR UPDATE" in sql and f'FROM "{pause.table}"' in sql and not pause.locked.is_set():
             pause.locked.set()

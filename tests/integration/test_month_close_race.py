@@ -13,10 +13,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
 from governance.models import FinancialYear, MonthStatus, Organisation, Role
+from governance.permissions import Actor
 from governance.services import month_close
 from schemes import services
 from schemes.models import Scheme, SchemeMonth
@@ -35,8 +35,8 @@ class Month:
     organisation: Organisation
     year: FinancialYear
     scheme: Scheme
-    pmo: AbstractBaseUser
-    finance: AbstractBaseUser
+    pmo: Actor
+    finance: Actor
 
     def save(self) -> None:
         version = SchemeMonth.objects.get(scheme=self.scheme, month=1).version

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organisation():  # type: ignore[no-untyped-def]
+def organisation():
     return OrganisationFactory(ods_code="ACT", name="NHS Actor CCG")
 
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(client):  # type: ignore[no-untyped-def]
+def staff_client(client):
     mine = OrganisationFactory(ods_code="MIN")
     user = member(mine, Role.ADMINISTRATOR, username="orgadmin")
     user.is_staff = True

@@ -19,6 +19,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.models import Session
+from django.db import models
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from django.utils import timezone
@@ -26,6 +27,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 
 from finance.models import FinancialPlan, FinancialRisk, FinancialRiskMonth
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
+from governance.fields import column
 from governance.models import (
     Decision,
     FinancialYear,
@@ -98,11 +100,11 @@ def leaks(response: Any, sent: str = "", *, member: bool = False) -> list[str]:
     return [secret for secret in secrets if secret.lower() in body.lower()]
 
 
-def has_history(model: type) -> bool:
+def has_history(model: type[models.Model]) -> bool:
     return hasattr(model._meta, "simple_history_manager_attribute")
 
 
-def admin_url(model: type, suffix: str = "") -> str:
+def admin_url(model: type[models.Model], suffix: str = "") -> str:
     return f"/admin/{model._meta.app_label}/{model._meta.model_name}/{suffix}"
 
 
@@ -169,8 +171,8 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
                                        subject_label=f"Action {word}", recorded_by=person, recorded_at=timezone.now())
     for row in (domain, requirement, plan_action, meeting):  # 2 versions
         row.save()
-    for row in (programme, scheme, risk, key_stage, override, rating, assessment, risk_month, risk_row):  # 2 versions
-        row.save()
+    for saved in (programme, scheme, risk, key_stage, override, rating, assessment, risk_month, risk_row):  # 2 versions
+        saved.save()
     return {
         Organisation: organisation, Programme: programme, Scheme: scheme, SchemeMonth: month, MonthStatus: status,
         PanelSitting: sitting, SchemeRating: rating, DirectorAssessment: assessment, FigureOverride: override,
@@ -219,11 +221,11 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def post_data(model: type, row: Any, **changes: Any) -> dict[str, Any]:
+def post_data(model: type[models.Model], row: Any, **changes: Any) -> dict[str, Any]:
     """A form as the attacker would post it: the row's own values (ids only, no names) with `changes`."""
     data: dict[str, Any] = {}
     for name, value in model_to_dict(row).items():
-        field = model._meta.get_field(name)
+        field = column(model, name)
         if value is None:
             data[name] = ""
         elif field.is_relation:
@@ -251,9 +253,9 @@ def filter_query_strings(model: type, superuser: Any) -> list[str]:
     request = RequestFactory().get(admin_url(model))
     request.user = superuser
     changelist = model_admin.get_changelist_instance(request)
-    queries = []
+    queries: list[str] = []
     for spec in changelist.filter_specs:
-        queries += [choice["query_string"] for choice in spec.choices(changelist)]
+        queries += [str(choice["query_string"]) for choice in spec.choices(changelist)]
     return sorted(set(queries))
 
 
@@ -261,7 +263,7 @@ PERSONAS = ["administrator_elsewhere", *[role for role in Role.values if role !=
 
 
 @pytest.fixture(params=PERSONAS)
-def intruder(request, world) -> Any:  # type: ignore[no-untyped-def]
+def intruder(request, world) -> Any:
     """(a) a staff administrator of Bexley only, or (b) a staff Bexley administrator holding another role
     (viewer, PMO editor, panel member, finance) at Shropshire, the rows' organisation."""
     user = staff(member(world["bexley"], Role.ADMINISTRATOR, username=f"intruder-{request.param}"))

@@ -19,7 +19,7 @@ D = Decimal
 
 
 @pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings):  # type: ignore[no-untyped-def]
+def demo(django_capture_on_commit_callbacks, settings):
     settings.DEBUG = True  # load_demo refuses to run without it
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", verbosity=0)
@@ -36,7 +36,7 @@ def all_pages(client: APIClient, url: str) -> list[dict]:
 
 
 @pytest.fixture
-def viewer_client(demo) -> APIClient:  # type: ignore[no-untyped-def]
+def viewer_client(demo) -> APIClient:
     client = APIClient()
     client.login(username="viewer", password="viewer-demo-2013")
     return client

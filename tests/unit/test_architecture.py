@@ -23,6 +23,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.template import engines
+from django.template.backends.django import DjangoTemplates
 from django.test.utils import isolate_apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -137,7 +138,9 @@ TEMPLATE_LOAD = re.compile(r"{%\s*load\s+(?P<names>[\w\s]+?)\s*%}")
 def template_uses(path: Path, urls: dict[str, str]) -> list[tuple[str, str]]:
     """(app used, how) for each URL name, template and tag library a template names."""
     text = path.read_text()
-    libraries = engines["django"].engine.libraries  # library name -> module
+    backend = engines["django"]
+    assert isinstance(backend, DjangoTemplates)
+    libraries = backend.engine.libraries  # library name -> module
     uses: list[tuple[str, str]] = []
     for match in TEMPLATE_URL.finditer(text):
         if match["name"] in urls:

@@ -15,7 +15,7 @@ def plan_rows(plan: str = "100", first: int = 1) -> list[tuple[int, D, D | None,
     return [(m, D(plan) if m >= first else D("0"), None, None) for m in range(1, 13)]
 
 
-def with_values(rows, **changes):  # type: ignore[no-untyped-def]
+def with_values(rows, **changes):
     """changes like a4="120" (actual M4) or f5="90" (forecast M5)."""
     out = []
     for month, plan, actual, forecast in rows:

@@ -29,6 +29,7 @@ from schemes import importers, uploads
 from schemes.importers import WorkbookInvalid, read_workbook, workbook_import
 from schemes.models import FigureOverride, PanelSitting, Programme, Scheme
 from tests.factories import FinancialYearFactory, OrganisationFactory, member
+from tests.workbooks import active_sheet
 
 URL = "/schemes/import/"
 # Sign-in, working context and session (about a dozen), plus the check's own few reads, whatever the rows.
@@ -154,19 +155,19 @@ def bad_rows(count: int) -> Iterator[list[Any]]:
 
 
 @pytest.fixture(autouse=True)
-def _private_temp_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def _private_temp_dir(tmp_path, monkeypatch):
     """Kept uploads go under this test's own temp folder."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
 
 
 @pytest.fixture
-def bexley():  # type: ignore[no-untyped-def]
+def bexley():
     return OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
 
 
 @pytest.fixture
-def admin(bexley) -> Client:  # type: ignore[no-untyped-def]
+def admin(bexley) -> Client:
     FinancialYearFactory(start_year=2013)
     client = Client()
     client.force_login(member(bexley, Role.ADMINISTRATOR, username="ada"))
@@ -174,7 +175,7 @@ def admin(bexley) -> Client:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def parses(monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
+def parses(monkeypatch) -> list[object]:
     """Records every call to openpyxl's parser, which must not be reached by a file refused before parsing."""
     calls: list[object] = []
     real = openpyxl.load_workbook
@@ -187,11 +188,11 @@ def parses(monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
     return calls
 
 
-def check(client: Client, content: bytes, name: str = "schemes.xlsx"):  # type: ignore[no-untyped-def]
+def check(client: Client, content: bytes, name: str = "schemes.xlsx"):
     return client.post(URL, {"workbook": SimpleUploadedFile(name, content, content_type=XLSX)})
 
 
-def text_of(response) -> str:  # type: ignore[no-untyped-def]
+def text_of(response) -> str:
     return html.unescape(response.content.decode())
 
 
@@ -202,10 +203,10 @@ def command(path: Path) -> str:
     return str(refused.value)
 
 
-def edited(source: Path, tmp_path: Path, edits: dict[str, object]) -> Path:
+def edited(source: Path, tmp_path: Path, edits: dict[str, Any]) -> Path:
     book = openpyxl.load_workbook(source)
     for cell, value in edits.items():
-        book.active[cell] = value
+        active_sheet(book)[cell] = value
     path = tmp_path / "edited.xlsx"
     book.save(path)
     return path

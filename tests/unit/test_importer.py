@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -14,13 +15,14 @@ from governance.models import FinancialYear
 from schemes.importers import IMPORT_REASON, WorkbookInvalid, header_key, read_workbook, workbook_import
 from schemes.models import DirectorAssessment, FigureOverride, PanelSitting, Scheme, SchemeRating
 from tests.factories import OrganisationFactory
+from tests.workbooks import active_sheet
 
 D = Decimal
 
 
-def edited(source: Path, tmp_path: Path, edits: dict[str, object], insert_rows: int | None = None) -> Path:
+def edited(source: Path, tmp_path: Path, edits: dict[str, Any], insert_rows: int | None = None) -> Path:
     book = openpyxl.load_workbook(source)
-    sheet = book.active
+    sheet = active_sheet(book)
     if insert_rows:
         sheet.insert_rows(insert_rows)
     for cell, value in edits.items():

@@ -257,7 +257,7 @@ def test_api_query_counts_do_not_grow_with_rows(plan):
 # --- the demo data ----------------------------------------------------------------------------------------
 
 @pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings):  # type: ignore[no-untyped-def]
+def demo(django_capture_on_commit_callbacks, settings):
     settings.DEBUG = True  # load_demo refuses to run without it
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", verbosity=0)

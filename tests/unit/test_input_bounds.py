@@ -32,17 +32,17 @@ D = Decimal
 
 
 @pytest.fixture
-def organisation():  # type: ignore[no-untyped-def]
+def organisation():
     return OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
 
 
 @pytest.fixture
-def year():  # type: ignore[no-untyped-def]
+def year():
     return FinancialYearFactory(start_year=2013)
 
 
 @pytest.fixture
-def scheme(organisation, year):  # type: ignore[no-untyped-def]
+def scheme(organisation, year):
     programme = ProgrammeFactory(organisation=organisation, name="Urgent care")
     created = services.scheme_create(actor=None, organisation=organisation, year=year, programme=programme,
                                      reference="15b", name="Respiratory", go_live=date(2013, 7, 1),
@@ -51,7 +51,7 @@ def scheme(organisation, year):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def admin_client(organisation):  # type: ignore[no-untyped-def]
+def admin_client(organisation):
     client = Client(raise_request_exception=False)
     client.force_login(member(organisation, Role.ADMINISTRATOR, username="bounds-admin"))
     return client
@@ -66,7 +66,7 @@ def pages_answer(client: Client, scheme: Scheme) -> dict[str, int]:
 
 def test_edit_with_out_of_range_money_is_refused_with_a_message_and_every_page_still_answers(
     admin_client, scheme
-):  # type: ignore[no-untyped-def]
+):
     response = admin_client.post(
         reverse("schemes:edit", args=[scheme.pk]),
         edit_data(scheme, gross_saving="-999999999999", new_investment="999999999999"),

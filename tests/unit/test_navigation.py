@@ -24,7 +24,7 @@ def menu(html: str) -> list[tuple[str, str]]:
     return [(text, href) for href, text in MENU_LINK.findall(html)]
 
 
-def signed_in(client, role: str):  # type: ignore[no-untyped-def]
+def signed_in(client, role: str):
     """A member of one organisation with `role` ("staff": an administrator who is staff; "superuser")."""
     FinancialYearFactory(start_year=2013)
     user = UserFactory(is_staff=role in ("staff", "superuser"), is_superuser=role == "superuser")

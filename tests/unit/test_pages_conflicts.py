@@ -22,17 +22,17 @@ D = Decimal
 
 
 @pytest.fixture
-def organisation():  # type: ignore[no-untyped-def]
+def organisation():
     return OrganisationFactory(ods_code="CFL", name="NHS Conflict CCG")
 
 
 @pytest.fixture
-def scheme(organisation):  # type: ignore[no-untyped-def]
+def scheme(organisation):
     made = SchemeFactory(organisation=organisation, year=FinancialYearFactory(start_year=2013), reference="15b")
     return services.scheme_recompute(scheme_id=made.pk)
 
 
-def signed_in(organisation, role, username):  # type: ignore[no-untyped-def]
+def signed_in(organisation, role, username):
     client = Client()
     client.force_login(member(organisation, role, username=username))
     return client

@@ -10,6 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -22,6 +23,7 @@ from governance.models import Role
 from schemes import uploads
 from schemes.models import DirectorAssessment, FigureOverride, PanelSitting, Scheme, SchemeRating
 from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory, member
+from tests.workbooks import active_sheet
 
 pytestmark = pytest.mark.django_db
 URL = "/schemes/import/"
@@ -31,34 +33,34 @@ URL = "/schemes/import/"
 
 
 @pytest.fixture(autouse=True)
-def _private_temp_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def _private_temp_dir(tmp_path, monkeypatch):
     """Kept uploads go under this test's own temp folder."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
 
 
 @pytest.fixture
-def bexley():  # type: ignore[no-untyped-def]
+def bexley():
     return OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
 
 
 @pytest.fixture
-def year():  # type: ignore[no-untyped-def]
+def year():
     return FinancialYearFactory(start_year=2013)
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def admin(bexley, year) -> Client:  # type: ignore[no-untyped-def]
+def admin(bexley, year) -> Client:
     return client_for(member(bexley, Role.ADMINISTRATOR, username="ada"))
 
 
-def text_of(response) -> str:  # type: ignore[no-untyped-def]
+def text_of(response) -> str:
     return html.unescape(response.content.decode())
 
 
@@ -67,10 +69,10 @@ def upload(path: Path, name: str | None = None) -> SimpleUploadedFile:
                               content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def edited(source: Path, tmp_path: Path, edits: dict[str, object]) -> Path:
+def edited(source: Path, tmp_path: Path, edits: dict[str, Any]) -> Path:
     book = openpyxl.load_workbook(source)
     for cell, value in edits.items():
-        book.active[cell] = value
+        active_sheet(book)[cell] = value
     path = tmp_path / "edited.xlsx"
     book.save(path)
     return path
@@ -79,7 +81,7 @@ def edited(source: Path, tmp_path: Path, edits: dict[str, object]) -> Path:
 def schemes_only_workbook(tmp_path: Path) -> Path:
     """A table with no ratings, change in delivery or published figures: schemes and nothing else."""
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = active_sheet(book)
     sheet.title = "Schemes"
     sheet.append(["File REF", "Transformation Headings", "Scheme Heading", "Go 'Live' Date",
                   "(Full Year) Effect Net Saving"])
@@ -90,11 +92,11 @@ def schemes_only_workbook(tmp_path: Path) -> Path:
     return path
 
 
-def preview(client: Client, path: Path, **data: str):  # type: ignore[no-untyped-def]
+def preview(client: Client, path: Path, **data: str):
     return client.post(URL, {"workbook": upload(path), **data})
 
 
-def confirm(client: Client, response=None, **data: str):  # type: ignore[no-untyped-def]
+def confirm(client: Client, response=None, **data: str):
     digest = response.context["upload"].digest if response is not None else ""
     return client.post(URL, {"step": "confirm", "digest": digest, **data})
 
@@ -103,7 +105,7 @@ def kept_files() -> list[Path]:
     return sorted(uploads.upload_dir().iterdir())
 
 
-def message_texts(response) -> list[str]:  # type: ignore[no-untyped-def]
+def message_texts(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 

@@ -198,7 +198,7 @@ def test_page_query_counts_do_not_grow_with_rows(client, world):
 
     grow(2, "A ")
     services.plan_update_publish(actor=None, organisation=world["organisation"], year=world["year"], month=9)
-    meeting_pk = Meeting.objects.first().pk  # type: ignore[union-attr]
+    meeting_pk = Meeting.objects.first().pk
     urls = [reverse("plan"), reverse("plan") + "?rag=on_track", reverse("plan-updates"),
             reverse("plan-update", args=[9]), reverse("meetings"), reverse("meeting", args=[meeting_pk]),
             reverse("plan-action", args=[world["actions"][0].pk])]

@@ -20,16 +20,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organisation():  # type: ignore[no-untyped-def]
+def organisation():
     return OrganisationFactory(ods_code="06H", name="NHS Cambridgeshire and Peterborough CCG")
 
 
 @pytest.fixture
-def year():  # type: ignore[no-untyped-def]
+def year():
     return FinancialYearFactory(start_year=2018)
 
 
-def signed_in(user, organisation, year) -> Client:  # type: ignore[no-untyped-def]
+def signed_in(user, organisation, year) -> Client:
     client = Client()
     client.force_login(user)
     session = client.session
@@ -40,7 +40,7 @@ def signed_in(user, organisation, year) -> Client:  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
-def risks(organisation, year):  # type: ignore[no-untyped-def]
+def risks(organisation, year):
     scheme = SchemeFactory(organisation=organisation, year=year, reference="CHC1", name="CHC review")
     s117 = risk_create(
         actor=None, organisation=organisation, year=year,
@@ -55,7 +55,7 @@ def risks(organisation, year):  # type: ignore[no-untyped-def]
     return {"s117": s117, "bare": bare, "scheme": scheme}
 
 
-def text(response) -> str:  # type: ignore[no-untyped-def]
+def text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
 

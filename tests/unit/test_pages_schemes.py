@@ -36,36 +36,36 @@ REGISTER = "/schemes/"
 
 
 @pytest.fixture
-def organisation():  # type: ignore[no-untyped-def]
+def organisation():
     return OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
 
 
 @pytest.fixture
-def year():  # type: ignore[no-untyped-def]
+def year():
     return FinancialYearFactory(start_year=2013)
 
 
 @pytest.fixture
-def editor(organisation):  # type: ignore[no-untyped-def]
+def editor(organisation):
     return member(organisation, Role.PMO_EDITOR, first_name="Priya", last_name="PMO")
 
 
 @pytest.fixture
-def viewer(organisation):  # type: ignore[no-untyped-def]
+def viewer(organisation):
     return member(organisation, Role.VIEWER)
 
 
 @pytest.fixture
-def panel(organisation):  # type: ignore[no-untyped-def]
+def panel(organisation):
     return member(organisation, Role.PANEL_MEMBER, first_name="Peter", last_name="Panel")
 
 
-def make_scheme(organisation, year, **fields):  # type: ignore[no-untyped-def]
+def make_scheme(organisation, year, **fields):
     scheme = SchemeFactory(organisation=organisation, year=year, **fields)
     return services.scheme_recompute(scheme_id=scheme.pk)
 
 
-def rate(scheme, overall, on=date(2013, 1, 23)):  # type: ignore[no-untyped-def]
+def rate(scheme, overall, on=date(2013, 1, 23)):
     services.panel_sitting_record(
         actor=None, organisation=scheme.organisation, year=scheme.year, held_on=on,
         ratings=[services.RatingInput(scheme=scheme, value=overall, resources=overall, timescales=overall,
@@ -75,13 +75,13 @@ def rate(scheme, overall, on=date(2013, 1, 23)):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def three(organisation, year, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def three(organisation, year, django_capture_on_commit_callbacks):
     """15b Amber (plan 451,500), MSK Red, and a Green scheme with an overridden plan."""
     with django_capture_on_commit_callbacks(execute=True):
         return _three(organisation, year)
 
 
-def _three(organisation, year):  # type: ignore[no-untyped-def]
+def _three(organisation, year):
     gp = ProgrammeFactory(organisation=organisation, name="Primary care")
     planned = ProgrammeFactory(organisation=organisation, name="Planned care")
     a = make_scheme(organisation, year, reference="15b", name="GP QIPP - Reduction in Referrals 5%",
@@ -100,7 +100,7 @@ def _three(organisation, year):  # type: ignore[no-untyped-def]
     return {"15b": Scheme.objects.get(pk=a.pk), "5": Scheme.objects.get(pk=b.pk), "1": c}
 
 
-def references(response) -> list[str]:  # type: ignore[no-untyped-def]
+def references(response) -> list[str]:
     return [s.reference for s in response.context["schemes"]]
 
 

@@ -35,12 +35,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org():  # type: ignore[no-untyped-def]
+def org():
     return OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
 
 
 @pytest.fixture
-def scheme(org):  # type: ignore[no-untyped-def]
+def scheme(org):
     """Bexley 15b: FYE 602,000 from Jul-13, plan 451,500 (M4..M12 at 50,166.67, March 50,166.64)."""
     made = SchemeFactory(organisation=org, reference="15b", name="GP QIPP - Reduction in Referrals 5%",
                          go_live=date(2013, 7, 1), gross_saving=D("602000"))
@@ -48,26 +48,26 @@ def scheme(org):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def pmo(org):  # type: ignore[no-untyped-def]
+def pmo(org):
     return member(org, Role.PMO_EDITOR, first_name="Priya", last_name="PMO")
 
 
 @pytest.fixture
-def finance(org):  # type: ignore[no-untyped-def]
+def finance(org):
     return member(org, Role.FINANCE, first_name="Fiona", last_name="Finance")
 
 
 @pytest.fixture
-def panel(org):  # type: ignore[no-untyped-def]
+def panel(org):
     return member(org, Role.PANEL_MEMBER, first_name="Peter", last_name="Panel")
 
 
 @pytest.fixture
-def viewer(org):  # type: ignore[no-untyped-def]
+def viewer(org):
     return member(org, Role.VIEWER, first_name="Grace", last_name="Viewer")
 
 
-def tracker_post(scheme, **cells: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def tracker_post(scheme, **cells: str) -> dict[str, str]:
     """The tracker form as the page draws it (every open month), with some cells changed (a4="60000")."""
     closed = set(MonthStatus.objects.filter(organisation=scheme.organisation, year=scheme.year, is_closed=True)
                  .values_list("month", flat=True))
@@ -87,7 +87,7 @@ def tracker_post(scheme, **cells: str) -> dict[str, str]:  # type: ignore[no-unt
     return data
 
 
-def close_months(org, year, finance, upto: int) -> None:  # type: ignore[no-untyped-def]
+def close_months(org, year, finance, upto: int) -> None:
     for m in range(1, upto + 1):
         governance_services.month_close(actor=finance, organisation=org, year=year, month=m)
 
@@ -95,7 +95,7 @@ def close_months(org, year, finance, upto: int) -> None:  # type: ignore[no-unty
 # --- Tracker -------------------------------------------------------------------------------------------
 
 
-def test_tracker_shows_months_with_year_labels(client, scheme, pmo) -> None:  # type: ignore[no-untyped-def]
+def test_tracker_shows_months_with_year_labels(client, scheme, pmo) -> None:
     client.force_login(pmo)
     response = client.get(reverse("schemes:scheme-tracker", args=[scheme.pk]))
     assert response.status_code == 200
@@ -106,7 +106,7 @@ def test_tracker_shows_months_with_year_labels(client, scheme, pmo) -> None:  # 
     assert 'name="actual_4"' in html
 
 
-def test_entering_an_actual_changes_ytd_and_variance(client, scheme, pmo) -> None:  # type: ignore[no-untyped-def]
+def test_entering_an_actual_changes_ytd_and_variance(client, scheme, pmo) -> None:
     client.force_login(pmo)
     url = reverse("schemes:scheme-tracker", args=[scheme.pk])
     response = client.post(url, tracker_post(scheme, a4="60,000", f5="45000"))
@@ -131,7 +131,7 @@ def test_entering_an_actual_changes_ytd_and_variance(client, scheme, pmo) -> Non
     assert "(£10,167)" in html  # adverse variance in brackets
 
 
-def test_invalid_amount_keeps_what_was_typed(client, scheme, pmo) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_amount_keeps_what_was_typed(client, scheme, pmo) -> None:
     client.force_login(pmo)
     response = client.post(reverse("schemes:scheme-tracker", args=[scheme.pk]),
                            tracker_post(scheme, a4="lots", f5="45000"))
@@ -143,7 +143,7 @@ def test_invalid_amount_keeps_what_was_typed(client, scheme, pmo) -> None:  # ty
     assert SchemeMonth.objects.get(scheme=scheme, month=5).forecast is None
 
 
-def test_closed_month_refuses_edits_and_reopen_needs_a_reason(  # type: ignore[no-untyped-def]
+def test_closed_month_refuses_edits_and_reopen_needs_a_reason(
     client, scheme, pmo, finance, org
 ) -> None:
     stale_form = tracker_post(scheme, a4="70000")  # the page as drawn before finance closed M1..M4
@@ -181,7 +181,7 @@ def test_closed_month_refuses_edits_and_reopen_needs_a_reason(  # type: ignore[n
     assert SchemeMonth.objects.get(scheme=scheme, month=4).actual == D("70000")
 
 
-def test_months_close_in_order(client, scheme, finance) -> None:  # type: ignore[no-untyped-def]
+def test_months_close_in_order(client, scheme, finance) -> None:
     client.force_login(finance)
     response = client.post(reverse("month-close", args=[3]))
     assert response.status_code == 200
@@ -190,7 +190,7 @@ def test_months_close_in_order(client, scheme, finance) -> None:  # type: ignore
     assert MonthStatus.objects.get(month=1).is_closed
 
 
-def test_stale_version_is_a_409_and_nothing_is_saved(client, scheme, pmo, finance) -> None:  # type: ignore[no-untyped-def]
+def test_stale_version_is_a_409_and_nothing_is_saved(client, scheme, pmo, finance) -> None:
     form = tracker_post(scheme, a4="60000", a5="1000")
     # Someone else saves M4 (and M6, which this user did not touch) after the page was drawn.
     services.scheme_month_update(actor=finance, scheme=scheme, edits=[
@@ -214,7 +214,7 @@ def test_stale_version_is_a_409_and_nothing_is_saved(client, scheme, pmo, financ
 # --- Permissions ---------------------------------------------------------------------------------------
 
 
-def test_viewer_gets_403_for_every_post(client, scheme, viewer, finance, org) -> None:  # type: ignore[no-untyped-def]
+def test_viewer_gets_403_for_every_post(client, scheme, viewer, finance, org) -> None:
     close_months(org, scheme.year, finance, 1)
     key_stage = services.key_stage_create(actor=None, scheme=scheme, name="Scoping", baseline_date=date(2013, 5, 1))
     client.force_login(viewer)
@@ -245,7 +245,7 @@ def test_viewer_gets_403_for_every_post(client, scheme, viewer, finance, org) ->
     assert client.get(reverse("schemes:rag-panel")).status_code == 200
 
 
-def test_pmo_cannot_close_months(client, scheme, pmo) -> None:  # type: ignore[no-untyped-def]
+def test_pmo_cannot_close_months(client, scheme, pmo) -> None:
     client.force_login(pmo)
     assert client.post(reverse("month-close", args=[1])).status_code == 403
     assert not MonthStatus.objects.filter(is_closed=True).exists()
@@ -254,7 +254,7 @@ def test_pmo_cannot_close_months(client, scheme, pmo) -> None:  # type: ignore[n
 # --- RAG panel -----------------------------------------------------------------------------------------
 
 
-def panel_form(*schemes, overall: str = "amber", held_on: str = "2013-04-15"):  # type: ignore[no-untyped-def]
+def panel_form(*schemes, overall: str = "amber", held_on: str = "2013-04-15"):
     data: dict[str, object] = {"held_on": held_on, "panel": "RAG panel", "notes": "", "scheme": [s.pk for s in schemes]}
     for s in schemes:
         for key in ("value", "resources", "timescales", "codependencies"):
@@ -264,7 +264,7 @@ def panel_form(*schemes, overall: str = "amber", held_on: str = "2013-04-15"):  
     return data
 
 
-def test_panel_sitting_changes_most_likely(  # type: ignore[no-untyped-def]
+def test_panel_sitting_changes_most_likely(
     client, scheme, panel, django_capture_on_commit_callbacks
 ) -> None:
     assert scheme.most_likely == D("451500.00")  # unrated: counted at its full plan
@@ -289,7 +289,7 @@ def test_panel_sitting_changes_most_likely(  # type: ignore[no-untyped-def]
     assert "15/04/2013" in listing
 
 
-def test_ratings_saved_from_a_page_drawn_before_anothers_ratings_are_a_409(  # type: ignore[no-untyped-def]
+def test_ratings_saved_from_a_page_drawn_before_anothers_ratings_are_a_409(
     client, scheme, panel, org
 ) -> None:
     """Two pages drawn, then saved one after the other: the second is told and keeps its choices (409).
@@ -311,7 +311,7 @@ def test_ratings_saved_from_a_page_drawn_before_anothers_ratings_are_a_409(  # t
     assert SchemeRating.objects.get(scheme=scheme).overall == "red"
 
 
-def test_panel_sitting_rejects_unknown_schemes(client, scheme, panel) -> None:  # type: ignore[no-untyped-def]
+def test_panel_sitting_rejects_unknown_schemes(client, scheme, panel) -> None:
     other_org = OrganisationFactory(ods_code="05N")
     stranger = services.scheme_recompute(scheme_id=SchemeFactory(organisation=other_org).pk)
     client.force_login(panel)
@@ -322,7 +322,7 @@ def test_panel_sitting_rejects_unknown_schemes(client, scheme, panel) -> None:  
     assert not PanelSitting.objects.exists()
 
 
-def test_panel_half_rated_row_is_an_error(client, scheme, panel) -> None:  # type: ignore[no-untyped-def]
+def test_panel_half_rated_row_is_an_error(client, scheme, panel) -> None:
     client.force_login(panel)
     data = panel_form(scheme)
     data[f"r{scheme.pk}-resources"] = ""
@@ -335,7 +335,7 @@ def test_panel_half_rated_row_is_an_error(client, scheme, panel) -> None:  # typ
 # --- Director's assessment -----------------------------------------------------------------------------
 
 
-def test_director_preview_saves_nothing_and_save_records(  # type: ignore[no-untyped-def]
+def test_director_preview_saves_nothing_and_save_records(
     client, scheme, panel, django_capture_on_commit_callbacks
 ) -> None:
     client.force_login(panel)
@@ -364,7 +364,7 @@ def test_director_preview_saves_nothing_and_save_records(  # type: ignore[no-unt
     assert scheme.director_value == D("401333.33")
 
 
-def test_a_second_director_cannot_silently_overwrite(client, scheme, panel, org) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_director_cannot_silently_overwrite(client, scheme, panel, org) -> None:
     url = reverse("schemes:director", args=[scheme.pk])
     client.force_login(panel)
     bob_page = client.get(url)
@@ -383,7 +383,7 @@ def test_a_second_director_cannot_silently_overwrite(client, scheme, panel, org)
     assert DirectorAssessment.objects.get().change_months == -3
 
 
-def test_director_form_errors(client, scheme, panel) -> None:  # type: ignore[no-untyped-def]
+def test_director_form_errors(client, scheme, panel) -> None:
     client.force_login(panel)
     response = client.post(reverse("schemes:director", args=[scheme.pk]),
                            {"assessed_on": "31/02/2013", "change_months": "13", "director": "", "save": "1"})
@@ -397,14 +397,14 @@ def test_director_form_errors(client, scheme, panel) -> None:  # type: ignore[no
 # --- Stage gates ---------------------------------------------------------------------------------------
 
 
-def stage_form(scheme, to_stage: int, **extra):  # type: ignore[no-untyped-def]
+def stage_form(scheme, to_stage: int, **extra):
     data = {"to_stage": str(to_stage), "decision": "approved", "approver": "Management executive",
             "decided_on": "2013-02-01", "note": "", "version": str(scheme.version)}
     data.update(extra)
     return data
 
 
-def test_stage_move_forward_needs_the_gateway_approval(client, scheme, pmo) -> None:  # type: ignore[no-untyped-def]
+def test_stage_move_forward_needs_the_gateway_approval(client, scheme, pmo) -> None:
     client.force_login(pmo)
     url = reverse("schemes:stage", args=[scheme.pk])
     page = client.get(url).content.decode()
@@ -439,7 +439,7 @@ def test_stage_move_forward_needs_the_gateway_approval(client, scheme, pmo) -> N
     assert scheme.history.first().stage == Stage.INITIATION
 
 
-def test_stage_move_back_needs_a_reason_and_stale_version_is_409(client, scheme, pmo) -> None:  # type: ignore[no-untyped-def]
+def test_stage_move_back_needs_a_reason_and_stale_version_is_409(client, scheme, pmo) -> None:
     services.scheme_stage_change(actor=pmo, scheme=scheme, expected_version=scheme.version, to_stage=1,
                                  approver="ME", decided_on=date(2013, 2, 1), decision="approved",
                                  confirmed=["finance_review", "management_executive_review"])
@@ -468,7 +468,7 @@ def test_stage_move_back_needs_a_reason_and_stale_version_is_409(client, scheme,
 # --- Key stages ----------------------------------------------------------------------------------------
 
 
-def test_key_stage_template_is_idempotent_and_slippage_shows(client, scheme, pmo) -> None:  # type: ignore[no-untyped-def]
+def test_key_stage_template_is_idempotent_and_slippage_shows(client, scheme, pmo) -> None:
     client.force_login(pmo)
     url = reverse("schemes:key-stages-template", args=[scheme.pk])
     assert client.post(url, {"first_date": "2013-04-15"}).status_code == 302
@@ -496,7 +496,7 @@ def test_key_stage_template_is_idempotent_and_slippage_shows(client, scheme, pmo
     assert (scoping.name, scoping.current_date) == ("Scoping", date(2013, 7, 25))
 
 
-def test_add_key_stage(client, scheme, pmo) -> None:  # type: ignore[no-untyped-def]
+def test_add_key_stage(client, scheme, pmo) -> None:
     client.force_login(pmo)
     url = reverse("schemes:key-stage-add", args=[scheme.pk])
     response = client.post(url, {"name": "", "baseline_date": "not a date"})
@@ -512,7 +512,7 @@ def test_add_key_stage(client, scheme, pmo) -> None:  # type: ignore[no-untyped-
 # --- Programme tracker ---------------------------------------------------------------------------------
 
 
-def test_programme_tracker_query_count_does_not_grow(client, org, pmo) -> None:  # type: ignore[no-untyped-def]
+def test_programme_tracker_query_count_does_not_grow(client, org, pmo) -> None:
     programme = ProgrammeFactory(organisation=org, name="Planned care")
     first = SchemeFactory(organisation=org, programme=programme)
     services.scheme_recompute(scheme_id=first.pk)
@@ -538,14 +538,14 @@ def test_programme_tracker_query_count_does_not_grow(client, org, pmo) -> None: 
     assert totals.fot.plan == D("451500.00") * 50
 
 
-def test_tracker_index_lists_programmes_and_schemes(client, scheme, pmo) -> None:  # type: ignore[no-untyped-def]
+def test_tracker_index_lists_programmes_and_schemes(client, scheme, pmo) -> None:
     client.force_login(pmo)
     html = client.get(reverse("schemes:tracker")).content.decode()
     assert reverse("schemes:programme-tracker", args=[scheme.programme_id]) in html
     assert reverse("schemes:scheme-tracker", args=[scheme.pk]) in html
 
 
-def test_other_organisations_schemes_are_not_found(client, scheme) -> None:  # type: ignore[no-untyped-def]
+def test_other_organisations_schemes_are_not_found(client, scheme) -> None:
     outsider = member(OrganisationFactory(ods_code="05N"), Role.ADMINISTRATOR)
     client.force_login(outsider)
     for name in ("schemes:scheme-tracker", "schemes:director", "schemes:stage", "schemes:key-stages"):
@@ -553,7 +553,7 @@ def test_other_organisations_schemes_are_not_found(client, scheme) -> None:  # t
     assert client.get(reverse("schemes:programme-tracker", args=[scheme.programme_id])).status_code == 404
 
 
-def test_closing_a_month_that_has_not_ended_is_refused(org, finance) -> None:  # type: ignore[no-untyped-def]
+def test_closing_a_month_that_has_not_ended_is_refused(org, finance) -> None:
     from django.core.exceptions import ValidationError
 
     from governance.models import FinancialYear
@@ -568,7 +568,7 @@ def test_closing_a_month_that_has_not_ended_is_refused(org, finance) -> None:  #
         governance_services.month_close(actor=finance, organisation=org, year=year, month=current)
 
 
-def test_a_key_stage_can_be_removed_and_history_keeps_it(client, scheme, pmo, viewer) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_stage_can_be_removed_and_history_keeps_it(client, scheme, pmo, viewer) -> None:
     stage = services.key_stage_create(actor=None, scheme=scheme, name="Scoping", baseline_date=date(2013, 2, 1))
     url = reverse("schemes:key-stage-remove", args=[scheme.pk, stage.pk])
     client.force_login(viewer)

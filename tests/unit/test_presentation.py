@@ -19,7 +19,7 @@ PROFILE = ["0", "0", "0", "5000", "5000", "10000", "10000", "10000", "10000", "1
 
 
 @pytest.fixture
-def scheme(run_on_commit):  # type: ignore[no-untyped-def]
+def scheme(run_on_commit):
     organisation = OrganisationFactory(ods_code="PRS")
     return run_on_commit(
         services.scheme_create, actor=None, organisation=organisation, year=FinancialYearFactory(start_year=2013),

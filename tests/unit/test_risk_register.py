@@ -106,7 +106,7 @@ def test_the_score_at_any_past_date_comes_from_the_dated_history():
 
 
 @pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings):  # type: ignore[no-untyped-def]
+def demo(django_capture_on_commit_callbacks, settings):
     settings.DEBUG = True
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", verbosity=0)

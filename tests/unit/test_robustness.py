@@ -21,7 +21,7 @@ FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
 
 
 @pytest.fixture
-def pages(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def pages(django_capture_on_commit_callbacks):
     organisation = OrganisationFactory(ods_code="07N")
     year = FinancialYearFactory(start_year=2013)
     programme = ProgrammeFactory(organisation=organisation)

@@ -18,11 +18,11 @@ D = Decimal
 
 
 @pytest.fixture
-def organisation():  # type: ignore[no-untyped-def]
+def organisation():
     return OrganisationFactory(ods_code="SVC")
 
 
-def create(organisation, **extra):  # type: ignore[no-untyped-def]
+def create(organisation, **extra):
     values = {"go_live": date(2013, 7, 1), "gross_saving": D("602000"), **extra}
     return services.scheme_create(
         actor=None, organisation=organisation, year=FinancialYearFactory(start_year=2013),

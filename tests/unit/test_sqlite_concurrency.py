@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from django.core.signals import got_request_exception
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -57,7 +58,7 @@ FIGURES = ("full_year_effect", "months_in_year", "plan_in_year", "next_year_effe
 
 
 @pytest.fixture(scope="module")
-def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:
     """This module's tests run on a file copy of the session's in-memory test database.
 
     Threads cannot share an in-memory SQLite database the way separate server processes share the
@@ -66,7 +67,7 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory) -> Ite
     the in-memory database, untouched, afterwards.
     """
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "sqlite" or not db.is_in_memory_db():
+    if not isinstance(db, SQLiteDatabaseWrapper) or not db.is_in_memory_db():
         yield  # already a file (or PostgreSQL): nothing to do
         return
     path = tmp_path_factory.mktemp("sqlite") / "concurrency.sqlite3"
@@ -178,11 +179,11 @@ def assert_figures_recomputed(scheme: Scheme, since: Any) -> Scheme:
 # --- The six saves ---------------------------------------------------------------------------------------
 
 
-def test_concurrent_scheme_edits_save_once_and_the_rest_get_409(world, server_errors) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_scheme_edits_save_once_and_the_rest_get_409(world, server_errors) -> None:
     url = reverse("schemes:edit", args=[world.scheme.pk])
     for number, n in enumerate(ROUNDS):
         scheme = Scheme.objects.get(pk=world.scheme.pk)
-        forms = [{
+        forms: list[dict[str, Any]] = [{
             "programme": scheme.programme_id, "reference": scheme.reference, "name": f"GP QIPP {number}-{i}",
             "project_owner": "", "clinical_lead": "", "managerial_lead": "", "description": "", "kpis": "",
             "phase": "", "scheme_type": "", "go_live_month": "7", "go_live_year": "2013", "current_cost": "",
@@ -198,7 +199,7 @@ def test_concurrent_scheme_edits_save_once_and_the_rest_get_409(world, server_er
     assert Scheme.history.filter(id=world.scheme.pk).count() == 1 + len(ROUNDS)  # created, then one per round
 
 
-def test_concurrent_key_stage_edits_save_once_and_the_rest_get_409(world, server_errors) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_key_stage_edits_save_once_and_the_rest_get_409(world, server_errors) -> None:
     stage = services.key_stage_create(actor=None, scheme=world.scheme, name="Scoping", baseline_date=date(2013, 7, 1))
     url = reverse("schemes:key-stage-edit", args=[world.scheme.pk, stage.pk])
     for number, n in enumerate(ROUNDS):
@@ -208,17 +209,18 @@ def test_concurrent_key_stage_edits_save_once_and_the_rest_get_409(world, server
         winner = one_saved_rest_conflict(race(world.editors, url, forms), server_errors)
         saved = KeyStage.objects.get(pk=stage.pk)
         assert saved.version == stage.version + 1
+        assert saved.current_date is not None
         assert (saved.current_date.isoformat(), saved.note) == (forms[winner]["current_date"], forms[winner]["note"])
     assert KeyStage.history.filter(id=stage.pk).count() == 1 + len(ROUNDS)
 
 
-def test_concurrent_figure_overrides_save_once_and_the_rest_get_409(world, server_errors) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_figure_overrides_save_once_and_the_rest_get_409(world, server_errors) -> None:
     url = reverse("schemes:override", args=[world.scheme.pk])
     for number, n in enumerate(ROUNDS):
         scheme = Scheme.objects.get(pk=world.scheme.pk)
         seen = override_token(scheme)
-        forms = [{"figure": "most_likely", "value": str(300000 + 1000 * number + i), "reason": f"Panel view {i}",
-                  "seen": seen} for i in range(n)]
+        forms: list[dict[str, Any]] = [{"figure": "most_likely", "value": str(300000 + 1000 * number + i),
+                                        "reason": f"Panel view {i}", "seen": seen} for i in range(n)]
         started = timezone.now()
         winner = one_saved_rest_conflict(race(world.panel, url, forms), server_errors)
         active = FigureOverride.objects.get(scheme=scheme, figure="most_likely", cleared_at__isnull=True)
@@ -229,7 +231,7 @@ def test_concurrent_figure_overrides_save_once_and_the_rest_get_409(world, serve
     assert FigureOverride.objects.filter(scheme=world.scheme).count() == len(ROUNDS)  # each round's winner
 
 
-def test_concurrent_directors_assessments_save_once_and_the_rest_get_409(world, server_errors) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_directors_assessments_save_once_and_the_rest_get_409(world, server_errors) -> None:
     url = reverse("schemes:director", args=[world.scheme.pk])
     for number, n in enumerate(ROUNDS):
         latest = newest_assessment(world.scheme)  # its id is the page's edit token
@@ -238,13 +240,14 @@ def test_concurrent_directors_assessments_save_once_and_the_rest_get_409(world, 
         started = timezone.now()
         winner = one_saved_rest_conflict(race(world.panel, url, forms), server_errors)
         newest = newest_assessment(world.scheme)
+        assert newest is not None
         assert (newest.change_months, newest.director) == (winner - 2, f"Director {winner}")
         saved = assert_figures_recomputed(world.scheme, started)
         assert saved.delivery_change_months == winner - 2
     assert DirectorAssessment.objects.filter(scheme=world.scheme).count() == len(ROUNDS)
 
 
-def test_concurrent_panel_ratings_save_once_and_the_rest_get_409(world, server_errors) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_panel_ratings_save_once_and_the_rest_get_409(world, server_errors) -> None:
     url = reverse("schemes:panel-new")
     scheme = world.scheme
     for number, n in enumerate(ROUNDS):
@@ -269,10 +272,11 @@ def test_concurrent_panel_ratings_save_once_and_the_rest_get_409(world, server_e
     assert SchemeRating.objects.filter(scheme=scheme).count() == len(ROUNDS)  # each round's winner only
 
 
-def test_concurrent_stage_changes_save_once_and_the_rest_get_409(world, server_errors) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_stage_changes_save_once_and_the_rest_get_409(world, server_errors) -> None:
     url = reverse("schemes:stage", args=[world.scheme.pk])
     for n in ROUNDS:
         scheme = Scheme.objects.get(pk=world.scheme.pk)
+        move: dict[str, Any]
         if scheme.stage == Stage.PIPELINE:  # forward, with the gateway's approvals; then back, with a reason
             move = {"to_stage": "1", "confirmed": ["finance_review", "management_executive_review"], "note": ""}
         else:
@@ -282,11 +286,12 @@ def test_concurrent_stage_changes_save_once_and_the_rest_get_409(world, server_e
         winner = one_saved_rest_conflict(race(world.editors, url, forms), server_errors)
         saved = Scheme.objects.get(pk=scheme.pk)
         assert (saved.stage, saved.version) == (int(move["to_stage"]), scheme.version + 1)
-        assert StageChange.objects.filter(scheme=scheme).order_by("-pk").first().approver == forms[winner]["approver"]
+        latest = StageChange.objects.filter(scheme=scheme).order_by("-pk").first()
+        assert latest is not None and latest.approver == forms[winner]["approver"]
     assert StageChange.objects.filter(scheme=world.scheme).count() == len(ROUNDS)
 
 
-def test_a_stage_page_drawn_before_the_scheme_moved_answers_409_not_a_form_error(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_stage_page_drawn_before_the_scheme_moved_answers_409_not_a_form_error(world) -> None:
     """A loser of the race above may read the scheme after the winner moved it: the choices it posted
     (stage 1, stage 0's approvals) no longer fit the page, which is a conflict, not the user's mistake."""
     scheme = world.scheme
@@ -303,7 +308,7 @@ def test_a_stage_page_drawn_before_the_scheme_moved_answers_409_not_a_form_error
     assert Scheme.objects.get(pk=scheme.pk).stage == Stage.INITIATION
 
 
-def test_concurrent_monthly_tracker_saves_save_once_and_the_rest_get_409(world, server_errors) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_monthly_tracker_saves_save_once_and_the_rest_get_409(world, server_errors) -> None:
     url = reverse("schemes:scheme-tracker", args=[world.scheme.pk])
     for number, n in enumerate(ROUNDS):
         row = SchemeMonth.objects.get(scheme=world.scheme, month=4)
@@ -319,11 +324,12 @@ def test_concurrent_monthly_tracker_saves_save_once_and_the_rest_get_409(world, 
 
 
 def test_the_embedded_default_waits_its_turn_in_wal_mode() -> None:
-    if connection.vendor != "sqlite":
+    db = connections[DEFAULT_DB_ALIAS]
+    if not isinstance(db, SQLiteDatabaseWrapper):
         pytest.skip("The embedded default's settings: SQLite only.")
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] == 20_000
-    assert connection.transaction_mode == "IMMEDIATE"
+    assert db.transaction_mode == "IMMEDIATE"  # type: ignore[attr-defined]  # Django 5.1+; not in django-stubs yet

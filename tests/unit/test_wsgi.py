@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 from wsgiref.util import setup_testing_defaults
 
@@ -16,13 +17,17 @@ def test_the_wsgi_application_serves_the_sign_in_page_and_sends_strangers_there(
         environ: dict[str, object] = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "HTTP_HOST": "testserver",
                                       "wsgi.input": BytesIO()}
         setup_testing_defaults(environ)
-        answer: dict[str, object] = {}
+        answer: dict[str, str] = {}
+        sent: dict[str, str] = {}
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: object = None) -> None:
-            answer.update(status=status, headers=dict(headers))
+        def start_response(status: str, headers: list[tuple[str, str]],
+                           exc_info: object = None) -> Callable[[bytes], object]:
+            answer["status"] = status
+            sent.update(headers)
+            return lambda data: None  # WSGI's write(), which Django never calls
 
         body = b"".join(application(environ, start_response))
-        return str(answer["status"]), answer["headers"], body  # type: ignore[return-value]
+        return answer["status"], sent, body
 
     status, headers, body = get("/accounts/login/")
     assert status == "200 OK" and b'id="id_username"' in body
