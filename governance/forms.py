@@ -39,7 +39,7 @@ def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
     return field
 
 
-def form_errors(form: forms.Form) -> list[SummaryError]:
+def form_errors(form: forms.BaseForm) -> list[SummaryError]:
     errors = [SummaryError(str(e)) for e in form.non_field_errors()]
     for name, messages in form.errors.items():
         if name == NON_FIELD_ERRORS:
@@ -49,7 +49,7 @@ def form_errors(form: forms.Form) -> list[SummaryError]:
     return errors
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's refusal on the form: on the field it names, else above the form.
 
     A message about a field the form does not show (a scheme's monthly profile, say) goes above the

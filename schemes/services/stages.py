@@ -17,9 +17,7 @@ from schemes.models import BEXLEY_KEY_STAGES, STAGE_GATEWAYS, GatewayDecision, K
 from schemes.services.common import EditConflict, check_role, recorded_by, versioned_update
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from governance.permissions import Actor
 
 
 def stage_moved(scheme: Scheme) -> EditConflict:
@@ -33,7 +31,7 @@ def stage_moved(scheme: Scheme) -> EditConflict:
 
 @transaction.atomic
 def scheme_stage_change(
-    *, actor: User | None, scheme: Scheme, expected_version: int | None, to_stage: int, approver: str,
+    *, actor: Actor | None, scheme: Scheme, expected_version: int | None, to_stage: int, approver: str,
     decided_on: date, decision: str, note: str = "", confirmed: Iterable[str] = (),
 ) -> StageChange:
     """Move a scheme between lifecycle stages with the gateway approval recorded.
@@ -125,7 +123,7 @@ def _validate_key_stage(key_stage: KeyStage) -> None:
 
 @transaction.atomic
 def key_stage_create(
-    *, actor: User | None, scheme: Scheme, name: str, baseline_date: date | None = None,
+    *, actor: Actor | None, scheme: Scheme, name: str, baseline_date: date | None = None,
     current_date: date | None = None, completed_on: date | None = None, note: str = "", order: int | None = None,
 ) -> KeyStage:
     """Add a dated stage or milestone. Its current date starts at the baseline when not given."""
@@ -143,7 +141,7 @@ def key_stage_create(
 
 @transaction.atomic
 def key_stage_update(
-    *, actor: User | None, key_stage: KeyStage, expected_version: int | None, changes: Mapping[str, Any]
+    *, actor: Actor | None, key_stage: KeyStage, expected_version: int | None, changes: Mapping[str, Any]
 ) -> KeyStage:
     """Change a key stage (e.g. a new current date). Refused if someone else saved it since it was read."""
     check_role(actor, Action.EDIT_SCHEMES, key_stage.scheme.organisation)
@@ -157,7 +155,7 @@ def key_stage_update(
 
 
 @transaction.atomic
-def key_stage_remove(*, actor: User | None, key_stage: KeyStage, expected_version: int | None) -> None:
+def key_stage_remove(*, actor: Actor | None, key_stage: KeyStage, expected_version: int | None) -> None:
     """Remove a stage from a scheme's plan; its history (who removed it, when) is kept."""
     check_role(actor, Action.EDIT_SCHEMES, key_stage.scheme.organisation)
     current = KeyStage.objects.select_for_update().get(pk=key_stage.pk)
@@ -172,7 +170,7 @@ def key_stage_remove(*, actor: User | None, key_stage: KeyStage, expected_versio
 
 
 @transaction.atomic
-def key_stages_from_template(*, actor: User | None, scheme: Scheme, first_date: date) -> list[KeyStage]:
+def key_stages_from_template(*, actor: Actor | None, scheme: Scheme, first_date: date) -> list[KeyStage]:
     """Add Bexley's 20 key stages, baselined a month apart from `first_date`.
 
     Idempotent: a stage the scheme already has (same name, any case) is not added again, so running

@@ -29,12 +29,9 @@ def working(request: HttpRequest) -> tuple[Organisation | None, FinancialYear | 
     return chosen.organisation, chosen.year
 
 
-def no_working_context(request: HttpRequest) -> HttpResponse | None:
-    """The page asking for an organisation and year, when a page needs them and none is chosen."""
-    organisation, year = working(request)
-    if organisation is None or year is None:
-        return render(request, "includes/no_context_page.html", status=200)
-    return None
+def no_context_page(request: HttpRequest) -> HttpResponse:
+    """The page asking for an organisation and year, for a page that needs them when none is chosen."""
+    return render(request, "includes/no_context_page.html", status=200)
 
 
 def scheme_or_404(request: HttpRequest, pk: int, *, for_page: bool = False) -> Scheme:

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from governance.forms import SummaryError, form_errors
-from governance.permissions import Action, can, require
+from governance.permissions import Action, acting_user, can, require
 from schemes import uploads
 from schemes.forms import WorkbookConfirmForm, WorkbookUploadForm
 from schemes.importers import (
@@ -24,7 +24,7 @@ from schemes.importers import (
     workbook_check,
     workbook_import,
 )
-from schemes.views.common import CONFLICT, no_working_context, working
+from schemes.views.common import CONFLICT, no_context_page, working
 
 # What a workbook can record besides schemes. The services check each with the importing user's role,
 # so a role without one of these can import only files that do not record it.
@@ -74,9 +74,9 @@ def workbook_import_page(request: HttpRequest) -> HttpResponse:
     Posting a file checks it and shows what importing would do, saving nothing; the file is kept on
     the server (schemes/uploads.py) and "Import N schemes" imports that same file for real.
     """
-    if (response := no_working_context(request)) is not None:
-        return response
     organisation, year = working(request)
+    if organisation is None or year is None:
+        return no_context_page(request)
     require(request.user, Action.EDIT_SCHEMES, organisation)
     if request.method == "GET":
         return _import_page(request, organisation, year)
@@ -96,7 +96,7 @@ def workbook_import_page(request: HttpRequest) -> HttpResponse:
     sheet = form.cleaned_data["sheet"]
     try:
         # Reads the file and compares it with what is saved: no transaction, nothing written.
-        report = workbook_check(actor=request.user, organisation=organisation, year_name=year.name,
+        report = workbook_check(actor=acting_user(request), organisation=organisation, year_name=year.name,
                                 source=io.BytesIO(content), sheet=sheet, name=workbook.name)
     except WorkbookInvalid as invalid:
         return _import_page(request, organisation, year, form=form, problems=invalid.problems,
@@ -134,7 +134,7 @@ def _import_confirm(request: HttpRequest, organisation: Any, year: Any) -> HttpR
         uploads.forget(request.session)
         return _import_page(request, organisation, year, status=400, errors=[SummaryError(str(gone))])
     try:
-        report = workbook_import(actor=request.user, organisation=organisation, year_name=year.name,
+        report = workbook_import(actor=acting_user(request), organisation=organisation, year_name=year.name,
                                  source=io.BytesIO(content), sheet=upload.sheet, name=upload.name)
     except WorkbookInvalid as invalid:
         return _import_page(request, organisation, year, problems=invalid.problems, file_name=upload.name)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from governance.forms import SummaryError, add_service_errors, form_errors
-from governance.permissions import Action, can, require
+from governance.permissions import Action, acting_user, can, require
 from schemes import selectors, services
 from schemes.forms import (
     DIMENSIONS,
@@ -56,7 +56,8 @@ def panel_new(request: HttpRequest) -> HttpResponse:
         if form_ok and not row_errors:
             try:
                 sitting = services.panel_sitting_record(
-                    actor=request.user, organisation=organisation, year=year, held_on=form.cleaned_data["held_on"],
+                    actor=acting_user(request), organisation=organisation, year=year,
+                    held_on=form.cleaned_data["held_on"],
                     panel=form.cleaned_data["panel"].strip(), notes=form.cleaned_data["notes"], ratings=ratings,
                     seen_tokens=read_seen_tokens(request.POST, rows),
                 )
@@ -113,14 +114,14 @@ def director_assessment(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 try:
                     services.director_assessment_record(
-                        actor=request.user, scheme=scheme, assessed_on=data["assessed_on"],
+                        actor=acting_user(request), scheme=scheme, assessed_on=data["assessed_on"],
                         change_months=data["change_months"], director=data["director"].strip(),
                         note=data["note"].strip(), expected_latest_id=data["seen"] if data["seen"] is not None else -1,
                     )
                 except services.EditConflict as conflict:
                     # Saving again from here records this assessment on purpose, after the one saved meanwhile.
-                    form = form_after_conflict(DirectorAssessmentForm, form.data, saved={"seen": conflict.current.pk},
-                                               message=str(conflict))
+                    form = form_after_conflict(DirectorAssessmentForm, request.POST,
+                                               saved={"seen": conflict.current.pk}, message=str(conflict))
                     status = CONFLICT
                 except ValidationError as error:
                     add_service_errors(form, error)

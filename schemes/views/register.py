@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,12 +13,16 @@ from schemes import exports, selectors
 from schemes.filters import SchemeFilterSet
 from schemes.models import Phase, Rag, Stage
 from schemes.selectors import latest_closed_month, register_rows, register_totals, sort_register
-from schemes.views.common import no_working_context, working
+from schemes.views.common import no_context_page, working
+
+if TYPE_CHECKING:
+    from governance.models import FinancialYear, Organisation
 
 
-def _register(request: HttpRequest) -> tuple[SchemeFilterSet, Any, str]:
+def _register(
+    request: HttpRequest, organisation: Organisation, year: FinancialYear
+) -> tuple[SchemeFilterSet, Any, str]:
     """The register's filter form, its rows (filtered and sorted) and the sort applied."""
-    organisation, year = working(request)
     base = register_rows(request.user, organisation, year)
     filterset = SchemeFilterSet(request.GET or None, queryset=base, request=request)
     fields = filterset.form.fields
@@ -33,10 +37,10 @@ def _register(request: HttpRequest) -> tuple[SchemeFilterSet, Any, str]:
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    if (response := no_working_context(request)) is not None:
-        return response
     organisation, year = working(request)
-    filterset, rows, sort = _register(request)
+    if organisation is None or year is None:
+        return no_context_page(request)
+    filterset, rows, sort = _register(request, organisation, year)
     rows = list(rows)
     return render(request, "schemes/register.html", {
         "filter": filterset,
@@ -54,12 +58,12 @@ class _Echo:
 
 
 @login_required
-def register_csv(request: HttpRequest) -> HttpResponse:
+def register_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The register's rows as CSV: the same filters and order as the page (same query string)."""
     organisation, year = working(request)
     if organisation is None or year is None:
         raise Http404("Choose an organisation and year first.")
-    _, rows, _ = _register(request)
+    _, rows, _ = _register(request, organisation, year)
     writer = csv.writer(_Echo())
     ytd_month = latest_closed_month(request.user, organisation, year)
     csv_rows = exports.register_rows_for_csv(rows, year_name=year.name, start_year=year.start_year,

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from governance.forms import add_service_errors
-from governance.permissions import Action, require
+from governance.permissions import Action, acting_user, require
 from schemes import selectors, services
 from schemes.forms import OverrideClearForm, OverrideForm, SchemeForm
 from schemes.models import Figure, Programme, Scheme
 from schemes.presentation import display_scheme_value, figure_workings, scheme_change_history
 from schemes.selectors import active_overrides, override_token, scheme_as_of_version
-from schemes.views.common import CONFLICT, AnyForm, form_after_conflict, no_working_context, scheme_or_404, working
+from schemes.views.common import CONFLICT, AnyForm, form_after_conflict, no_context_page, scheme_or_404, working
 
 
 @login_required
@@ -38,16 +38,16 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def scheme_create(request: HttpRequest) -> HttpResponse:
-    if (response := no_working_context(request)) is not None:
-        return response
     organisation, year = working(request)
+    if organisation is None or year is None:
+        return no_context_page(request)
     require(request.user, Action.EDIT_SCHEMES, organisation)
     form = SchemeForm(request.POST or None, programmes=selectors.programmes_for(request.user, organisation), year=year)
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         try:
             scheme = services.scheme_create(
-                actor=request.user, organisation=organisation, year=year,
+                actor=acting_user(request), organisation=organisation, year=year,
                 programme=changes.pop("programme"), reference=changes.pop("reference"), name=changes.pop("name"),
                 **changes,
             )
@@ -117,7 +117,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.scheme_update(
-                actor=request.user, scheme=scheme, expected_version=form.cleaned_data["version"],
+                actor=acting_user(request), scheme=scheme, expected_version=form.cleaned_data["version"],
                 changes=form.changes(),
             )
         except services.EditConflict as conflict:
@@ -149,7 +149,7 @@ def figure_override(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        save = partial(services.figure_override_set, actor=request.user, scheme=scheme, figure=data["figure"],
+        save = partial(services.figure_override_set, actor=acting_user(request), scheme=scheme, figure=data["figure"],
                        value=data["value"], reason=data["reason"])
         done = f"{Figure(data['figure']).label} of {scheme.reference} overridden. The reason is shown with the figure."
         form, status, saved = _save_override(request, form, scheme, save, done)
@@ -170,7 +170,7 @@ def figure_override_clear(request: HttpRequest, pk: int, figure: str) -> HttpRes
     form = OverrideClearForm(request.POST or None, initial={"seen": override_token(scheme)})
     status = 200
     if request.method == "POST" and form.is_valid():
-        save = partial(services.figure_override_clear, actor=request.user, scheme=scheme, figure=figure,
+        save = partial(services.figure_override_clear, actor=acting_user(request), scheme=scheme, figure=figure,
                        reason=form.cleaned_data["reason"])
         done = f"Override of {override.get_figure_display()} cleared: the figure is the formula's again."
         form, status, saved = _save_override(request, form, scheme, save, done)
@@ -193,7 +193,7 @@ def _save_override(
         save(expected_token=seen if seen is not None else -1)
     except services.EditConflict as conflict:
         scheme.refresh_from_db()
-        return form_after_conflict(type(form), form.data, saved={"seen": override_token(scheme)},
+        return form_after_conflict(type(form), request.POST, saved={"seen": override_token(scheme)},
                                    message=str(conflict)), CONFLICT, None
     except ValidationError as error:
         add_service_errors(form, error)

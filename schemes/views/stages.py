@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from governance.forms import add_service_errors, form_errors
-from governance.permissions import Action, can, require
+from governance.permissions import Action, acting_user, can, require
 from schemes import selectors, services
 from schemes.forms import KeyStageForm, KeyStageTemplateForm, StageChangeForm
 from schemes.models import STAGE_GATEWAYS, GatewayDecision, KeyStage, Scheme, Stage
@@ -39,7 +39,8 @@ def stage_change(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 change = services.scheme_stage_change(
-                    actor=request.user, scheme=scheme, expected_version=data["version"], to_stage=data["to_stage"],
+                    actor=acting_user(request), scheme=scheme, expected_version=data["version"],
+                    to_stage=data["to_stage"],
                     approver=data["approver"], decided_on=data["decided_on"], decision=data["decision"],
                     note=data["note"], confirmed=data["confirmed"],
                 )
@@ -112,7 +113,7 @@ def key_stages_template(request: HttpRequest, pk: int) -> HttpResponse:
     form = KeyStageTemplateForm(request.POST)
     if form.is_valid():
         try:
-            added = services.key_stages_from_template(actor=request.user, scheme=scheme,
+            added = services.key_stages_from_template(actor=acting_user(request), scheme=scheme,
                                                       first_date=form.cleaned_data["first_date"])
         except ValidationError as error:
             add_service_errors(form, error)
@@ -142,7 +143,7 @@ def key_stage_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = KeyStageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            key_stage = services.key_stage_create(actor=request.user, scheme=scheme,
+            key_stage = services.key_stage_create(actor=acting_user(request), scheme=scheme,
                                                   **_key_stage_changes(form.cleaned_data))
         except ValidationError as error:
             add_service_errors(form, error)
@@ -175,14 +176,14 @@ def key_stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             key_stage = services.key_stage_update(
-                actor=request.user, key_stage=key_stage, expected_version=form.cleaned_data["version"],
+                actor=acting_user(request), key_stage=key_stage, expected_version=form.cleaned_data["version"],
                 changes=_key_stage_changes(form.cleaned_data),
             )
         except services.EditConflict as error:
             conflict = error
             status = CONFLICT
             # Saving again from here overwrites knowingly: the form now states the saved version.
-            form = form_after_conflict(KeyStageForm, form.data, saved={"version": error.current.version},
+            form = form_after_conflict(KeyStageForm, request.POST, saved={"version": error.current.version},
                                        initial=initial)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -203,7 +204,7 @@ def key_stage_remove(request: HttpRequest, pk: int, stage_pk: int) -> HttpRespon
     except ValueError:
         version = -1  # a garbled version never matches: treated as changed
     try:
-        services.key_stage_remove(actor=request.user, key_stage=key_stage, expected_version=version)
+        services.key_stage_remove(actor=acting_user(request), key_stage=key_stage, expected_version=version)
     except services.EditConflict as error:
         messages.error(request, str(error))
         return redirect("schemes:key-stage-edit", pk=scheme.pk, stage_pk=stage_pk)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from governance.forms import SummaryError
-from governance.permissions import Action, can, require
+from governance.permissions import Action, acting_user, can, require
 from schemes import selectors, services
 from schemes.forms import TrackerForm
 from schemes.models import Programme, Scheme
@@ -65,7 +65,7 @@ def scheme_tracker(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, "You did not change any figures, so nothing was saved.")
                 return redirect("schemes:scheme-tracker", pk=pk)
             try:
-                saved = services.scheme_month_update(actor=request.user, scheme=data.scheme, edits=form.edits)
+                saved = services.scheme_month_update(actor=acting_user(request), scheme=data.scheme, edits=form.edits)
             except services.EditConflict as conflict:
                 form.show_conflict(conflict.current)
                 conflict_message = str(conflict)
