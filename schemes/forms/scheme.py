@@ -138,6 +138,14 @@ class SchemeForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in SCHEME_FORM_FIELDS}
 
 
+def _reason_field(label: str, *, help_text: str, required: str) -> forms.CharField:
+    """Why an override is set or cleared: required, kept with the figure and in its history."""
+    return forms.CharField(
+        label=label, help_text=help_text, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        error_messages={"required": required, "max_length": "Reason must be 2,000 characters or fewer"},
+    )
+
+
 class OverrideForm(forms.Form):
     # selectors.override_token as the page was drawn: a save after someone else's change is refused.
     seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -148,12 +156,10 @@ class OverrideForm(forms.Form):
                         "invalid_choice": "Choose one of the figures listed"},
     )
     value = MoneyField(what="value", label="Value (£)")
-    reason = forms.CharField(
-        label="Reason for the override",
+    reason = _reason_field(
+        "Reason for the override",
         help_text="Shown wherever the figure appears, for example 'as published in the governing body paper'.",
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
-        error_messages={"required": "Enter the reason for the override: it is shown wherever the figure appears",
-                        "max_length": "Reason must be 2,000 characters or fewer"},
+        required="Enter the reason for the override: it is shown wherever the figure appears",
     )
 
 
@@ -161,10 +167,8 @@ class OverrideClearForm(forms.Form):
     # selectors.override_token as the page was drawn: a save after someone else's change is refused.
     seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    reason = forms.CharField(
-        label="Reason for clearing the override",
+    reason = _reason_field(
+        "Reason for clearing the override",
         help_text="The figure goes back to the formula's value. The reason is kept in the history.",
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
-        error_messages={"required": "Enter the reason for clearing the override",
-                        "max_length": "Reason must be 2,000 characters or fewer"},
+        required="Enter the reason for clearing the override",
     )

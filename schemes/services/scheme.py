@@ -166,24 +166,34 @@ def figure_override_set(
     if figure not in Figure.values:
         raise ValidationError(f"{figure} is not a figure that can be overridden.")
     check_money(value, f"{Figure(figure).label.lower()} override", field="value")
-    if not reason or not reason.strip():
-        raise ValidationError("Give a reason for the override: it is shown wherever the figure appears.")
-    check_length(reason.strip(), what="reason for the override", field="reason")
-    current = FigureOverride.objects.select_for_update().filter(
-        scheme=scheme, figure=figure, cleared_at__isnull=True
-    ).first()
-    if current and current.value == value and current.reason == reason.strip():
+    reason = _reason(reason, what="reason for the override",
+                     missing="Give a reason for the override: it is shown wherever the figure appears.")
+    current = _active_override(scheme, figure)
+    if current and current.value == value and current.reason == reason:
         return current
     if current:
-        _clear(current, actor, f"Replaced by a new override: {reason.strip()}")
+        _clear(current, actor, f"Replaced by a new override: {reason}")
     override = FigureOverride(
-        scheme=scheme, figure=figure, value=value, reason=reason.strip(),
-        created_by=recorded_by(actor),
+        scheme=scheme, figure=figure, value=value, reason=reason, created_by=recorded_by(actor),
     )
     override._history_user = actor  # type: ignore[attr-defined]
     override.save()
     schedule_recompute([scheme.pk])
     return override
+
+
+def _reason(reason: str, *, what: str, missing: str) -> str:
+    """The reason for setting or clearing an override, trimmed: required, and no longer than a note."""
+    if not reason or not reason.strip():
+        raise ValidationError(missing)
+    check_length(reason.strip(), what=what, field="reason")
+    return reason.strip()
+
+
+def _active_override(scheme: Scheme, figure: str) -> FigureOverride | None:
+    """The figure's override in force, locked until the transaction ends."""
+    return FigureOverride.objects.select_for_update().filter(scheme=scheme, figure=figure,
+                                                             cleared_at__isnull=True).first()
 
 
 def _clear(override: FigureOverride, actor: Actor | None, reason: str) -> None:
@@ -200,13 +210,10 @@ def figure_override_clear(
 ) -> None:
     check_role(actor, Action.OVERRIDE_FIGURES, scheme.organisation)
     _check_overrides_unchanged(scheme, expected_token)
-    if not reason or not reason.strip():
-        raise ValidationError("Give a reason for clearing the override.")
-    check_length(reason.strip(), what="reason for clearing the override", field="reason")
-    current = FigureOverride.objects.select_for_update().filter(
-        scheme=scheme, figure=figure, cleared_at__isnull=True
-    ).first()
+    reason = _reason(reason, what="reason for clearing the override",
+                     missing="Give a reason for clearing the override.")
+    current = _active_override(scheme, figure)
     if current is None:
         raise ValidationError("That figure is not overridden.")
-    _clear(current, actor, reason.strip())
+    _clear(current, actor, reason)
     schedule_recompute([scheme.pk])
