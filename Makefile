@@ -9,8 +9,10 @@ PORT ?= 8000
 # Integration tests: the real services on this machine (override to point elsewhere).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qipp_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The project's apps, which `make typecheck` checks with the tests (a new app is added here).
+APPS := governance schemes risks finance dashboards demo benchmarks qipp_portal
 
-.PHONY: run test setup lint check-migrations unit integration browser services chromium benchmark clean coverage-erase
+.PHONY: run test setup lint typecheck check-migrations unit integration browser services chromium benchmark clean coverage-erase
 
 # A layer on its own runs plain pytest. `make test` runs every layer under coverage (branch coverage of the
 # apps; settings in pyproject.toml): each process, the integration layer's Celery worker included, writes its
@@ -20,7 +22,7 @@ test: PYTEST = $(PY) -m coverage run -m pytest
 
 # The settings default to DJANGO_DEBUG off, which needs a real DJANGO_SECRET_KEY. These targets are for
 # a developer's machine and CI, so they turn debug on (the tests also do: tests/pytest_environment.py).
-run check-migrations unit integration browser benchmark: export DJANGO_DEBUG := true
+run typecheck check-migrations unit integration browser benchmark: export DJANGO_DEBUG := true
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +40,10 @@ run: setup
 lint: setup
 	$(PY) -m ruff check .
 
+# mypy with django-stubs and djangorestframework-stubs over the apps and the tests (settings in pyproject.toml).
+typecheck: setup
+	$(PY) -m mypy $(APPS) tests
+
 check-migrations: setup
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -54,7 +60,7 @@ integration: setup services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_QUEUE=qipp-integration-tests \
 		$(PYTEST) tests/integration
 
-test: lint check-migrations coverage-erase unit integration browser
+test: lint typecheck check-migrations coverage-erase unit integration browser
 	@$(PY) -m coverage combine --quiet
 	$(PY) -m coverage report
 
@@ -71,4 +77,4 @@ benchmark: setup
 	$(PY) manage.py benchmark
 
 clean:
-	rm -rf $(VENV) .coverage .coverage.* htmlcov db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .coverage .coverage.* htmlcov db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache .mypy_cache .hypothesis

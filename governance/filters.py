@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import django_filters
 from django.db.models import Q, QuerySet
@@ -10,6 +10,16 @@ from django.db.models import Q, QuerySet
 from governance.models import ActionRag, ActionStatus, FinancialYear, Meeting, MeetingKind, PlanAction
 
 TEXT_FILTER_LIMIT = 100
+
+FilterT = TypeVar("FilterT", bound=django_filters.Filter)
+
+
+def filter_of(filterset: django_filters.FilterSet, name: str, kind: type[FilterT]) -> FilterT:
+    """The filterset's filter `name` as the kind of filter it is, to set what only that kind has (a queryset)."""
+    found = filterset.filters[name]
+    if not isinstance(found, kind):
+        raise TypeError(f"{type(filterset).__name__}.{name} is a {type(found).__name__}, not a {kind.__name__}")
+    return found
 
 
 class _OrganisationYearFilterSet(django_filters.FilterSet):

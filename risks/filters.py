@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from governance.filters import filter_of
 from governance.models import FinancialYear
 from risks.models import STAGE_LABELS, STAGES, Category, Risk
 from risks.scoring import BAND_RANGES, BANDS
@@ -47,8 +48,9 @@ class RiskFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         request = self.request
         if request is not None and request.user.is_authenticated:
-            self.filters["scheme"].queryset = Scheme.objects.for_user(request.user)
-            self.filters["programme"].queryset = Programme.objects.for_user(request.user)
+            filter_of(self, "scheme", django_filters.ModelChoiceFilter).queryset = Scheme.objects.for_user(request.user)
+            filter_of(self, "programme", django_filters.ModelChoiceFilter).queryset = Programme.objects.for_user(
+                request.user)
 
     def stage(self) -> str:
         chosen = self.form.cleaned_data.get("scores") if hasattr(self.form, "cleaned_data") else None

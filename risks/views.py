@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,13 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from governance.forms import SummaryError, add_service_errors, date_field, form_errors
+from governance.forms import SummaryError, add_service_errors, date_field, form_errors, form_field
 from governance.middleware import follow_into
 from governance.permissions import Action, acting_user, require
 from risks import importers, selectors, services
-from risks.filters import BAND_CHOICES, RiskFilterSet
+from risks.filters import BAND_CHOICES, ONE_TO_FIVE, RiskFilterSet
 from risks.forms import HeatMapForm, RiskConfirmForm, RiskForm, RiskUploadForm
-from risks.models import STAGE_LABELS, Risk
+from risks.models import STAGE_LABELS, Category, Risk
 from risks.scoring import BAND_MEANINGS, BAND_RANGES, NOT_RECORDED
 from schemes import uploads
 from schemes.importers import more_problems, split_problems
@@ -56,12 +57,13 @@ def register(request: HttpRequest) -> HttpResponse:
     filterset = RiskFilterSet(request.GET or None, queryset=base, request=request)
     choices = _choices(request, working.organisation, working.year)
     fields = filterset.form.fields
-    fields["scheme"].queryset = choices["schemes"]
-    fields["scheme"].empty_label = "Any scheme"
-    fields["programme"].queryset = choices["programmes"]
-    fields["programme"].empty_label = "Any programme"
-    for name in ("band", "category", "likelihood", "impact"):
-        fields[name].widget.choices = [("", "Any"), *fields[name].choices[1:]]
+    for name, what in (("scheme", "Any scheme"), ("programme", "Any programme")):
+        field = form_field(filterset.form, name, forms.ModelChoiceField)
+        field.queryset = choices[f"{name}s"]
+        field.empty_label = what
+    for name, declared in (("band", BAND_CHOICES), ("category", Category.choices), ("likelihood", ONE_TO_FIVE),
+                           ("impact", ONE_TO_FIVE)):
+        fields[name].widget.choices = [("", "Any"), *declared]  # the filter's choices, "Any" for its blank
     risks = list(filterset.qs)
     stage = filterset.stage() if filterset.is_bound and filterset.is_valid() else "current"
     rows = [{"risk": risk, "scores": selectors.stage_scores(risk)} for risk in risks]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 
+from governance.filters import filter_of
 from governance.models import FinancialYear
 from schemes.models import Phase, Programme, Rag, Scheme, Stage
 
@@ -27,11 +30,12 @@ class SchemeFilterSet(django_filters.FilterSet):
         model = Scheme
         fields = ["organisation", "year", "programme", "phase", "stage", "rag", "owner", "q"]
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.request
         if request is not None and request.user.is_authenticated:
-            self.filters["programme"].queryset = Programme.objects.for_user(request.user)
+            filter_of(self, "programme", django_filters.ModelChoiceFilter).queryset = Programme.objects.for_user(
+                request.user)
 
     def filter_year(self, queryset: QuerySet[Scheme], name: str, value: str) -> QuerySet[Scheme]:
         return queryset.filter(year__start_year=FinancialYear.start_year_from_name(value))

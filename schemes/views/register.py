@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from governance.forms import form_field
 from schemes import exports, selectors
 from schemes.filters import SchemeFilterSet
 from schemes.models import Phase, Rag, Stage
@@ -28,8 +30,9 @@ def _register(
     fields = filterset.form.fields
     for name, choices in (("phase", Phase.choices), ("stage", Stage.choices), ("rag", Rag.choices)):
         fields[name].widget.choices = [("", "Any"), *choices]  # what the select shows; validation is unchanged
-    fields["programme"].queryset = selectors.programmes_for(request.user, organisation)
-    fields["programme"].empty_label = "Any programme"
+    programme = form_field(filterset.form, "programme", forms.ModelChoiceField)
+    programme.queryset = selectors.programmes_for(request.user, organisation)
+    programme.empty_label = "Any programme"
     fields["q"].help_text = "Reference, name, description, owner or programme"
     rows, sort = sort_register(filterset.qs, request.GET.get("sort"))
     return filterset, rows, sort
