@@ -30,14 +30,14 @@ from governance.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from governance.permissions import Viewer
 
 
-def organisations_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organisation]:
+def organisations_for(user: Viewer) -> QuerySet[Organisation]:
     return Organisation.objects.for_user(user).order_by("name")
 
 
-def membership_candidates(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Any]:
+def membership_candidates(user: Viewer) -> QuerySet[Any]:
     """People `user` may give a role: those who already belong to an organisation `user` administers.
 
     A superuser may choose anyone active. Nobody else sees the people of organisations they do not
@@ -62,7 +62,7 @@ def years_for(organisation: Organisation | None) -> QuerySet[FinancialYear]:
 
 
 def working_context(
-    user: AbstractBaseUser | AnonymousUser, organisation_id: int | None, year_id: int | None
+    user: Viewer, organisation_id: int | None, year_id: int | None
 ) -> tuple[Organisation | None, FinancialYear | None]:
     """The organisation and year a user is working in: their remembered choice if still allowed."""
     organisations = organisations_for(user)
@@ -86,7 +86,7 @@ def closed_months(organisation: Organisation, year: FinancialYear) -> set[int]:
 
 
 def month_statuses(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> dict[int, MonthStatus]:
     """The stored status of each month that has one (months never closed have none), scoped to the user."""
     rows = MonthStatus.objects.for_user(user).filter(organisation=organisation, year=year).select_related("changed_by")
@@ -94,7 +94,7 @@ def month_statuses(
 
 
 def month_rows(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear, today: date
+    user: Viewer, organisation: Organisation, year: FinancialYear, today: date
 ) -> list[dict[str, Any]]:
     """M1..M12 with their stored status, and whether each can be closed now.
 
@@ -113,7 +113,7 @@ def month_rows(
 
 
 def month_history(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> QuerySet[Any]:
     """Every close and reopen of the year's months, newest first."""
     if not Organisation.objects.for_user(user).filter(pk=organisation.pk).exists():
@@ -145,7 +145,7 @@ def plan_as_at(year: FinancialYear, today: date, month: int | None = None) -> da
     return min(today, end)
 
 
-def plan_actions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[PlanAction]:
+def plan_actions_for(user: Viewer) -> QuerySet[PlanAction]:
     """Improvement-plan actions the user may see, with what every list shows (a fixed number of queries)."""
     return (
         PlanAction.objects.for_user(user)
@@ -156,18 +156,18 @@ def plan_actions_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[PlanAct
     )
 
 
-def plan_actions(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
+def plan_actions(user: Viewer, organisation: Organisation,
                  year: FinancialYear) -> QuerySet[PlanAction]:
     return plan_actions_for(user).filter(requirement__domain__organisation=organisation,
                                          requirement__domain__year=year)
 
 
-def plan_domains(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
+def plan_domains(user: Viewer, organisation: Organisation,
                  year: FinancialYear) -> QuerySet[PlanDomain]:
     return PlanDomain.objects.for_user(user).filter(organisation=organisation, year=year).order_by("position", "name")
 
 
-def plan_action_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> PlanAction:
+def plan_action_detail(user: Viewer, pk: int) -> PlanAction:
     """One action the user may see (PlanAction.DoesNotExist otherwise)."""
     return plan_actions_for(user).prefetch_related(
         Prefetch("decisions", queryset=Decision.objects.select_related("meeting").order_by("meeting__held_on", "pk"))
@@ -206,37 +206,37 @@ def plan_snapshot_rows(actions: Iterable[PlanAction], today: date) -> list[dict[
     return rows
 
 
-def plan_updates(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
+def plan_updates(user: Viewer, organisation: Organisation,
                  year: FinancialYear) -> QuerySet[PlanUpdate]:
     """Published monthly updates, newest first, without their stored rows (a list never loads them)."""
     return (PlanUpdate.objects.for_user(user).filter(organisation=organisation, year=year)
             .select_related("published_by").defer("rows").order_by("-month"))
 
 
-def plan_update_detail(user: AbstractBaseUser | AnonymousUser, organisation: Organisation, year: FinancialYear,
+def plan_update_detail(user: Viewer, organisation: Organisation, year: FinancialYear,
                        month: int) -> PlanUpdate:
     return PlanUpdate.objects.for_user(user).select_related("published_by").get(
         organisation=organisation, year=year, month=month)
 
 
-def meetings_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Meeting]:
+def meetings_for(user: Viewer) -> QuerySet[Meeting]:
     return (Meeting.objects.for_user(user).select_related("organisation", "year")
             .annotate(decision_count=Count("decisions"))
             .order_by("organisation__ods_code", "year__start_year", "held_on", "pk"))
 
 
-def meetings(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
+def meetings(user: Viewer, organisation: Organisation,
              year: FinancialYear) -> QuerySet[Meeting]:
     return meetings_for(user).filter(organisation=organisation, year=year)
 
 
-def meeting_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> Meeting:
+def meeting_detail(user: Viewer, pk: int) -> Meeting:
     return meetings_for(user).prefetch_related(
         Prefetch("decisions", queryset=Decision.objects.select_related("action__requirement", "recorded_by"))
     ).get(pk=pk)
 
 
-def decisions_about(user: AbstractBaseUser | AnonymousUser, record: models.Model) -> QuerySet[Decision]:
+def decisions_about(user: Viewer, record: models.Model) -> QuerySet[Decision]:
     """Decisions recorded against a record of any app (a scheme, a risk), for its page: the meetings the user
     may see, oldest first."""
     return (Decision.objects.for_user(user)
@@ -244,7 +244,7 @@ def decisions_about(user: AbstractBaseUser | AnonymousUser, record: models.Model
             .select_related("meeting").order_by("meeting__held_on", "pk"))
 
 
-def plan_requirements(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
+def plan_requirements(user: Viewer, organisation: Organisation,
                       year: FinancialYear) -> QuerySet[Requirement]:
     return (Requirement.objects.for_user(user).filter(domain__organisation=organisation, domain__year=year)
             .select_related("domain").order_by("number"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -41,7 +41,7 @@ from governance.permissions import SYSTEM_ACTOR_PREFIX, Action, require
 from governance.selectors import membership_candidates, plan_as_at, plan_snapshot_rows
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, User
+    from governance.permissions import Actor
 
 
 def _check_month(month: int) -> None:
@@ -71,7 +71,7 @@ def _locked_status(organisation: Organisation, year: FinancialYear, month: int) 
 
 @transaction.atomic
 def month_close(
-    *, actor: AbstractBaseUser, organisation: Organisation, year: FinancialYear, month: int
+    *, actor: Actor, organisation: Organisation, year: FinancialYear, month: int
 ) -> MonthStatus:
     """Finance locks a month: its actuals and forecasts can no longer be changed until it is reopened.
 
@@ -107,7 +107,7 @@ def month_close(
 
 @transaction.atomic
 def month_reopen(
-    *, actor: AbstractBaseUser, organisation: Organisation, year: FinancialYear, month: int, reason: str
+    *, actor: Actor, organisation: Organisation, year: FinancialYear, month: int, reason: str
 ) -> MonthStatus:
     """Reopen a closed month so its figures can be corrected. The reason is mandatory and kept."""
     require(actor, Action.CLOSE_MONTHS, organisation)
@@ -140,7 +140,7 @@ def _other_administrators(membership: Membership) -> bool:
 
 
 def membership_check(
-    *, actor: AbstractBaseUser | None, user: AbstractBaseUser, organisation: Organisation, role: str
+    *, actor: Actor | None, user: Actor, organisation: Organisation, role: str
 ) -> None:
     """Refuse a role the actor may not give, in their words (the admin's form calls this too).
 
@@ -163,7 +163,7 @@ def membership_check(
 
 @transaction.atomic
 def membership_set(
-    *, actor: AbstractBaseUser | None, user: AbstractBaseUser, organisation: Organisation, role: str
+    *, actor: Actor | None, user: Actor, organisation: Organisation, role: str
 ) -> Membership:
     """Give `user` `role` in `organisation` (replacing the role they had there, if any)."""
     # Lock the organisation's memberships so two administrators cannot both step down at once.
@@ -175,7 +175,7 @@ def membership_set(
 
 
 @transaction.atomic
-def membership_remove(*, actor: AbstractBaseUser | None, membership: Membership) -> None:
+def membership_remove(*, actor: Actor | None, membership: Membership) -> None:
     """Take away someone's role in an organisation; its last administrator stays."""
     organisation = membership.organisation
     if actor is not None:
@@ -188,7 +188,7 @@ def membership_remove(*, actor: AbstractBaseUser | None, membership: Membership)
 
 
 @transaction.atomic
-def system_actor(name: str) -> AbstractBaseUser:
+def system_actor(name: str) -> Actor:
     """The named account the portal acts as when no person does (e.g. "demo loader", "workbook import").
 
     It can never sign in (inactive, no usable password); services accept it as having every role.
@@ -218,9 +218,9 @@ class EditConflict(Exception):
 PLAN_ACTION_FIELDS = ("text", "owner", "rag", "status", "note")
 
 
-def _person(actor: AbstractBaseUser | None) -> User | None:
+def _person(actor: Actor | None) -> Actor | None:
     """Who to name on a record: the signed-in user (a system actor is a user too), or nobody."""
-    return cast("User", actor) if actor is not None and actor.is_authenticated else None
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _check_date(value: date | None, *, field: str, what: str) -> None:
@@ -246,7 +246,7 @@ def _validate_action(action: PlanAction) -> None:
 
 @transaction.atomic
 def plan_domain_set(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear, name: str,
+    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, name: str,
     position: int = 0, oversight: str = "",
 ) -> PlanDomain:
     """Add a domain to the year's plan, or change its order and oversight (matched by name)."""
@@ -265,7 +265,7 @@ def plan_domain_set(
 
 
 @transaction.atomic
-def requirement_set(*, actor: AbstractBaseUser | None, domain: PlanDomain, number: int, text: str) -> Requirement:
+def requirement_set(*, actor: Actor | None, domain: PlanDomain, number: int, text: str) -> Requirement:
     """Add a numbered requirement to a domain, or change its words."""
     if actor is not None:
         require(actor, Action.KEEP_IMPROVEMENT_PLAN, domain.organisation)
@@ -283,7 +283,7 @@ def requirement_set(*, actor: AbstractBaseUser | None, domain: PlanDomain, numbe
 
 @transaction.atomic
 def plan_action_create(
-    *, actor: AbstractBaseUser | None, requirement: Requirement, letter: str, text: str,
+    *, actor: Actor | None, requirement: Requirement, letter: str, text: str,
     due_date: date | None = None, due_date_as_published: str = "", owner: str = "", rag: str = "",
     status: str = "", note: str = "",
 ) -> PlanAction:
@@ -307,7 +307,7 @@ def plan_action_create(
 
 @transaction.atomic
 def plan_action_update(
-    *, actor: AbstractBaseUser | None, action: PlanAction, expected_version: int | None,
+    *, actor: Actor | None, action: PlanAction, expected_version: int | None,
     changes: Mapping[str, Any],
 ) -> PlanAction:
     """Change an action's words, owner, RAG or status; refused if someone saved it since the user read it.
@@ -340,7 +340,7 @@ def plan_action_update(
 
 @transaction.atomic
 def action_due_date_revise(
-    *, actor: AbstractBaseUser | None, action: PlanAction, new_date: date, reason: str,
+    *, actor: Actor | None, action: PlanAction, new_date: date, reason: str,
     expected_version: int | None = None, recorded_at: datetime | None = None,
 ) -> PlanAction:
     """Move an action's due date, with the reason: the old date, new date, reason, who and when are kept."""
@@ -377,7 +377,7 @@ def action_due_date_revise(
 
 @transaction.atomic
 def plan_update_publish(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear, month: int,
+    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, month: int,
     summary: str = "", today: date | None = None,
 ) -> PlanUpdate:
     """Publish the month's improvement-plan update: the plan's rows as they are now, stored and never changed."""
@@ -404,7 +404,7 @@ def plan_update_publish(
 
 @transaction.atomic
 def meeting_create(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear, kind: str, held_on: date,
+    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, kind: str, held_on: date,
     title: str, purpose: str = "", month_only: bool = False,
 ) -> Meeting:
     """Record a dated meeting (a panel, Star Chamber, finance working group, governing body, plan review)."""
@@ -440,7 +440,7 @@ def _organisation_of(record: models.Model) -> Any:
 
 @transaction.atomic
 def decision_record(
-    *, actor: AbstractBaseUser | None, meeting: Meeting, text: str, action: PlanAction | None = None,
+    *, actor: Actor | None, meeting: Meeting, text: str, action: PlanAction | None = None,
     subject: models.Model | None = None,
 ) -> Decision:
     """Record a meeting's decision, about an improvement-plan action or a record of another app (a scheme, a
@@ -473,7 +473,7 @@ def decision_record(
 
 @transaction.atomic
 def requirement_create(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, year: FinancialYear, domain_name: str,
+    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, domain_name: str,
     number: int, text: str,
 ) -> Requirement:
     """Add a numbered requirement to the year's plan, under a domain (made the plan's last domain if new)."""

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,11 +29,7 @@ from governance.forms import (
 )
 from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR, follow_into
 from governance.models import FinancialYear, Meeting, PlanAction, PlanUpdate
-from governance.permissions import Action, can, require
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
+from governance.permissions import Action, acting_user, can, require
 from governance.selectors import (
     meeting_detail,
     meetings,
@@ -124,7 +120,7 @@ def month_close(request: HttpRequest, month: int) -> HttpResponse:
     organisation, year = _working(request)
     month = _month(month)
     try:
-        services.month_close(actor=request.user, organisation=organisation, year=year, month=month)
+        services.month_close(actor=acting_user(request), organisation=organisation, year=year, month=month)
     except ValidationError as error:
         return _page(request, [SummaryError(m) for m in error.messages])
     messages.success(request, f"{month_label(year.start_year, month)} is closed: its actuals and forecasts are now "
@@ -142,7 +138,7 @@ def month_reopen(request: HttpRequest, month: int) -> HttpResponse:
     form = MonthReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.month_reopen(actor=request.user, organisation=organisation, year=year, month=month,
+            services.month_reopen(actor=acting_user(request), organisation=organisation, year=year, month=month,
                                   reason=form.cleaned_data["reason"])
         except ValidationError as error:
             add_service_errors(form, error)
@@ -158,13 +154,6 @@ def month_reopen(request: HttpRequest, month: int) -> HttpResponse:
 # --- Improvement plan, meetings and decisions (issue 8 section 3) -------------------------------------
 
 CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
-
-
-def _actor(request: HttpRequest) -> AbstractBaseUser:
-    """The signed-in user acting (every write view is behind login_required)."""
-    if not request.user.is_authenticated:
-        raise PermissionDenied("Sign in first.")
-    return request.user
 
 
 def _plan_action_or_404(request: HttpRequest, pk: int) -> PlanAction:
@@ -227,7 +216,7 @@ def plan_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanActionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.plan_action_update(actor=_actor(request), action=action,
+            saved = services.plan_action_update(actor=acting_user(request), action=action,
                                                 expected_version=form.cleaned_data["version"], changes=form.changes())
         except services.EditConflict as conflict:
             current = conflict.current
@@ -259,7 +248,7 @@ def plan_action_revise(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.action_due_date_revise(
-                actor=_actor(request), action=action, new_date=form.cleaned_data["new_date"],
+                actor=acting_user(request), action=action, new_date=form.cleaned_data["new_date"],
                 reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"],
             )
         except services.EditConflict as error:
@@ -290,7 +279,7 @@ def plan_updates_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 update = services.plan_update_publish(
-                    actor=_actor(request), organisation=organisation, year=year, month=form.cleaned_data["month"],
+                    actor=acting_user(request), organisation=organisation, year=year, month=form.cleaned_data["month"],
                     summary=form.cleaned_data["summary"],
                 )
             except ValidationError as error:
@@ -341,7 +330,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.meeting_create(actor=_actor(request), organisation=organisation, year=year,
+            meeting = services.meeting_create(actor=acting_user(request), organisation=organisation, year=year,
                                               **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -373,7 +362,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             action_pk = form.cleaned_data["action"]
             try:
                 services.decision_record(
-                    actor=_actor(request), meeting=found, text=form.cleaned_data["text"],
+                    actor=acting_user(request), meeting=found, text=form.cleaned_data["text"],
                     action=_plan_action_or_404(request, action_pk) if action_pk else None,
                 )
             except ValidationError as error:
