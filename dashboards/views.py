@@ -5,13 +5,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from finance.selectors import savings_gap
+from governance.middleware import working_of
 from schemes.selectors import latest_closed_month, portfolio_summary, programme_rollup, programme_targets
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The working organisation's year at a glance: totals, savings gap, RAG mix."""
-    working = request.working  # type: ignore[attr-defined]
+    working = working_of(request)
     context = {}
     if working.organisation and working.year:
         context = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
 from finance import calculations
@@ -41,7 +42,7 @@ class FinancialRiskViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FinancialRiskSerializer
     filterset_class = FinancialRiskFilterSet
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[FinancialRisk]:
         return financial_risks_for(self.request.user).order_by(
             "register__organisation__ods_code", "register__year__start_year", "register__month", "kind",
             "position", "id",
@@ -94,7 +95,7 @@ class FinancialRiskMonthViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FinancialRiskMonthSerializer
     filterset_class = FinancialRiskMonthFilterSet
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[FinancialRiskMonth]:
         return financial_risk_months_for(self.request.user).order_by(
             "organisation__ods_code", "year__start_year", "month"
         )

@@ -100,7 +100,7 @@ def financial_risk_month_start(
         raise ValidationError({"month": [f"{label} of {year} already has a financial risks register: open it to "
                                          "change it."]})
     register = FinancialRiskMonth(organisation=organisation, year=year, month=month, source=source)
-    register._history_user = actor  # type: ignore[attr-defined]
+    register._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     register.save()
     if copy_from is not None:
         copies = [
@@ -109,7 +109,7 @@ def financial_risk_month_start(
             for row in copy_from.rows.all()
         ]
         for copy in copies:
-            copy._history_user = actor  # type: ignore[attr-defined]
+            copy._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
             copy.save()
     return register
 
@@ -135,7 +135,7 @@ def financial_risk_month_published_totals_set(
     for name, value in values.items():
         setattr(register, name, value)
     register.version += 1
-    register._history_user = actor  # type: ignore[attr-defined]
+    register._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     register.save()
     return register
 
@@ -162,7 +162,7 @@ def financial_risk_create(
     row = FinancialRisk(register=register, kind=kind, position=_next_position(register, kind),
                         residual=calculations.residual(assessed_value, in_forecast), **values)
     row.full_clean()
-    row._history_user = actor  # type: ignore[attr-defined]
+    row._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     row.save()
     return row
 
@@ -196,7 +196,7 @@ def financial_risk_update(
     current.residual = calculations.residual(current.assessed_value, current.in_forecast)
     current.full_clean()
     current.version += 1
-    current._history_user = actor  # type: ignore[attr-defined]
+    current._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     current.save()
     return current
 

@@ -20,7 +20,7 @@ from finance.forms import AMOUNTS, FinancialRiskForm, MonthStartForm, row_initia
 from finance.models import FinancialRisk, FinancialRiskKind, FinancialRiskMonth
 from governance.formatting import format_money
 from governance.forms import add_service_errors
-from governance.middleware import follow_into
+from governance.middleware import follow_into, working_of
 from governance.permissions import Action, acting_user, allowed_actions, require
 from schemes.views.common import CONFLICT, form_after_conflict
 
@@ -78,7 +78,7 @@ def _row_or_404(request: HttpRequest, pk: int) -> FinancialRisk:
 @require_http_methods(["GET", "POST"])
 def months(request: HttpRequest) -> HttpResponse:
     """The working year's monthly registers (each month readable as it was) and starting a new month."""
-    working = request.working  # type: ignore[attr-defined]
+    working = working_of(request)
     if working.organisation is None or working.year is None:
         return render(request, "includes/no_context_page.html")
     organisation, year = working.organisation, working.year

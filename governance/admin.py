@@ -88,7 +88,7 @@ def administered_organisation_ids(request: HttpRequest) -> frozenset[int]:
     if cached is None:
         organisations = Organisation.objects.for_user(request.user, roles=ADMIN_ROLES)
         cached = frozenset(organisations.values_list("pk", flat=True))
-        request._qipp_administered = cached  # type: ignore[attr-defined]
+        request._qipp_administered = cached  # type: ignore[attr-defined]  # a per-request cache
     return cached
 
 
@@ -98,6 +98,7 @@ def admin_choices(model: type[models.Model], request: HttpRequest) -> QuerySet[A
     if user.is_superuser:
         return None
     if is_scoped(model):
+        # A scoped model's manager is an OrganisationScopedQuerySet's; mypy sees a model of any kind.
         return model._default_manager.for_user(user, roles=ADMIN_ROLES)  # type: ignore[attr-defined]
     if model is get_user_model():
         return membership_candidates(user)
@@ -153,7 +154,7 @@ class ScopedAdmin(admin.ModelAdmin):
             return queryset
         if self.is_for_superusers_only():
             return queryset.none()
-        return queryset.for_user(user, roles=ADMIN_ROLES)  # type: ignore[attr-defined]
+        return queryset.for_user(user, roles=ADMIN_ROLES)  # type: ignore[attr-defined]  # a scoped model's queryset
 
     def in_scope(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         """Whether the user may use this admin at all (obj None), or for this row (or historical version)."""
@@ -227,7 +228,7 @@ class ScopedAdmin(admin.ModelAdmin):
         if not is_scoped(model) or not scope_path(model) or "__" in scope_path(model):
             return form
 
-        class SameOrganisationForm(form):  # type: ignore[misc,valid-type]
+        class SameOrganisationForm(form):  # type: ignore[misc,valid-type]  # a base made at run time (get_form)
             """Rows a row points at belong to its own organisation (a risk's scheme, a scheme's programme)."""
 
             def clean(self) -> dict[str, Any]:
@@ -306,7 +307,7 @@ class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
             found = False
         if not found:
             raise Http404
-        request._qipp_read_only = True  # type: ignore[attr-defined]
+        request._qipp_read_only = True  # type: ignore[attr-defined]  # read by get_readonly_fields
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:

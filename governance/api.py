@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
 from governance.filters import MeetingFilterSet, PlanActionFilterSet
@@ -46,7 +47,7 @@ class PlanActionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PlanActionSerializer
     filterset_class = PlanActionFilterSet
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[PlanAction]:
         return plan_actions_for(self.request.user)
 
 
@@ -81,7 +82,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilterSet
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Meeting]:
         return meetings_for(self.request.user).prefetch_related(
             "decisions__action__requirement", "decisions__subject_type"
         )

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from governance.middleware import working_of
 from governance.permissions import allowed_actions, role_in
 from governance.selectors import organisations_for, years_for
 
@@ -11,7 +12,7 @@ from governance.selectors import organisations_for, years_for
 def working_context(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    working = request.working  # type: ignore[attr-defined]
+    working = working_of(request)
     organisation = working.organisation
     return {
         "working_organisation": organisation,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from governance.selectors import working_context
+
+if TYPE_CHECKING:
+    from governance.models import FinancialYear, Organisation
 
 SESSION_ORGANISATION = "working_organisation_id"
 SESSION_YEAR = "working_year_id"
@@ -20,28 +24,36 @@ class WorkingContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Lazy: API calls and static pages that never ask pay no queries.
         context = SimpleLazyObject(
-            lambda: _Context(
+            lambda: WorkingContext(
                 *working_context(request.user, request.session.get(SESSION_ORGANISATION),
                                  request.session.get(SESSION_YEAR))
             )
         )
-        request.working = context  # type: ignore[attr-defined]
+        request.working = context  # type: ignore[attr-defined]  # HttpRequest has no such attribute: read by working_of
         return self.get_response(request)
 
 
-class _Context:
-    def __init__(self, organisation, year) -> None:  # type: ignore[no-untyped-def]
+class WorkingContext:
+    """The organisation and financial year the user is working in (either may be unset)."""
+
+    def __init__(self, organisation: Organisation | None, year: FinancialYear | None) -> None:
         self.organisation = organisation
         self.year = year
 
 
-def follow_into(request: HttpRequest, organisation: object, year: object) -> None:
+def working_of(request: HttpRequest) -> WorkingContext:
+    """The request's working organisation and year (WorkingContextMiddleware attaches them to every request)."""
+    context: WorkingContext = request.working  # type: ignore[attr-defined]  # set by the middleware above
+    return context
+
+
+def follow_into(request: HttpRequest, organisation: Organisation, year: FinancialYear) -> None:
     """Make `organisation` and `year` the working ones (a link led the user to a record there).
 
     So the header, navigation and totals always match the record on the page.
     """
-    if request.session.get(SESSION_ORGANISATION) == organisation.pk and request.session.get(SESSION_YEAR) == year.pk:  # type: ignore[attr-defined]
+    if request.session.get(SESSION_ORGANISATION) == organisation.pk and request.session.get(SESSION_YEAR) == year.pk:
         return
-    request.session[SESSION_ORGANISATION] = organisation.pk  # type: ignore[attr-defined]
-    request.session[SESSION_YEAR] = year.pk  # type: ignore[attr-defined]
-    request.working = _Context(organisation, year)  # type: ignore[attr-defined]
+    request.session[SESSION_ORGANISATION] = organisation.pk
+    request.session[SESSION_YEAR] = year.pk
+    request.working = WorkingContext(organisation, year)  # type: ignore[attr-defined]  # as the middleware does

@@ -99,8 +99,8 @@ def month_close(
     status.changed_by = actor
     status.changed_at = timezone.now()
     status.reason = ""
-    status._history_user = actor  # type: ignore[attr-defined]
-    status._change_reason = "closed"  # type: ignore[attr-defined]
+    status._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
+    status._change_reason = "closed"  # type: ignore[attr-defined]  # and why
     status.save()
     return status
 
@@ -125,8 +125,8 @@ def month_reopen(
     status.changed_by = actor
     status.changed_at = timezone.now()
     status.reason = reason
-    status._history_user = actor  # type: ignore[attr-defined]
-    status._change_reason = "reopened"  # type: ignore[attr-defined]
+    status._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
+    status._change_reason = "reopened"  # type: ignore[attr-defined]  # and why
     status.save()
     return status
 
@@ -259,7 +259,7 @@ def plan_domain_set(
     domain = domain or PlanDomain(organisation=organisation, year=year, name=name)
     domain.position, domain.oversight = position, oversight
     domain.full_clean()
-    domain._history_user = actor  # type: ignore[attr-defined]
+    domain._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     domain.save()
     return domain
 
@@ -276,7 +276,7 @@ def requirement_set(*, actor: Actor | None, domain: PlanDomain, number: int, tex
     requirement = requirement or Requirement(domain=domain, number=number)
     requirement.text = text
     requirement.full_clean()
-    requirement._history_user = actor  # type: ignore[attr-defined]
+    requirement._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     requirement.save()
     return requirement
 
@@ -300,7 +300,7 @@ def plan_action_create(
         due_date_as_published=due_date_as_published[:60], owner=owner, rag=rag, status=status, note=note,
     )
     _validate_action(action)
-    action._history_user = actor  # type: ignore[attr-defined]
+    action._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     action.save()
     return action
 
@@ -333,7 +333,7 @@ def plan_action_update(
         setattr(current, key, value)
     _validate_action(current)
     current.version += 1
-    current._history_user = actor  # type: ignore[attr-defined]
+    current._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     current.save()
     return current
 
@@ -370,7 +370,7 @@ def action_due_date_revise(
     )
     current.due_date = new_date
     current.version += 1
-    current._history_user = actor  # type: ignore[attr-defined]
+    current._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     current.save()
     return current
 
@@ -422,7 +422,7 @@ def meeting_create(
     meeting = Meeting(organisation=organisation, year=year, kind=kind, held_on=held_on, title=title,
                       purpose=purpose, month_only=month_only)
     meeting.full_clean()
-    meeting._history_user = actor  # type: ignore[attr-defined]
+    meeting._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     meeting.save()
     return meeting
 

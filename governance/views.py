@@ -27,7 +27,7 @@ from governance.forms import (
     add_service_errors,
     form_errors,
 )
-from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR, follow_into
+from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR, follow_into, working_of
 from governance.models import FinancialYear, Meeting, PlanAction, PlanUpdate
 from governance.permissions import Action, acting_user, can, require
 from governance.selectors import (
@@ -86,7 +86,7 @@ def safe_next(request: HttpRequest, next_url: str) -> str:
 
 
 def _working(request: HttpRequest) -> tuple[Any, Any]:
-    working = request.working  # type: ignore[attr-defined]
+    working = working_of(request)
     if working.organisation is None or working.year is None:
         raise Http404("Choose an organisation and financial year first.")
     return working.organisation, working.year
@@ -170,7 +170,7 @@ def _month_choices(year: FinancialYear) -> list[tuple[int, str]]:
 @login_required
 def plan(request: HttpRequest) -> HttpResponse:
     """The year's improvement plan by domain, filtered by RAG, status and owner, with overdue and reset lists."""
-    if request.working.organisation is None or request.working.year is None:  # type: ignore[attr-defined]
+    if working_of(request).organisation is None or working_of(request).year is None:
         return render(request, "includes/no_context_page.html")
     organisation, year = _working(request)
     today = plan_as_at(year, timezone.localdate())
@@ -310,7 +310,7 @@ def plan_update(request: HttpRequest, month: int) -> HttpResponse:
 
 @login_required
 def meetings_page(request: HttpRequest) -> HttpResponse:
-    if request.working.organisation is None or request.working.year is None:  # type: ignore[attr-defined]
+    if working_of(request).organisation is None or working_of(request).year is None:
         return render(request, "includes/no_context_page.html")
     organisation, year = _working(request)
     filterset = MeetingFilterSet(request.GET or None, queryset=meetings(request.user, organisation, year),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
 from risks.filters import RiskFilterSet
@@ -39,7 +40,7 @@ class RiskSerializer(serializers.ModelSerializer):
         cache = getattr(risk, "_stage_scores", None)
         if cache is None:
             cache = {row.stage: row for row in stage_scores(risk)}
-            risk._stage_scores = cache  # type: ignore[attr-defined]
+            risk._stage_scores = cache  # type: ignore[attr-defined]  # a per-serialisation cache on the row
         return cache[stage]
 
     def get_year_start_score(self, risk: Risk) -> int | None:
@@ -73,5 +74,5 @@ class RiskViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Risk]:
         return risks_for(self.request.user).order_by("organisation__ods_code", "year__start_year", "reference", "id")

@@ -66,7 +66,7 @@ def _validate(risk: Risk) -> None:
 
 
 def _save(risk: Risk, actor: Actor | None) -> Risk:
-    risk._history_user = actor  # type: ignore[attr-defined]
+    risk._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     risk.save()
     return risk
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from governance.forms import SummaryError, add_service_errors, date_field, form_errors, form_field
-from governance.middleware import follow_into
+from governance.middleware import follow_into, working_of
 from governance.permissions import Action, acting_user, require
 from risks import importers, selectors, services
 from risks.filters import BAND_CHOICES, ONE_TO_FIVE, RiskFilterSet
@@ -28,11 +28,9 @@ from schemes.models import Programme, Scheme
 CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
 
 
-def _no_working_context(request: HttpRequest) -> HttpResponse | None:
-    working = request.working  # type: ignore[attr-defined]
-    if working.organisation is None or working.year is None:
-        return render(request, "includes/no_context_page.html", status=200)
-    return None
+def _no_context_page(request: HttpRequest) -> HttpResponse:
+    """The page asking for an organisation and year, for a page that needs them when none is chosen."""
+    return render(request, "includes/no_context_page.html", status=200)
 
 
 def _choices(request: HttpRequest, organisation: Any, year: Any) -> dict[str, Any]:
@@ -50,12 +48,13 @@ def _bands() -> list[dict[str, Any]]:
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    if (response := _no_working_context(request)) is not None:
-        return response
-    working = request.working  # type: ignore[attr-defined]
-    base = selectors.risk_register(request.user, working.organisation, working.year)
+    working = working_of(request)
+    organisation, year = working.organisation, working.year
+    if organisation is None or year is None:
+        return _no_context_page(request)
+    base = selectors.risk_register(request.user, organisation, year)
     filterset = RiskFilterSet(request.GET or None, queryset=base, request=request)
-    choices = _choices(request, working.organisation, working.year)
+    choices = _choices(request, organisation, year)
     fields = filterset.form.fields
     for name, what in (("scheme", "Any scheme"), ("programme", "Any programme")):
         field = form_field(filterset.form, name, forms.ModelChoiceField)
@@ -75,12 +74,13 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def heat_map(request: HttpRequest) -> HttpResponse:
-    if (response := _no_working_context(request)) is not None:
-        return response
-    working = request.working  # type: ignore[attr-defined]
+    working = working_of(request)
+    organisation, year = working.organisation, working.year
+    if organisation is None or year is None:
+        return _no_context_page(request)
     form = HeatMapForm(request.GET or None)
     stage = form.cleaned_data.get("scores") or "current" if form.is_valid() else "current"
-    base = selectors.risk_register(request.user, working.organisation, working.year)
+    base = selectors.risk_register(request.user, organisation, year)
     grid = selectors.risk_heat_map(base, stage)
     unscored = base.filter(**{f"{stage}_likelihood__isnull": True}).count()
     return render(request, "risks/heat_map.html", {
@@ -130,16 +130,17 @@ def risk_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def risk_create(request: HttpRequest) -> HttpResponse:
-    if (response := _no_working_context(request)) is not None:
-        return response
-    working = request.working  # type: ignore[attr-defined]
-    require(request.user, Action.RECORD_RISKS, working.organisation)
-    form = RiskForm(request.POST or None, **_choices(request, working.organisation, working.year))
+    working = working_of(request)
+    organisation, year = working.organisation, working.year
+    if organisation is None or year is None:
+        return _no_context_page(request)
+    require(request.user, Action.RECORD_RISKS, organisation)
+    form = RiskForm(request.POST or None, **_choices(request, organisation, year))
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         try:
-            risk = services.risk_create(actor=acting_user(request), organisation=working.organisation,
-                                        year=working.year, **changes)
+            risk = services.risk_create(actor=acting_user(request), organisation=organisation,
+                                        year=year, **changes)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -235,10 +236,10 @@ def _import_page(request: HttpRequest, *, form: RiskUploadForm | None = None, pr
 def risk_import_page(request: HttpRequest) -> HttpResponse:
     """Import a risk register into the working organisation and year: posting a file checks it and shows
     what importing would do, saving nothing; "Import" then imports that same kept file, all or nothing."""
-    if (response := _no_working_context(request)) is not None:
-        return response
-    working = request.working  # type: ignore[attr-defined]
+    working = working_of(request)
     organisation, year = working.organisation, working.year
+    if organisation is None or year is None:
+        return _no_context_page(request)
     require(request.user, Action.RECORD_RISKS, organisation)
     session = _RiskUploadSession(request.session)
     if request.method == "GET":

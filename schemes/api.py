@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
 from schemes.filters import SchemeFilterSet
@@ -38,5 +39,5 @@ class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SchemeSerializer
     filterset_class = SchemeFilterSet
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Scheme]:
         return schemes_for(self.request.user).order_by("organisation__ods_code", "year__start_year", "reference")

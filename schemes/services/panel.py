@@ -84,7 +84,7 @@ def panel_sitting_record(
         record = existing or SchemeRating(sitting=sitting, scheme=rating.scheme)
         for key, value in values.items():
             setattr(record, key, value)
-        record._history_user = actor  # type: ignore[attr-defined]
+        record._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
         record.save()
         changed.append(rating.scheme.pk)
     schedule_recompute(changed)
@@ -127,7 +127,7 @@ def director_assessment_record(
     assessment.director = director
     assessment.note = note
     assessment.recorded_by = recorded_by(actor)
-    assessment._history_user = actor  # type: ignore[attr-defined]
+    assessment._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     assessment.save()
     schedule_recompute([scheme.pk])
     return assessment

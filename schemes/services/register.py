@@ -33,7 +33,7 @@ def programme_get_or_create(*, actor: Actor | None, organisation: Organisation, 
             setattr(programme, key, value)
     # Lengths are checked here as PostgreSQL would, so SQLite never stores what PostgreSQL refuses.
     programme.full_clean(exclude=["organisation"], validate_unique=False)
-    programme._history_user = actor  # type: ignore[attr-defined]
+    programme._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     programme.save()
     return programme
 

@@ -115,7 +115,7 @@ def scheme_create(
     scheme = Scheme(organisation=organisation, year=year, programme=programme, reference=reference.strip(),
                     name=name.strip(), **details)
     _validate_scheme(scheme)
-    scheme._history_user = actor  # type: ignore[attr-defined]
+    scheme._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     scheme.save()
     schedule_recompute([scheme.pk])
     return scheme
@@ -176,7 +176,7 @@ def figure_override_set(
     override = FigureOverride(
         scheme=scheme, figure=figure, value=value, reason=reason, created_by=recorded_by(actor),
     )
-    override._history_user = actor  # type: ignore[attr-defined]
+    override._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     override.save()
     schedule_recompute([scheme.pk])
     return override
@@ -200,7 +200,7 @@ def _clear(override: FigureOverride, actor: Actor | None, reason: str) -> None:
     override.cleared_at = timezone.now()
     override.cleared_by = recorded_by(actor)
     override.clear_reason = reason
-    override._history_user = actor  # type: ignore[attr-defined]
+    override._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     override.save()
 
 

@@ -95,8 +95,8 @@ def scheme_stage_change(
         return change  # recorded; the scheme stays where it is
     current.stage = to_stage
     current.version += 1
-    current._history_user = actor  # type: ignore[attr-defined]
-    current._change_reason = f"Stage {change.from_stage} to {to_stage}"  # type: ignore[attr-defined]
+    current._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
+    current._change_reason = f"Stage {change.from_stage} to {to_stage}"  # type: ignore[attr-defined]  # and why
     current.save()
     return change
 
@@ -134,7 +134,7 @@ def key_stage_create(
     key_stage = KeyStage(scheme=scheme, name=name, order=order, baseline_date=baseline_date,
                          current_date=current_date or baseline_date, completed_on=completed_on, note=note.strip())
     _validate_key_stage(key_stage)
-    key_stage._history_user = actor  # type: ignore[attr-defined]
+    key_stage._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     key_stage.save()
     return key_stage
 
@@ -165,7 +165,7 @@ def key_stage_remove(*, actor: Actor | None, key_stage: KeyStage, expected_versi
             "removed: check it and remove it again if you still want to.",
             current=current,
         )
-    current._history_user = actor  # type: ignore[attr-defined]
+    current._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     current.delete()
 
 
@@ -195,7 +195,7 @@ def key_stages_from_template(*, actor: Actor | None, scheme: Scheme, first_date:
         when = engine.add_months(first_date, index)
         key_stage = KeyStage(scheme=scheme, order=(last_order or 0) + index + 1, name=name, baseline_date=when,
                              current_date=when)
-        key_stage._history_user = actor  # type: ignore[attr-defined]
+        key_stage._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
         key_stage.save()
         added.append(key_stage)
     return added

@@ -79,7 +79,7 @@ def scheme_month_update(*, actor: Actor | None, scheme: Scheme, edits: Iterable[
         row.forecast = edit.forecast
         row.version += 1
         row.updated_by = recorded_by(actor)
-        row._history_user = actor  # type: ignore[attr-defined]
+        row._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
         row.save()
         saved.append(row)
     if saved:

@@ -11,7 +11,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
-from governance.middleware import follow_into
+from governance.middleware import follow_into, working_of
 from schemes import selectors
 from schemes.models import Scheme
 
@@ -25,7 +25,7 @@ AnyForm = TypeVar("AnyForm", bound=forms.BaseForm)
 
 def working(request: HttpRequest) -> tuple[Organisation | None, FinancialYear | None]:
     """The organisation and financial year chosen at the top of every page (either may be unset)."""
-    chosen = request.working  # type: ignore[attr-defined]  # set by governance.middleware
+    chosen = working_of(request)
     return chosen.organisation, chosen.year
 
 
