@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from governance.forms import SummaryError, add_service_errors, date_field, form_errors, form_field
 from governance.middleware import follow_into, working_of
 from governance.permissions import Action, acting_user, require
+from governance.selectors import decisions_about
 from risks import importers, selectors, services
 from risks.filters import BAND_CHOICES, ONE_TO_FIVE, RiskFilterSet
 from risks.forms import HeatMapForm, RiskConfirmForm, RiskForm, RiskUploadForm
@@ -118,6 +119,7 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "risk": risk, "scores": selectors.stage_scores(risk), "reviews": selectors.risk_score_history(risk),
         "as_of": as_of, "as_of_text": request.GET.get("as_of", "")[:20], "as_of_error": as_of_error,
         "as_of_scores": as_of_scores, "not_recorded": NOT_RECORDED,
+        "decisions": list(decisions_about(request.user, risk)),
     })
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from governance.forms import add_service_errors
 from governance.permissions import Action, acting_user, require
+from governance.selectors import decisions_about
 from schemes import selectors, services
 from schemes.forms import OverrideClearForm, OverrideForm, SchemeForm
 from schemes.models import Figure, Programme, Scheme
@@ -32,6 +33,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "workings": figure_workings(scheme),
         "history": scheme_change_history(scheme),
         "active_overrides": list(active_overrides(scheme).values()),
+        "decisions": list(decisions_about(request.user, scheme)),
     })
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from governance import services
@@ -289,3 +290,23 @@ def test_shropshire_calendar_is_six_meetings_and_load_demo_adds_nothing_the_seco
     before = (RevisedDueDate.objects.count(), PlanAction.history.count(), PlanAction.objects.count())
     call_command("load_demo", verbosity=0)
     assert (RevisedDueDate.objects.count(), PlanAction.history.count(), PlanAction.objects.count()) == before
+
+
+def test_decisions_about_a_scheme_and_a_risk_are_shown_on_their_pages(plan, client):
+    from risks.services import risk_create
+
+    meeting = services.meeting_create(actor=plan["pmo"], organisation=plan["organisation"], year=plan["year"],
+                                      kind=MeetingKind.STAR_CHAMBER, held_on=date(2019, 2, 26), title="Star Chamber")
+    scheme = SchemeFactory(organisation=plan["organisation"], year=plan["year"], reference="MM1")
+    risk = risk_create(actor=plan["pmo"], organisation=plan["organisation"], year=plan["year"],
+                       title="Prescribing growth above plan")
+    services.decision_record(actor=plan["pmo"], meeting=meeting, text="Keep MM1 at Amber", subject=scheme)
+    services.decision_record(actor=plan["pmo"], meeting=meeting, text="Review the risk monthly", subject=risk)
+    client.force_login(plan["viewer"])
+    scheme_page = client.get(f"/schemes/{scheme.pk}/").content.decode()
+    assert "Keep MM1 at Amber" in scheme_page and "Review the risk monthly" not in scheme_page
+    assert f'href="{reverse("meeting", args=[meeting.pk])}"' in scheme_page
+    risk_page = client.get(f"/risks/{risk.pk}/").content.decode()
+    assert "Review the risk monthly" in risk_page and "Keep MM1 at Amber" not in risk_page
+    client.force_login(member(OrganisationFactory(), Role.VIEWER))
+    assert client.get(f"/schemes/{scheme.pk}/").status_code == 404
