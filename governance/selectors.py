@@ -115,11 +115,10 @@ def month_rows(
 def month_history(
     user: Viewer, organisation: Organisation, year: FinancialYear
 ) -> QuerySet[Any]:
-    """Every close and reopen of the year's months, newest first."""
-    if not Organisation.objects.for_user(user).filter(pk=organisation.pk).exists():
-        return MonthStatus.history.none()
+    """Every close and reopen of the year's months, newest first (nothing of an organisation not the user's)."""
     return (
-        MonthStatus.history.filter(organisation=organisation, year=year)
+        MonthStatus.history.filter(organisation__in=Organisation.objects.for_user(user).values("pk"),
+                                   organisation=organisation, year=year)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )

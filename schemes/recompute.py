@@ -31,7 +31,12 @@ def schemes_recompute(*, scheme_ids: Iterable[int]) -> list[Scheme]:
     now = timezone.now()
     recomputed: list[Scheme] = []
     plans: dict[int, tuple[Decimal, ...]] = {}
-    for scheme, inputs in recompute_inputs(sorted(set(scheme_ids))):
+    # Lock the schemes first: an edit committing meanwhile waits, then triggers its own recompute.
+    schemes = list(
+        Scheme.objects.select_for_update(of=("self",)).select_related("organisation", "year")
+        .filter(pk__in=set(scheme_ids)).order_by("pk")
+    )
+    for scheme, inputs in recompute_inputs(schemes):
         figures = engine_figures(inputs)
         scheme.full_year_effect = figures.full_year_effect
         scheme.months_in_year = figures.months_in_year

@@ -112,12 +112,13 @@ def engine_figures(inputs: engine.SchemeInputs) -> engine.SchemeFigures:
         return engine.compute(replace(inputs, monthly_profile=None))
 
 
-def recompute_inputs(scheme_ids: list[int]) -> list[tuple[Scheme, engine.SchemeInputs]]:
-    """Lock the schemes and gather every engine input in five queries, however many schemes."""
-    schemes = list(
-        Scheme.objects.select_for_update(of=("self",)).select_related("organisation", "year")
-        .filter(pk__in=scheme_ids).order_by("pk")
-    )
+def recompute_inputs(schemes: list[Scheme]) -> list[tuple[Scheme, engine.SchemeInputs]]:
+    """Every engine input of these schemes in four queries, however many schemes.
+
+    The schemes come with their organisation and year; the recompute service reads and locks them
+    (a selector takes no locks).
+    """
+    scheme_ids = [scheme.pk for scheme in schemes]
     ratings = latest_ratings(schemes)
     assessments: dict[int, DirectorAssessment] = {}
     for assessment in DirectorAssessment.objects.filter(scheme_id__in=scheme_ids).order_by(

@@ -127,3 +127,13 @@ def test_a_person_is_named_by_full_name_else_username_else_the_system():
     assert format_person(UserFactory(username="pp", first_name="Peter", last_name="Panel"), "x") == "Peter Panel"
     assert format_person(UserFactory(username="nameless", first_name="", last_name=""), "x") == "nameless"
     assert format_person(None, "the system (import or task)") == "the system (import or task)"
+
+
+def test_month_history_is_read_through_the_one_scoping_mechanism(finance):
+    from governance.selectors import month_history
+
+    user, organisation, year = finance
+    month_close(actor=user, organisation=organisation, year=year, month=1)
+    assert [h.month for h in month_history(user, organisation, year)] == [1]
+    stranger = member(OrganisationFactory(), Role.FINANCE)
+    assert list(month_history(stranger, organisation, year)) == []

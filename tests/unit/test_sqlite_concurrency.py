@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from django.core.signals import got_request_exception
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.test import Client
 from django.urls import reverse
@@ -165,9 +165,8 @@ def one_saved_rest_conflict(results: list[Any], errors: list[str]) -> int:
 
 def assert_figures_recomputed(scheme: Scheme, since: Any) -> Scheme:
     """The stored figures are the engine's from the saved inputs, recomputed after `since`."""
-    scheme = Scheme.objects.get(pk=scheme.pk)
-    with transaction.atomic():
-        [(_, inputs)] = recompute_inputs([scheme.pk])
+    scheme = Scheme.objects.select_related("organisation", "year").get(pk=scheme.pk)
+    [(_, inputs)] = recompute_inputs([scheme])
     expected = engine.compute(inputs)
     assert {name: getattr(scheme, name) for name in FIGURES} == {name: getattr(expected, name) for name in FIGURES}
     assert scheme.figures_computed_at is not None and scheme.figures_computed_at >= since
