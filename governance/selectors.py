@@ -52,6 +52,11 @@ def membership_candidates(user: Viewer) -> QuerySet[Any]:
     return users.filter(pk__in=Membership.objects.filter(organisation__in=administered).values("user"))
 
 
+def financial_year(pk: int | None) -> FinancialYear | None:
+    """A financial year by id: shared reference data every organisation uses, so not scoped."""
+    return FinancialYear.objects.filter(pk=pk).first() if pk is not None else None
+
+
 def years_for(organisation: Organisation | None) -> QuerySet[FinancialYear]:
     """Years with schemes for the organisation, newest first (all years if none yet)."""
     years = FinancialYear.objects.order_by("-start_year")

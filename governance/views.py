@@ -31,6 +31,7 @@ from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR, follow_int
 from governance.models import FinancialYear, Meeting, PlanAction, PlanUpdate
 from governance.permissions import Action, acting_user, can, require
 from governance.selectors import (
+    financial_year,
     meeting_detail,
     meetings,
     month_history,
@@ -65,7 +66,7 @@ def switch_context(request: HttpRequest) -> HttpResponse:
         if request.session.get(SESSION_ORGANISATION) != organisation.pk:
             request.session.pop(SESSION_YEAR, None)
         request.session[SESSION_ORGANISATION] = organisation.pk
-    year = FinancialYear.objects.filter(pk=_id(request.POST.get("year"))).first()
+    year = financial_year(_id(request.POST.get("year")))
     if year is not None:
         request.session[SESSION_YEAR] = year.pk
     return HttpResponseRedirect(safe_next(request, request.POST.get("next", "")))
