@@ -1,0 +1,407 @@
+"""Reading a scheme workbook into plain rows and problems: pure, no database (header matching, parsing).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+from governance.money import money_problem, parse_pounds
+from schemes import engine
+from schemes.importers import files
+from schemes.importers.files import (
+    HEADER_SEARCH_ROWS,
+    MAX_ROWS,
+    Problem,
+    WorkbookInvalid,
+    _content_of,
+    _deadline_passed,
+    _limited_rows,
+    _not_a_workbook,
+    _text,
+    _too_slow,
+    check_archive,
+)
+from schemes.models import Programme, Scheme
+
+# Text is bounded by the columns it is stored in, here as PostgreSQL would refuse it.
+TEXT_LIMITS = {
+    "reference": Scheme._meta.get_field("reference").max_length or 0,
+    "name": Scheme._meta.get_field("name").max_length or 0,
+    "programme": Programme._meta.get_field("name").max_length or 0,
+}
+
+RAG_WORDS = {"green": "green", "g": "green", "amber": "amber", "a": "amber", "red": "red", "r": "red"}
+MONTH_NAMES = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+
+# Column keys, the words a user would recognise, and how a normalised header is recognised.
+# THIS and NEXT stand for the imported year and the year after, in any of the ways papers write them.
+COLUMNS: list[tuple[str, str, re.Pattern[str]]] = [
+    ("no", "No", re.compile(r"^no$")),
+    ("reference", "File REF", re.compile(r"^(fileref|ref|reference|schemeref)$")),
+    ("programme", "Transformation Headings", re.compile(r"^(transformationheadings?|programme|workstream)$")),
+    ("name", "Scheme Heading", re.compile(r"^(schemeheading|schemename)$")),
+    ("phase", "Phase", re.compile(r"^phase")),
+    ("go_live", "Go 'Live' Date", re.compile(r"^golive(date)?$")),
+    ("months", "No of Months Saving", re.compile(r"^noofmonthssaving(inTHIS)?$")),
+    ("current_cost", "Initial Opportunity / Current Cost (GROSS)", re.compile(r"currentcost|gross")),
+    ("full_year_effect", "(Full Year) Effect Net Saving", re.compile(r"^(fullyear)?effectnetsaving$")),
+    ("plan_in_year", "THIS Plan", re.compile(r"^THISplan$")),
+    ("next_year_effect", "NEXT Plan", re.compile(r"^NEXTplan$")),
+    ("value", "Value of Scheme", re.compile(r"^valueofscheme")),
+    ("resources", "Resources Required to Deliver", re.compile(r"^resources")),
+    ("timescales", "Timescales / Readiness of Implementation", re.compile(r"^timescales")),
+    ("codependencies", "Co-dependencies / multi-agency involvement", re.compile(r"^codependenc")),
+    ("overall", "Overall Scheme Rating", re.compile(r"^overall")),
+    ("most_likely", "Most Likely", re.compile(r"^mostlikely")),
+    ("change", "Change in Delivery (Months +/-)", re.compile(r"^changeindelivery")),
+    ("director_value", "THIS Delivery Value", re.compile(r"^THISdeliveryvalue")),
+    ("director_next_year", "NEXT Delivery Value", re.compile(r"^NEXTdeliveryvalue")),
+]
+REQUIRED = ("name", "go_live", "full_year_effect")
+RAG_COLUMNS = ("value", "resources", "timescales", "codependencies", "overall")
+COMPUTED_COLUMNS = ("plan_in_year", "next_year_effect", "most_likely", "director_value", "director_next_year")
+# A year-labelled heading still showing digits after THIS/NEXT substitution is another year's column.
+OTHER_YEAR = re.compile(r"^(noofmonthssavingin\d{4,8}|\d{4,8}plan|\d{4,8}deliveryvalue)")
+DATE_IN_TEXT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2,4})")
+
+@dataclass
+class WorkbookRow:
+    row: int
+    no: str
+    reference: str
+    programme: str
+    name: str
+    phase: int | None
+    go_live: date | None
+    months_in_file: int | None
+    current_cost: Decimal | None
+    full_year_effect: Decimal
+    ratings: dict[str, str | None]
+    change: int | None
+    published: dict[str, Decimal | None]
+
+
+@dataclass
+class ParsedWorkbook:
+    sheet: str
+    rows: list[WorkbookRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rated_on: date | None = None
+    assessed_on: date | None = None
+
+def normalise(text: Any) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(text).lower()) if text is not None else ""
+
+
+def year_forms(start_year: int) -> list[tuple[str, str]]:
+    """How papers write a year ("2013/14", "13/14", "2013 / 2014") normalised, longest first."""
+    forms = []
+    for token, start in (("THIS", start_year), ("NEXT", start_year + 1)):
+        end = start + 1
+        forms += [(f"{start}{end}", token), (f"{start}{end % 100:02d}", token),
+                  (f"{start % 100:02d}{end % 100:02d}", token)]
+    return sorted(forms, key=lambda pair: -len(pair[0]))
+
+
+def header_key(text: Any, start_year: int) -> str | None:
+    label = normalise(text)
+    if not label:
+        return None
+    for form, token in year_forms(start_year):
+        label = label.replace(form, token)
+    for key, _, pattern in COLUMNS:
+        if pattern.search(label):
+            return key
+    return None
+
+
+def date_in_header(text: Any) -> date | None:
+    match = DATE_IN_TEXT.search(str(text or ""))
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    year = year + 2000 if year < 100 else year
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_month(value: Any) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date().replace(day=1)
+    if isinstance(value, date):
+        return value.replace(day=1)
+    text = str(value).strip().lower()
+    if len(text) > 40:  # longer than any way of writing a month
+        raise ValueError(text[:40])
+    match = re.fullmatch(r"([a-z]{3})[a-z]*[\s\-/']*(\d{2}|\d{4})", text)
+    if match and match.group(1) in MONTH_NAMES:
+        year = int(match.group(2))
+        return date(year + 2000 if year < 100 else year, MONTH_NAMES[match.group(1)], 1)
+    for pattern in ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%Y-%m", "%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date().replace(day=1)
+        except ValueError:
+            continue
+    raise ValueError
+
+
+def parse_whole(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    raise ValueError
+
+
+
+def _find_header(rows: list[tuple[Any, ...]], start_year: int) -> int | None:
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if any(header_key(cell, start_year) == "name" for cell in row):
+            return index
+    return None
+
+
+def read_workbook(source: str | Path | IO[bytes], start_year: int, sheet: str | None = None, *,
+                  name: str | None = None) -> ParsedWorkbook:
+    """Read the scheme table of a workbook. Pure: no database.
+
+    Raises WorkbookInvalid, before parsing, for a file over the size limit, not a zip archive or
+    unpacking to too much; and while reading, for too many rows or columns or a read over the time
+    budget. Problems with the table's cells are returned in `problems`, by sheet, row and column.
+    """
+    deadline = time.monotonic() + files.CHECK_SECONDS
+    name, content = _content_of(source, name)
+    check_archive(name, content)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), data_only=True, read_only=True)
+    except Exception:  # openpyxl raises many types for an archive that is not a workbook
+        raise WorkbookInvalid([_not_a_workbook(name)]) from None
+    try:
+        if sheet is not None:
+            if sheet not in book.sheetnames:
+                raise WorkbookInvalid([f"The workbook has no sheet called '{sheet}'."])
+            candidates = [sheet]
+        else:
+            candidates = book.sheetnames
+        for candidate in candidates:
+            if _deadline_passed(deadline):
+                raise _too_slow()
+            worksheet = book[candidate]
+            # The size a sheet states for itself can be wrong (or hostile): without it, rows are as long
+            # as their last cell and there are only as many as the sheet holds.
+            worksheet.reset_dimensions()
+            rows = _limited_rows(candidate, worksheet.iter_rows(values_only=True), deadline)
+            top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+            header = _find_header(top, start_year)
+            if header is not None:
+                return _read_table(candidate, itertools.chain(top, rows), header, start_year, deadline)
+    finally:
+        book.close()
+    year = f"{start_year}/{(start_year + 1) % 100:02d}"
+    raise WorkbookInvalid([f"No sheet has a header row with a 'Scheme Heading' column (looked for {year} labels)."])
+
+
+def _is_total(cells: Iterable[Any]) -> bool:
+    # Only short text can be a "Total" label: skip normalising numbers and long notes on every row.
+    return any(isinstance(c, str) and len(c) < 20 and normalise(c) == "total" for c in cells)
+
+
+def _read_table(sheet: str, rows: Iterator[tuple[Any, ...]], header: int, start_year: int,
+                deadline: float) -> ParsedWorkbook:
+    parsed = ParsedWorkbook(sheet=sheet)
+    above = list(itertools.islice(rows, header + 2))  # up to the header and the row below it
+    top = above[header]
+    below = above[header + 1] if header + 1 < len(above) else ()
+    sub_keys = [header_key(cell, start_year) for cell in below]
+    has_subheader = any(sub_keys) and not any(
+        header_key(cell, start_year) == "name" for cell in below
+    ) and sum(1 for key in sub_keys if key) >= 2
+    if not has_subheader and header + 1 < len(above):
+        rows = itertools.chain([below], rows)  # the row below the header is the first scheme
+    columns: dict[str, int] = {}
+    labels: dict[int, str] = {}
+    width = max(len(top), len(below))
+    for index in range(width):
+        top_cell = top[index] if index < len(top) else None
+        sub_cell = below[index] if has_subheader and index < len(below) else None
+        if date_in_header(top_cell) and normalise(top_cell).startswith("ragrating"):
+            parsed.rated_on = date_in_header(top_cell)
+        if date_in_header(top_cell) and normalise(top_cell).startswith("directorassessment"):
+            parsed.assessed_on = date_in_header(top_cell)
+        # The sub-heading is the more specific label where a heading spans several columns.
+        for cell in (sub_cell, top_cell):
+            key = header_key(cell, start_year)
+            if key and key not in columns:
+                columns[key] = index
+                labels[index] = str(cell).strip()
+                break
+    header_row = header + 1  # 1-based
+    year_name = f"{start_year}/{(start_year + 1) % 100:02d}"
+    for cell in (*top, *(below if has_subheader else ())):
+        label = normalise(cell)
+        for form, token in year_forms(start_year):
+            label = label.replace(form, token)
+        if OTHER_YEAR.match(label):
+            parsed.problems.append(Problem(
+                sheet, header_row, "",
+                f"the heading '{str(cell).strip()}' is for another year: this import is for {year_name}",
+            ))
+    for key in REQUIRED:
+        if key not in columns:
+            label = dict((k, lbl) for k, lbl, _ in COLUMNS)[key]
+            parsed.problems.append(Problem(sheet, header_row, "", f"no '{label}' column was found in the header"))
+    if parsed.problems:
+        return parsed
+
+    def where(index: int) -> str:
+        return f"{get_column_letter(index + 1)} ({labels.get(index, '')})"
+
+    first_data = header + (2 if has_subheader else 1)
+    seen_references: dict[str, int] = {}
+    data_rows = 0
+    for offset, row in enumerate(rows, start=first_data + 1):
+        if row.count(None) == len(row):  # cheap first test: most blank rows are all None
+            continue
+        cells = list(row) + [None] * (width - len(row))
+        if _is_total(cells):
+            break  # the table ends at its total row; summary rows below it are not schemes
+        if all(_text(c) == "" for c in cells):
+            continue
+        data_rows += 1
+        if data_rows > MAX_ROWS:
+            raise WorkbookInvalid([
+                f"Sheet '{sheet}' has more than {MAX_ROWS:,} rows of schemes below its header (row {header_row}): "
+                f"the most one import can take is {MAX_ROWS:,}. Nothing has been saved. Split the schemes "
+                "into smaller workbooks, or delete the rows you do not need."
+            ])
+        _read_row(parsed, sheet, offset, cells, columns, where, seen_references, start_year)
+    if not parsed.rows and not parsed.problems:
+        parsed.problems.append(Problem(sheet, header_row, "", "the table has no schemes"))
+    return parsed
+
+
+def _read_row(parsed: ParsedWorkbook, sheet: str, offset: int, cells: list[Any], columns: dict[str, int],
+              where: Any, seen_references: dict[str, int], start_year: int) -> None:
+    """Add one scheme row to `parsed`, or its problems."""
+
+    def cell(key: str) -> Any:
+        return cells[columns[key]] if key in columns else None
+
+    def problem(key: str | None, message: str) -> None:
+        column = where(columns[key]) if key is not None and key in columns else ""
+        parsed.problems.append(Problem(sheet, offset, column, message))
+
+    name = _text(cell("name"))
+    if not name:
+        problem("name", "this row has figures but no scheme heading")
+        return
+    problems_before = len(parsed.problems)
+
+    def read(key: str, parser: Any, what: str) -> Any:
+        if key not in columns:
+            return None
+        try:
+            return parser(cell(key))
+        except (ValueError, TypeError, ArithmeticError):
+            problem(key, f"{what}, not '{_shown(cell(key))}'")
+            return None
+
+    def money(key: str, what: str, wrong: str) -> Decimal | None:
+        amount = read(key, partial(parse_pounds, to_penny=True), wrong)  # computed cells hold fractions
+        refusal = money_problem(amount, what)
+        if refusal:
+            problem(key, refusal[0].lower() + refusal[1:])
+            return None
+        return amount
+
+    def bounded(key: str, text: str, what: str) -> None:
+        limit = TEXT_LIMITS[key]
+        if len(text) > limit:
+            problem(key, f"the {what} is {len(text):,} characters long: the most the portal keeps is {limit:,}")
+
+    bounded("name", name, "scheme heading")
+    go_live = read("go_live", parse_month, "the go-live date must be a month like Jul-13")
+    fye = money("full_year_effect", "full-year effect", "the full-year effect must be an amount in pounds")
+    current_cost = money("current_cost", "current cost", "the current cost must be an amount in pounds")
+    published = {key: money(key, "amount in this column", "this must be an amount in pounds")
+                 for key in COMPUTED_COLUMNS}
+    change = read("change", parse_whole, "change in delivery must be a whole number of months like -1 or 2")
+    months = read("months", parse_whole, "the number of months must be a whole number")
+    phase = read("phase", parse_whole, "phase must be 1, 2, 3 or 4")
+    if phase is not None and not 1 <= phase <= 4:
+        problem("phase", "phase must be 1, 2, 3 or 4")
+    if change is not None and not -12 <= change <= 12:
+        problem("change", "change in delivery must be between -12 and +12 months")
+    ratings: dict[str, str | None] = {}
+    for key in RAG_COLUMNS:
+        word = _text(cell(key))
+        if not word:
+            ratings[key] = None
+        elif word.lower() in RAG_WORDS:
+            ratings[key] = RAG_WORDS[word.lower()]
+        else:
+            problem(key, f"'{_shown(word)}' is not a RAG rating: use Green, Amber or Red")
+    if fye is None and "full_year_effect" in columns and len(parsed.problems) == problems_before:
+        problem("full_year_effect", "the full-year effect is missing")
+    no = _text(cell("no"))
+    reference = _text(cell("reference")) or no
+    programme = _text(cell("programme")) or "Unassigned"
+    bounded("programme", programme, "programme name (Transformation Headings)")
+    if not reference:
+        problem(None, "the scheme has neither a File REF nor a No")
+    elif len(reference) > TEXT_LIMITS["reference"]:
+        problem("reference" if _text(cell("reference")) else "no",
+                f"the reference is {len(reference):,} characters long: the most the portal keeps is "
+                f"{TEXT_LIMITS['reference']:,}")
+    elif reference in seen_references:
+        problem(None, f"reference {reference} is also used on row {seen_references[reference]}")
+    else:
+        seen_references[reference] = offset
+    if len(parsed.problems) > problems_before:
+        return
+    if any(ratings.values()) and not all(ratings.values()):
+        missing = ", ".join(k for k, v in ratings.items() if not v)
+        problem(None, f"the RAG rating is incomplete ({missing} blank)")
+        return
+    expected_months = engine.months_in_year(start_year, go_live)
+    if months is not None and months != expected_months:
+        parsed.warnings.append(
+            f"Row {offset} {name}: the file says {months} months of saving but go-live "
+            f"{go_live:%b-%y} gives {expected_months}; the go-live date is used."
+            if go_live else f"Row {offset} {name}: months in file ignored (no go-live date)."
+        )
+    parsed.rows.append(WorkbookRow(
+        row=offset, no=no, reference=reference, programme=programme,
+        name=name, phase=phase, go_live=go_live, months_in_file=months, current_cost=current_cost,
+        full_year_effect=fye or Decimal("0"), ratings=ratings, change=change, published=published,
+    ))
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A cell's text as quoted back in a problem: long text is cut, so one cell cannot fill the page."""
+    text = _text(value)
+    return text if len(text) <= limit else f"{text[:limit]}…"
