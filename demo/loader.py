@@ -34,7 +34,6 @@ from governance.models import (
     FinancialYear,
     Meeting,
     MeetingKind,
-    Membership,
     Organisation,
     OrganisationKind,
     PlanAction,
@@ -43,6 +42,7 @@ from governance.models import (
 from governance.services import (
     action_due_date_revise,
     meeting_create,
+    membership_set,
     plan_action_create,
     plan_domain_set,
     requirement_set,
@@ -294,7 +294,8 @@ def load_users(report: DemoReport) -> None:
             # The admin site, scoped to the user's organisations (governance.admin.ScopedAdmin).
             user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=PORTAL_APPS))
         for organisation in Organisation.objects.filter(ods_code__in=[o[0] for o in ORGANISATIONS]):
-            Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
+            # Through the service like every role grant (None: the portal itself, not an administrator).
+            membership_set(actor=None, user=user, organisation=organisation, role=role)
         report.users.append((username, password, Role(role).label))
 
 
