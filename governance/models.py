@@ -313,6 +313,7 @@ class Meeting(models.Model):
     month_only = models.BooleanField(default=False)
     title = models.CharField(max_length=200)
     purpose = limited_text(blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     objects = OrganisationScopedQuerySet.as_manager()
     history = HistoricalRecords()
