@@ -34,6 +34,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from governance.models import (
     Decision,
     FinancialYear,
+    ImportLink,
+    ImportRecord,
     Meeting,
     Membership,
     MonthStatus,
@@ -55,7 +57,7 @@ if TYPE_CHECKING:
 
 ADMIN_ROLES = (Role.ADMINISTRATOR,)
 # Who did something is recorded by the service that did it, never typed in.
-ATTRIBUTION_FIELDS = ("created_by", "recorded_by", "changed_by", "updated_by", "cleared_by")
+ATTRIBUTION_FIELDS = ("created_by", "recorded_by", "changed_by", "updated_by", "cleared_by", "imported_by")
 RAG_FACTORS = ("green_factor", "amber_factor", "red_factor")
 
 
@@ -512,3 +514,16 @@ class MeetingAdmin(ScopedHistoryAdmin):
 class DecisionAdmin(ScopedAdmin):
     service_owned = True
     list_display = ["meeting", "subject_label", "text", "recorded_at"]
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(ScopedAdmin):
+    service_owned = True
+    list_display = ["file_name", "kind", "organisation", "year", "imported_by", "imported_at"]
+    list_filter = ["organisation", "year", "kind"]
+
+
+@admin.register(ImportLink)
+class ImportLinkAdmin(ScopedAdmin):
+    service_owned = True
+    list_display = ["record", "change", "label"]

@@ -18,6 +18,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models
 from django.forms.models import model_to_dict
@@ -31,6 +32,10 @@ from governance.fields import column
 from governance.models import (
     Decision,
     FinancialYear,
+    ImportChange,
+    ImportKind,
+    ImportLink,
+    ImportRecord,
     Meeting,
     MeetingKind,
     Membership,
@@ -169,6 +174,12 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
                                      held_on=date(2013, 6, 1), title=f"{word} Star Chamber")
     decision = Decision.objects.create(meeting=meeting, text=f"{word} decision", action=plan_action,
                                        subject_label=f"Action {word}", recorded_by=person, recorded_at=timezone.now())
+    import_row = ImportRecord.objects.create(organisation=organisation, year=year, kind=ImportKind.SCHEMES,
+                                             file_name=f"{word} workbook.xlsx", checksum="0" * 64,
+                                             imported_by=person, imported_at=timezone.now(), rows_created=1)
+    import_link = ImportLink.objects.create(record=import_row, change=ImportChange.CREATED,
+                                            subject_type=ContentType.objects.get_for_model(scheme),
+                                            subject_id=scheme.pk, label=f"{word} scheme")
     for row in (domain, requirement, plan_action, meeting):  # 2 versions
         row.save()
     for saved in (programme, scheme, risk, key_stage, override, rating, assessment, risk_month, risk_row):  # 2 versions
@@ -181,6 +192,7 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         Membership: Membership.objects.get(user=person, organisation=organisation),
         PlanDomain: domain, Requirement: requirement, PlanAction: plan_action, RevisedDueDate: revision,
         PlanUpdate: plan_update, Meeting: meeting, Decision: decision,
+        ImportRecord: import_row, ImportLink: import_link,
     }
 
 
