@@ -38,6 +38,14 @@ def format_money(value: Any) -> str:
     return _bracketed(amount, "£")
 
 
+def format_pounds(value: Any) -> str:
+    """Whole pounds without the £ sign, for a sentence that names the figures: 1164417.40 -> "1,164,417"."""
+    amount = _decimal(value)
+    if amount is None:
+        return NOT_RECORDED
+    return _bracketed(amount, "")
+
+
 def format_money_k(value: Any) -> str:
     """£'000 (no £ sign: the heading says £'000): 451500 -> "452"; -1115000 -> "(1,115)"."""
     amount = _decimal(value)

@@ -22,10 +22,12 @@ from typing import IO, TYPE_CHECKING, Any
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from openpyxl.utils import get_column_letter
 
-from governance.models import FinancialYear, Organisation
+from governance.models import FinancialYear, ImportChange, ImportKind, Organisation
 from governance.permissions import Action, require
+from governance.services import ImportTouch, file_checksum, import_record
 from risks.models import STAGES, Category, Risk
 from risks.scoring import PublishedScore, parse_score_text, resolve_scores
 from risks.services import risk_create, risk_update
@@ -93,6 +95,8 @@ class ParsedRisks:
     sheet: str
     rows: list[RiskRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    file_name: str = ""
+    checksum: str = ""
 
 
 @dataclass
@@ -139,7 +143,9 @@ def read_risk_workbook(source: str | Path | IO[bytes], *, name: str | None = Non
             top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
             header = _find_header(top)
             if header is not None:
-                return _read_table(sheet, itertools.chain(top[header + 1:], rows), top[header], header + 1)
+                parsed = _read_table(sheet, itertools.chain(top[header + 1:], rows), top[header], header + 1)
+                parsed.file_name, parsed.checksum = name or "", file_checksum(content)  # for the import's record
+                return parsed
     finally:
         book.close()
     raise WorkbookInvalid(["No sheet has a header row with a 'Risk' column (looked in the first "
@@ -378,18 +384,30 @@ def risk_import(
         with transaction.atomic():
             year, _ = FinancialYear.objects.get_or_create(start_year=start_year)
             schemes, programmes, existing = _lookups(organisation, year, parsed)
+            touched: list[ImportTouch] = []
             for row in parsed.rows:
                 values = _values(row, schemes, programmes)
                 risk = existing.get(row.title)
                 try:
                     if risk is None:
-                        risk_create(actor=actor, organisation=organisation, year=year, title=row.title, **values)
-                        report.created.append(row.title)
+                        saved = risk_create(actor=actor, organisation=organisation, year=year, title=row.title,
+                                            **values)
+                        change = ImportChange.CREATED
                     else:
                         saved = risk_update(actor=actor, risk=risk, expected_version=None, changes=values)
-                        (report.updated if saved.version != risk.version else report.unchanged).append(row.title)
+                        change = ImportChange.UPDATED if saved.version != risk.version else ImportChange.UNCHANGED
                 except ValidationError as error:
                     raise WorkbookInvalid([Problem(parsed.sheet, row.row, "", "; ".join(error.messages))]) from None
+                {ImportChange.CREATED: report.created, ImportChange.UPDATED: report.updated,
+                 ImportChange.UNCHANGED: report.unchanged}[change].append(row.title)
+                touched.append(ImportTouch(saved, change, reverse("risks:detail", args=[saved.pk])))
+            # In the import's transaction: an import that fails leaves no record of success.
+            import_record(
+                actor=actor, kind=ImportKind.RISKS, organisation=organisation, year=year,
+                file_name=parsed.file_name, checksum=parsed.checksum, sheet=parsed.sheet,
+                created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged),
+                touched=touched,
+            )
     except WorkbookInvalid:
         raise
     return report

@@ -19,6 +19,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from governance.money import money_problem, parse_pounds
+from governance.services import file_checksum
 from schemes import engine
 from schemes.importers import files
 from schemes.importers.files import (
@@ -103,6 +104,8 @@ class ParsedWorkbook:
     warnings: list[str] = field(default_factory=list)
     rated_on: date | None = None
     assessed_on: date | None = None
+    file_name: str = ""
+    checksum: str = ""
 
 def normalise(text: Any) -> str:
     return re.sub(r"[^a-z0-9]", "", str(text).lower()) if text is not None else ""
@@ -218,7 +221,10 @@ def read_workbook(source: str | Path | IO[bytes], start_year: int, sheet: str | 
             top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
             header = _find_header(top, start_year)
             if header is not None:
-                return _read_table(candidate, itertools.chain(top, rows), header, start_year, deadline)
+                parsed = _read_table(candidate, itertools.chain(top, rows), header, start_year, deadline)
+                # Which file this was, for the import's record: the same bytes always give the same checksum.
+                parsed.file_name, parsed.checksum = name or "", file_checksum(content)
+                return parsed
     finally:
         book.close()
     year = f"{start_year}/{(start_year + 1) % 100:02d}"

@@ -6,14 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
-from governance.models import FinancialYear, Organisation
+from governance.formatting import format_pounds
+from governance.models import FinancialYear, ImportChange, ImportKind, Organisation
 from governance.permissions import Action, require
+from governance.services import ImportTouch, import_record
 from schemes import engine, services
 from schemes.importers.files import WorkbookInvalid
 from schemes.importers.reading import COMPUTED_COLUMNS, ParsedWorkbook, WorkbookRow, read_workbook
@@ -69,17 +73,39 @@ def _inputs(row: WorkbookRow, start_year: int, factors: engine.RagFactors) -> en
     )
 
 
-def _override_lines(row: WorkbookRow, inputs: engine.SchemeInputs, wanted: dict[str, Decimal]) -> list[str]:
-    """What the report says about each published figure kept as an override."""
-    lines = []
-    for figure, value in wanted.items():
+def _formula_values(inputs: engine.SchemeInputs, wanted: dict[str, Decimal]) -> dict[str, Decimal]:
+    """What the formula gives for each figure kept as an override, from the overrides before it."""
+    computed = {}
+    for figure in wanted:
         earlier = {k: v for k, v in wanted.items() if COMPUTED_COLUMNS.index(k) < COMPUTED_COLUMNS.index(figure)}
-        computed = getattr(engine.compute(replace(inputs, overrides=earlier)), figure)
-        lines.append(
-            f"Row {row.row} {row.reference} {row.name}: {Figure(figure).label} £{value:,.0f} in the file, "
-            f"£{computed:,.2f} by the formula: kept as an override"
-        )
-    return lines
+        computed[figure] = getattr(engine.compute(replace(inputs, overrides=earlier)), figure)
+    return computed
+
+
+def _override_lines(row: WorkbookRow, wanted: dict[str, Decimal], computed: dict[str, Decimal]) -> list[str]:
+    """What the report says about each published figure kept as an override."""
+    return [
+        f"Row {row.row} {row.reference} {row.name}: {Figure(figure).label} £{value:,.0f} in the file, "
+        f"£{computed[figure]:,.2f} by the formula: kept as an override"
+        for figure, value in wanted.items()
+    ]
+
+
+def override_reason(row: WorkbookRow, inputs: engine.SchemeInputs, figure: str, paper: Decimal,
+                    formula: Decimal) -> str:
+    """An imported override's reason says what differed, so the scheme's page explains the figure.
+
+    The formula counts the months from the go-live date; where the paper counted other months (Bexley's
+    Adult Integrated Care: 7, where Aug-13 gives 8) the plan those months give is said too, since that is
+    the figure a reader checking the paper works out.
+    """
+    reason = f"{IMPORT_REASON}: paper {format_pounds(paper)}, formula {format_pounds(formula)}"
+    months = engine.months_in_year(inputs.year_start, inputs.go_live)
+    if figure == "plan_in_year" and row.months_in_file is not None and row.months_in_file != months:
+        by_paper = engine.exact_to_penny(Fraction(row.full_year_effect) * row.months_in_file / 12)
+        reason += (f" (from the go-live date's {months} months; the paper's {row.months_in_file} months give "
+                   f"{format_pounds(by_paper)})")
+    return reason
 
 
 def _scheme_values(row: WorkbookRow, programme: Programme | None) -> dict[str, Any]:
@@ -100,7 +126,8 @@ def _active_overrides(schemes: Iterable[Scheme]) -> dict[int, dict[str, FigureOv
 def _override_changes(wanted: dict[str, Decimal], active: dict[str, FigureOverride]) -> tuple[list[str], list[str]]:
     """Figures whose override importing sets, and imported overrides it clears (the file now agrees)."""
     to_set = [f for f, value in wanted.items() if f not in active or active[f].value != value]
-    to_clear = [f for f, override in active.items() if f not in wanted and override.reason == IMPORT_REASON]
+    # Only overrides an import set are cleared by one (a person's override stays until a person clears it).
+    to_clear = [f for f, override in active.items() if f not in wanted and override.reason.startswith(IMPORT_REASON)]
     return to_set, to_clear
 
 
@@ -154,7 +181,7 @@ def workbook_check(
     for row in parsed.rows:
         inputs = _inputs(row, start_year, factors)
         wanted = overrides_for(row, inputs)
-        report.overrides += _override_lines(row, inputs, wanted)
+        report.overrides += _override_lines(row, wanted, _formula_values(inputs, wanted))
         label = f"{row.reference} {row.name}"
         scheme = existing.get(row.reference)
         if scheme is None:
@@ -211,12 +238,14 @@ def _write(actor: Actor | None, organisation: Organisation, start_year: int,
         planned.append((row, inputs, wanted, to_set, to_clear))
     _require_roles(actor, organisation, parsed, changes_overrides)
     ratings: list[services.RatingInput] = []
+    touched: list[ImportTouch] = []
     for row, inputs, wanted, to_set, to_clear in planned:
         name = row.programme.strip()
         if name not in programmes:
             programmes[name] = services.programme_get_or_create(actor=actor, organisation=organisation, name=name)
-        scheme = _upsert_scheme(actor, organisation, year, row, programmes[name], existing.get(row.reference),
-                                report)
+        scheme, change = _upsert_scheme(actor, organisation, year, row, programmes[name],
+                                        existing.get(row.reference), report)
+        touched.append(ImportTouch(scheme, change, reverse("schemes:detail", args=[scheme.pk])))
         if row.ratings.get("overall"):
             # A row with an overall rating has all of them (an incomplete rating is a problem when it is read).
             ratings.append(services.RatingInput(scheme=scheme, **{k: v for k, v in row.ratings.items() if v}))
@@ -225,28 +254,38 @@ def _write(actor: Actor | None, organisation: Organisation, start_year: int,
                 actor=actor, scheme=scheme, assessed_on=assessed_on, change_months=row.change,
                 note=IMPORT_REASON,
             )
-        report.overrides += _override_lines(row, inputs, wanted)
+        computed = _formula_values(inputs, wanted)
+        report.overrides += _override_lines(row, wanted, computed)
         for figure in to_set:
             services.figure_override_set(actor=actor, scheme=scheme, figure=figure, value=wanted[figure],
-                                         reason=IMPORT_REASON)
+                                         reason=override_reason(row, inputs, figure, wanted[figure],
+                                                                computed[figure]))
         for figure in to_clear:
             services.figure_override_clear(actor=actor, scheme=scheme, figure=figure,
                                            reason="the re-imported workbook agrees with the formula")
     if ratings:
         services.panel_sitting_record(actor=actor, organisation=organisation, year=year, held_on=rated_on,
                                       ratings=ratings, notes=IMPORT_REASON)
+    # In the import's transaction: an import that fails after this line leaves no record of success.
+    import_record(
+        actor=actor, kind=ImportKind.SCHEMES, organisation=organisation, year=year, file_name=parsed.file_name,
+        checksum=parsed.checksum, sheet=parsed.sheet, created=len(report.created), updated=len(report.updated),
+        unchanged=len(report.unchanged), warnings=report.warnings + report.overrides, touched=touched,
+    )
     return report
 
 
 def _upsert_scheme(actor: Actor | None, organisation: Organisation, year: FinancialYear,
-                   row: WorkbookRow, programme: Programme, existing: Scheme | None, report: ImportReport) -> Scheme:
+                   row: WorkbookRow, programme: Programme, existing: Scheme | None,
+                   report: ImportReport) -> tuple[Scheme, str]:
     values = _scheme_values(row, programme)
     label = f"{row.reference} {row.name}"
     if existing is None:
         scheme = services.scheme_create(actor=actor, organisation=organisation, year=year, **values)
         report.created.append(label)
-        return scheme
+        return scheme, ImportChange.CREATED
     before = existing.version
     scheme = services.scheme_update(actor=actor, scheme=existing, expected_version=None, changes=values)
-    (report.updated if scheme.version != before else report.unchanged).append(label)
-    return scheme
+    change = ImportChange.UPDATED if scheme.version != before else ImportChange.UNCHANGED
+    (report.updated if change == ImportChange.UPDATED else report.unchanged).append(label)
+    return scheme, change
