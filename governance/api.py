@@ -1,4 +1,4 @@
-"""Read API for the improvement plan and meetings: thin, scoped through the selectors, filtered by the pages'
+"""Read API for the improvement plan, meetings and imports: thin, scoped through the selectors, filtered by the pages'
 FilterSets (`organisation` ODS code, `year` like 2018/19)."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
-from governance.filters import MeetingFilterSet, PlanActionFilterSet
-from governance.models import Decision, Meeting, PlanAction, RevisedDueDate
-from governance.selectors import meetings_for, plan_actions_for
+from governance.filters import ImportFilterSet, MeetingFilterSet, PlanActionFilterSet
+from governance.formatting import format_person
+from governance.models import Decision, ImportLink, ImportRecord, Meeting, PlanAction, RevisedDueDate
+from governance.selectors import import_links, imports_for, meetings_for, plan_actions_for
 
 
 class RevisedDueDateSerializer(serializers.ModelSerializer):
@@ -86,3 +87,38 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         return meetings_for(self.request.user).prefetch_related(
             "decisions__action__requirement", "decisions__subject_type"
         )
+
+
+class ImportLinkSerializer(serializers.ModelSerializer):
+    subject_type = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportLink
+        fields = ["change", "subject_type", "subject_id", "label", "url"]
+
+    def get_subject_type(self, link: ImportLink) -> str:
+        subject_type: Any = link.subject_type
+        return f"{subject_type.app_label}.{subject_type.model}"
+
+
+class ImportRecordSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.ods_code")
+    year = serializers.CharField(source="year.name")
+    imported_by = serializers.SerializerMethodField()
+    links = ImportLinkSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ImportRecord
+        fields = ["id", "organisation", "year", "kind", "file_name", "checksum", "sheet", "imported_by",
+                  "imported_at", "rows_created", "rows_updated", "rows_unchanged", "warnings", "links"]
+
+    def get_imported_by(self, record: ImportRecord) -> str:
+        return format_person(record.imported_by, "the system")
+
+
+class ImportRecordViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ImportRecordSerializer
+    filterset_class = ImportFilterSet
+
+    def get_queryset(self) -> QuerySet[ImportRecord]:
+        return imports_for(self.request.user).prefetch_related(import_links())

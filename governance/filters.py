@@ -1,4 +1,4 @@
-"""One FilterSet per governance list, shared by the page and the API: improvement-plan actions and meetings."""
+"""One FilterSet per governance list, shared by the page and the API: improvement-plan actions, meetings, imports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ from typing import Any, TypeVar
 import django_filters
 from django.db.models import Q, QuerySet
 
-from governance.models import ActionRag, ActionStatus, FinancialYear, Meeting, MeetingKind, PlanAction
+from governance.models import (
+    ActionRag,
+    ActionStatus,
+    FinancialYear,
+    ImportKind,
+    ImportRecord,
+    Meeting,
+    MeetingKind,
+    PlanAction,
+)
 
 TEXT_FILTER_LIMIT = 100
 
@@ -69,4 +78,12 @@ class MeetingFilterSet(_OrganisationYearFilterSet):
 
     class Meta:
         model = Meeting
+        fields = ["organisation", "year", "kind"]
+
+
+class ImportFilterSet(_OrganisationYearFilterSet):
+    kind = django_filters.ChoiceFilter(choices=ImportKind.choices, label="Kind of import", empty_label="Any kind")
+
+    class Meta:
+        model = ImportRecord
         fields = ["organisation", "year", "kind"]

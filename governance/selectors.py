@@ -17,6 +17,8 @@ from governance.models import (
     ActionStatus,
     Decision,
     FinancialYear,
+    ImportLink,
+    ImportRecord,
     Meeting,
     Membership,
     MonthStatus,
@@ -252,3 +254,25 @@ def plan_requirements(user: Viewer, organisation: Organisation,
                       year: FinancialYear) -> QuerySet[Requirement]:
     return (Requirement.objects.for_user(user).filter(domain__organisation=organisation, domain__year=year)
             .select_related("domain").order_by("number"))
+
+
+# --- Imports are records (issue 9 section 3) ------------------------------------------------------------
+
+
+def imports_for(user: Viewer) -> QuerySet[ImportRecord]:
+    """The imports of the user's organisations, newest first, with what a list shows in the same query."""
+    return (ImportRecord.objects.for_user(user).select_related("organisation", "year", "imported_by")
+            .annotate(link_count=Count("links")).order_by("-imported_at", "-pk"))
+
+
+def imports(user: Viewer, organisation: Organisation, year: FinancialYear) -> QuerySet[ImportRecord]:
+    return imports_for(user).filter(organisation=organisation, year=year)
+
+
+def import_links() -> Prefetch:
+    """What each import touched, in the order it touched them (label and address kept: no subject is loaded)."""
+    return Prefetch("links", queryset=ImportLink.objects.select_related("subject_type").order_by("pk"))
+
+
+def import_detail(user: Viewer, pk: int) -> ImportRecord:
+    return imports_for(user).prefetch_related(import_links()).get(pk=pk)

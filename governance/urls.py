@@ -18,4 +18,6 @@ urlpatterns = [
     path("meetings/", views.meetings_page, name="meetings"),
     path("meetings/new/", views.meeting_new, name="meeting-new"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("imports/", views.imports_page, name="imports"),
+    path("imports/<int:pk>/", views.import_page, name="import"),
 ]

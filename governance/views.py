@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from governance import forms as plan_forms
 from governance import selectors as plan_selectors
 from governance import services
-from governance.filters import MeetingFilterSet, PlanActionFilterSet
+from governance.filters import ImportFilterSet, MeetingFilterSet, PlanActionFilterSet
 from governance.formatting import month_label
 from governance.forms import (
     DecisionForm,
@@ -28,10 +28,12 @@ from governance.forms import (
     form_errors,
 )
 from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR, follow_into, working_of
-from governance.models import FinancialYear, Meeting, PlanAction, PlanUpdate
+from governance.models import FinancialYear, ImportChange, ImportRecord, Meeting, PlanAction, PlanUpdate
 from governance.permissions import Action, acting_user, can, require
 from governance.selectors import (
     financial_year,
+    import_detail,
+    imports,
     meeting_detail,
     meetings,
     month_history,
@@ -424,4 +426,35 @@ def plan_action_new(request: HttpRequest) -> HttpResponse:
             return redirect("plan-action", pk=action.pk)
     return render(request, "governance/plan_action_new.html", {
         "form": form, "errors": form_errors(form), "has_requirements": bool(requirements),
+    })
+
+
+@login_required
+def imports_page(request: HttpRequest) -> HttpResponse:
+    """The working organisation's imports of the working year, newest first, filtered by kind."""
+    if working_of(request).organisation is None or working_of(request).year is None:
+        return render(request, "includes/no_context_page.html")
+    organisation, year = _working(request)
+    filterset = ImportFilterSet(request.GET or None, queryset=imports(request.user, organisation, year),
+                                request=request)
+    return render(request, "governance/imports.html", {
+        "filterset": filterset,
+        "records": list(filterset.qs) if not filterset.is_bound or filterset.is_valid() else [],
+        "errors": form_errors(filterset.form) if filterset.is_bound else [],
+    })
+
+
+@login_required
+def import_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import: its file, counts and warnings, and a link to every record it touched."""
+    try:
+        record = import_detail(request.user, pk)
+    except ImportRecord.DoesNotExist:
+        raise Http404("No such import in your organisations.") from None
+    follow_into(request, record.organisation, record.year)
+    links = list(record.links.all())
+    return render(request, "governance/import.html", {
+        "record": record,
+        "touched": [(label, [link for link in links if link.change == change])
+                    for change, label in ImportChange.choices],
     })

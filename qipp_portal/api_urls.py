@@ -1,7 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from finance.api import FinancialRiskMonthViewSet, FinancialRiskViewSet
-from governance.api import MeetingViewSet, PlanActionViewSet
+from governance.api import ImportRecordViewSet, MeetingViewSet, PlanActionViewSet
 from risks.api import RiskViewSet
 from schemes.api import SchemeViewSet
 
@@ -12,5 +12,6 @@ router.register("financial-risk-months", FinancialRiskMonthViewSet, basename="fi
 router.register("actions", PlanActionViewSet, basename="action")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("risks", RiskViewSet, basename="risk")
+router.register("imports", ImportRecordViewSet, basename="import")
 
 urlpatterns = router.urls

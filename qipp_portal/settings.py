@@ -122,6 +122,7 @@ PORTAL_NAVIGATION = [
     ("Financial risks", "finance:financial-risks"),
     ("Improvement plan", "plan"),
     ("Meetings", "meetings"),
+    ("Imports", "imports"),
     ("Months", "months"),
 ]
 

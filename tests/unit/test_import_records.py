@@ -11,9 +11,14 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.test import APIClient
 
-from governance.models import ImportChange, ImportKind, ImportLink, ImportRecord, Role
+from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR
+from governance.models import FinancialYear, ImportChange, ImportKind, ImportLink, ImportRecord, Organisation, Role
 from governance.services import ImportTouch, file_checksum, import_record
 from risks.importers import WorkbookInvalid, risk_import
 from risks.models import Risk
@@ -23,6 +28,12 @@ from tests.unit.test_risk_importer import S117
 from tests.unit.test_risk_importer import workbook as risk_workbook
 
 pytestmark = pytest.mark.django_db
+
+
+def api(user: object) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)  # type: ignore[arg-type]  # a test's user is a User
+    return client
 
 
 def test_the_checksum_is_the_files_sha256():
@@ -145,3 +156,102 @@ def test_a_risk_register_import_is_recorded_and_a_refused_one_is_not():
         risk_import(actor=editor, organisation=organisation, year_name="2018/19",
                     source=io.BytesIO(risk_workbook([S117[0], "", "", "", 6])), name="bad.xlsx")
     assert ImportRecord.objects.count() == 2
+
+
+# --- The imports page and /api/v1/imports/ ---------------------------------------------------------------------
+
+
+def _recorded(organisation: Organisation, year: FinancialYear, n: int, kind: str = ImportKind.SCHEMES) -> None:
+    for i in range(n):
+        schemes = [SchemeFactory(organisation=organisation, year=year) for _ in range(2)]
+        import_record(actor=None, kind=kind, organisation=organisation, year=year, file_name=f"file {i}.xlsx",
+                      checksum=file_checksum(str(i).encode()), created=1, updated=1, unchanged=0,
+                      warnings=[f"warning {i}"],
+                      touched=[ImportTouch(schemes[0], ImportChange.CREATED, f"/schemes/{schemes[0].pk}/"),
+                               ImportTouch(schemes[1], ImportChange.UPDATED, f"/schemes/{schemes[1].pk}/")])
+
+
+def _working(client: Client, organisation: Organisation, year: FinancialYear) -> None:
+    session = client.session
+    session[SESSION_ORGANISATION] = organisation.pk
+    session[SESSION_YEAR] = year.pk
+    session.save()
+
+
+def test_the_imports_page_lists_the_working_organisations_imports_filtered_by_kind(client, bexley_workbook):
+    bexley = OrganisationFactory(ods_code="07N", name="Bexley CCG")
+    record = _import_bexley(bexley_workbook)
+    _recorded(bexley, record.year, 1, kind=ImportKind.RISKS)
+    _recorded(OrganisationFactory(name="Shropshire CCG"), record.year, 1)
+    viewer = member(bexley, Role.VIEWER)
+    client.force_login(viewer)
+    _working(client, bexley, record.year)
+    page = client.get(reverse("imports")).content.decode()
+    assert "bexley_2013_14_appendix1.xlsx" in page and "file 0.xlsx" in page
+    assert page.count(reverse("import", args=[record.pk])) == 1
+    only_schemes = client.get(reverse("imports"), {"kind": ImportKind.SCHEMES}).content.decode()
+    assert "bexley_2013_14_appendix1.xlsx" in only_schemes and "file 0.xlsx" not in only_schemes
+    assert client.get(reverse("imports"), {"kind": "payroll"}).status_code == 200  # refused in words, no 500
+    detail = client.get(reverse("import", args=[record.pk])).content.decode()
+    assert record.checksum in detail and "Adult Intergrated Care" in detail
+    adult = Scheme.objects.get(organisation=bexley, reference="1")
+    assert f'href="{reverse("schemes:detail", args=[adult.pk])}"' in detail
+    assert client.get(reverse("schemes:detail", args=[adult.pk])).status_code == 200  # the link resolves
+
+
+def test_another_organisations_user_sees_none_of_its_imports(client, bexley_workbook):
+    OrganisationFactory(ods_code="07N", name="Bexley CCG")
+    record = _import_bexley(bexley_workbook)
+    shropshire = OrganisationFactory(ods_code="05N", name="Shropshire CCG")
+    outsider = member(shropshire, Role.ADMINISTRATOR)
+    client.force_login(outsider)
+    _working(client, shropshire, record.year)
+    assert client.get(reverse("import", args=[record.pk])).status_code == 404
+    assert "bexley_2013_14_appendix1.xlsx" not in client.get(reverse("imports")).content.decode()
+    assert api(outsider).get("/api/v1/imports/").json()["results"] == []
+    assert api(outsider).get(f"/api/v1/imports/{record.pk}/").status_code == 404
+    assert not ImportLink.objects.for_user(outsider).exists()
+
+
+def test_the_imports_api_is_filtered_by_organisation_and_year(bexley_workbook):
+    bexley = OrganisationFactory(ods_code="07N", name="Bexley CCG")
+    record = _import_bexley(bexley_workbook)
+    other_year = FinancialYearFactory(start_year=2014)
+    _recorded(bexley, other_year, 1)
+    viewer = member(bexley, Role.VIEWER)
+    rows = api(viewer).get("/api/v1/imports/?organisation=07n&year=2013/14").json()["results"]
+    assert [r["id"] for r in rows] == [record.pk]
+    row = rows[0]
+    assert (row["organisation"], row["year"], row["kind"], row["checksum"]) == ("07N", "2013/14", "schemes",
+                                                                                record.checksum)
+    assert row["rows_created"] == record.rows_created and row["warnings"] == record.warnings
+    assert row["links"][0]["subject_type"] == "schemes.scheme" and row["links"][0]["change"] == "created"
+    assert len(api(viewer).get("/api/v1/imports/?year=2014/15").json()["results"]) == 1
+    assert api(viewer).get("/api/v1/imports/?year=2014/16").status_code == 400
+
+
+def test_page_and_api_query_counts_do_not_grow_with_imports(client):
+    organisation, year = OrganisationFactory(), FinancialYearFactory()
+    viewer = member(organisation, Role.VIEWER)
+    client.force_login(viewer)
+    _working(client, organisation, year)
+
+    def count(url: str, use_api: bool = False) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert (api(viewer) if use_api else client).get(url).status_code == 200
+        return len(queries)
+
+    _recorded(organisation, year, 1)
+    first = ImportRecord.objects.get()
+    small = (count(reverse("imports")), count("/api/v1/imports/", use_api=True),
+             count(reverse("import", args=[first.pk])))
+    _recorded(organisation, year, 12)
+    many = ImportRecord.objects.latest("pk")
+    SchemeFactory.create_batch(5, organisation=organisation, year=year)
+    import_record(actor=None, kind=ImportKind.SCHEMES, organisation=organisation, year=year, file_name="big.xlsx",
+                  checksum=file_checksum(b"big"), created=0, updated=0, unchanged=5,
+                  touched=[ImportTouch(s, ImportChange.UNCHANGED) for s in Scheme.objects.all()])
+    big = ImportRecord.objects.latest("pk")
+    assert many.links.count() == 2 and big.links.count() > 20
+    assert (count(reverse("imports")), count("/api/v1/imports/", use_api=True),
+            count(reverse("import", args=[big.pk]))) == small
