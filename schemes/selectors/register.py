@@ -38,9 +38,13 @@ REGISTER_SORTS: dict[str, str] = {
     "phase": "phase",
     "stage": "stage",
     "go_live": "go_live",
+    "current_cost": "current_cost",
+    "full_year_effect": "full_year_effect",
     "plan_in_year": "plan_in_year",
+    "next_year_effect": "next_year_effect",
     "most_likely": "most_likely",
     "director_value": "director_value",
+    "director_next_year": "director_next_year",
     "ytd_actual": "ytd_actual",
 }
 
@@ -105,11 +109,16 @@ def sort_register(schemes: QuerySet[Scheme], sort: str | None) -> tuple[QuerySet
 
 @dataclass(frozen=True)
 class RegisterTotals:
+    """The total of every money column of the register (the page's total row and the CSV's)."""
+
     schemes: int
+    current_cost: Decimal | None  # the papers' "GROSS"; None when no scheme shown records one
+    full_year_effect: Decimal  # the papers' "Net" saving
     plan_in_year: Decimal
+    next_year_effect: Decimal
     most_likely: Decimal
     director_value: Decimal
-    next_year_effect: Decimal
+    director_next_year: Decimal
     ytd_actual: Decimal
     figures_computed_at: datetime | None
 
@@ -119,12 +128,16 @@ def register_totals(rows: Iterable[Scheme]) -> RegisterTotals:
     rows = list(rows)
     sums = engine.totals({name: getattr(s, name) for name in engine.OVERRIDABLE} for s in rows)
     computed = [s.figures_computed_at for s in rows if s.figures_computed_at]
+    costs = [s.current_cost for s in rows if s.current_cost is not None]
     return RegisterTotals(
         schemes=sums.schemes,
+        current_cost=sum(costs, Decimal("0")) if costs else None,
+        full_year_effect=sums.full_year_effect,
         plan_in_year=sums.plan_in_year,
+        next_year_effect=sums.next_year_effect,
         most_likely=sums.most_likely,
         director_value=sums.director_value,
-        next_year_effect=sums.next_year_effect,
+        director_next_year=sums.director_next_year,
         ytd_actual=sum((getattr(s, "ytd_actual", None) or Decimal("0") for s in rows), Decimal("0")),
         figures_computed_at=max(computed) if computed else None,
     )

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 
 from governance.forms import form_field
+from governance.models import FinancialYear
 from schemes import exports, selectors
 from schemes.filters import SchemeFilterSet
 from schemes.models import Phase, Rag, Stage
@@ -18,7 +19,7 @@ from schemes.selectors import latest_closed_month, register_rows, register_total
 from schemes.views.common import no_context_page, working
 
 if TYPE_CHECKING:
-    from governance.models import FinancialYear, Organisation
+    from governance.models import Organisation
 
 
 def _register(
@@ -45,7 +46,12 @@ def register(request: HttpRequest) -> HttpResponse:
         return no_context_page(request)
     filterset, rows, sort = _register(request, organisation, year)
     rows = list(rows)
+    next_year = FinancialYear(start_year=year.start_year + 1).name  # not saved: only its name is shown
     return render(request, "schemes/register.html", {
+        # Every figure says which year it is for; the next year's plan and director's value too.
+        "plan_heading": f"Plan {year.name}", "next_plan_heading": f"Plan {next_year}",
+        "director_heading": f"Director's value {year.name}",
+        "next_director_heading": f"Director's value {next_year}",
         "filter": filterset,
         "schemes": rows,
         "totals": register_totals(rows),
@@ -66,11 +72,12 @@ def register_csv(request: HttpRequest) -> StreamingHttpResponse:
     organisation, year = working(request)
     if organisation is None or year is None:
         raise Http404("Choose an organisation and year first.")
-    _, rows, _ = _register(request, organisation, year)
+    _, queryset, _ = _register(request, organisation, year)
+    rows = list(queryset)  # read once: the rows and their totals
     writer = csv.writer(_Echo())
     ytd_month = latest_closed_month(request.user, organisation, year)
     csv_rows = exports.register_rows_for_csv(rows, year_name=year.name, start_year=year.start_year,
-                                             ytd_month=ytd_month)
+                                             ytd_month=ytd_month, totals=register_totals(rows))
     lines = (writer.writerow(row) for row in csv_rows)
     response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
     name = f"qipp-schemes-{organisation.ods_code}-{year.name.replace('/', '-')}.csv"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -214,13 +215,27 @@ def test_csv_exports_exactly_the_rows_shown(client, viewer, three):
     # Every figure says which year (and for YTD, which months) it is for.
     assert "Plan in year 2013/14 (£)" in rows[0] and "Most likely 2013/14 (£)" in rows[0]
     assert "YTD actual, months with actuals, no month closed (£)" in rows[0]
-    assert [r[0] for r in rows[1:]] == references(page)
-    by_ref = {r[0]: r for r in rows[1:]}
-    assert by_ref["15b"][5] == "Jul-13"
-    assert by_ref["15b"][6] == "Amber"
-    assert D(by_ref["15b"][7]) == D("451500.00")
-    assert D(by_ref["15b"][8]) == three["15b"].most_likely
-    assert "as published" in by_ref["1"][11]
+    *schemes, total = rows[1:]
+    assert [r[0] for r in schemes] == references(page)
+    column = {name: index for index, name in enumerate(rows[0])}
+    by_ref = {r[0]: r for r in schemes}
+    assert by_ref["15b"][column["Go-live"]] == "Jul-13"
+    assert by_ref["15b"][column["Overall RAG"]] == "Amber"
+    assert D(by_ref["15b"][column["Plan in year 2013/14 (£)"]]) == D("451500.00")
+    assert D(by_ref["15b"][column["Most likely 2013/14 (£)"]]) == three["15b"].most_likely
+    assert "as published" in by_ref["1"][column["Overridden figures"]]
+    # The last row totals every money column of the rows shown, as the page's total row does.
+    assert total[0] == "Total (2 schemes)"
+    totals = page.context["totals"]
+    for name, field in [
+        ("Current cost, gross (£)", "current_cost"), ("Net saving, full-year effect (£)", "full_year_effect"),
+        ("Plan in year 2013/14 (£)", "plan_in_year"), ("Next-year effect 2014/15 (£)", "next_year_effect"),
+        ("Most likely 2013/14 (£)", "most_likely"), ("Director's value 2013/14 (£)", "director_value"),
+        ("Director's value next year 2014/15 (£)", "director_next_year"),
+    ]:
+        expected = sum((getattr(three[r[0]], field) or D("0") for r in schemes), D("0"))
+        # A column no scheme shown records (a current cost) totals to nothing, not to £0.
+        assert D(total[column[name]] or "0") == expected == (getattr(totals, field) or D("0")), name
     # The page links to the CSV with the same filters.
     assert f"{reverse('schemes:register-csv')}?{query}" in page.content.decode().replace("&amp;", "&")
 
@@ -534,3 +549,36 @@ def test_opening_a_scheme_of_another_of_my_organisations_switches_the_working_co
     assert response.status_code == 200
     assert response.context["working_organisation"] == second  # the header matches the scheme shown
     assert client.session["working_organisation_id"] == second.pk
+
+
+# --- Issue 9 section 5: every money column's total, from the Bexley paper --------------------------------
+
+
+def test_bexleys_register_totals_every_money_column_on_the_page_and_in_the_csv(client, viewer, organisation, year,
+                                                                                bexley_workbook,
+                                                                                django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):  # the recompute, as a commit runs it
+        call_command("import_workbook", str(bexley_workbook), organisation="07N", year="2013/14",
+                     stdout=io.StringIO())
+    client.force_login(viewer)
+    page = client.get(REGISTER).content.decode()
+    # The paper's column totals (fixtures/README.md): Gross 51,880,460, Net 16,878,104, 2014/15 delivery
+    # 5,390,489 (the kept penny values add to within £2 of the paper's, which adds whole pounds).
+    shown = {name: D(value.replace(",", "")) for name, value in
+             re.findall(r'data-total="([a-z_]+)">£([\d,]+)</td>', page)}
+    assert (shown["current_cost"], shown["full_year_effect"]) == (D("51880460"), D("16878104"))
+    for figure, paper in [("director_next_year", "5390489"), ("next_year_effect", "5301915"),
+                          ("plan_in_year", "11576188"), ("most_likely", "10425159"), ("director_value", "10410340")]:
+        assert abs(shown[figure] - D(paper)) <= 2, figure
+    assert "Director&#x27;s value 2014/15" in page and "Plan 2014/15" in page
+    text = b"".join(client.get(reverse("schemes:register-csv")).streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    column = {name: index for index, name in enumerate(rows[0])}
+    total = rows[-1]
+    assert total[0] == f"Total ({len(rows) - 2} schemes)"
+    assert D(total[column["Current cost, gross (£)"]]) == D("51880460")
+    assert D(total[column["Net saving, full-year effect (£)"]]) == D("16878104")
+    assert abs(D(total[column["Director's value next year 2014/15 (£)"]]) - D("5390489")) <= 2
+    assert abs(D(total[column["Plan in year 2013/14 (£)"]]) - D("11576188")) <= 2
