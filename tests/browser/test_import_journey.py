@@ -71,6 +71,20 @@ def test_import_journey_pages_have_no_wcag_22_a_or_aa_violations(page, live_serv
         "27 created, 0 updated, 0 unchanged; 4 figures kept as published overrides")
     assert Scheme.objects.filter(organisation=bexley).count() == 27
     assert Scheme.objects.get(organisation=bexley, name="GP QIPP - PMC").director_value == Decimal("141000.00")
+    assert_accessible(page, "register after the import (every money column's total)")
+
+    # The import is a record: listed on the imports page, with its warnings and a link to each scheme.
+    page.goto(f"{live_server.url}/imports/")  # in the main menu (behind "More" at this width)
+    expect(page.locator("main table")).to_contain_text("bexley_2013_14_appendix1.xlsx")
+    assert_accessible(page, "imports")
+    page.get_by_role("link", name="bexley_2013_14_appendix1.xlsx").click()
+    page.wait_for_url("**/imports/*/")
+    expect(page.locator("main")).to_contain_text("27 created, 0 updated, 0 unchanged")
+    expect(page.locator("main")).to_contain_text("Adult Intergrated Care")
+    assert_accessible(page, "an import")
+    page.get_by_role("link", name="GP QIPP - PMC").first.click()
+    page.wait_for_url("**/schemes/*/")
+    expect(page.locator("h1")).to_contain_text("GP QIPP - PMC")
 
 
 def test_import_refuses_a_csv_in_words_without_wcag_violations(page, live_server, bexley, tmp_path):
