@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -311,18 +314,24 @@ def plan_update(request: HttpRequest, month: int) -> HttpResponse:
     })
 
 
-@login_required
-def meetings_page(request: HttpRequest) -> HttpResponse:
+def _year_list(request: HttpRequest, filterset_class: type[django_filters.FilterSet],
+               rows_of: Callable[[Any, Any, Any], QuerySet[Any]], template: str, name: str) -> HttpResponse:
+    """A list of the working organisation's year, filtered by the query string (refused filters in words)."""
     if working_of(request).organisation is None or working_of(request).year is None:
         return render(request, "includes/no_context_page.html")
     organisation, year = _working(request)
-    filterset = MeetingFilterSet(request.GET or None, queryset=meetings(request.user, organisation, year),
-                                 request=request)
-    return render(request, "governance/meetings.html", {
+    filterset = filterset_class(request.GET or None, queryset=rows_of(request.user, organisation, year),
+                                request=request)
+    return render(request, template, {
         "filterset": filterset,
-        "meetings": list(filterset.qs) if not filterset.is_bound or filterset.is_valid() else [],
+        name: list(filterset.qs) if not filterset.is_bound or filterset.is_valid() else [],
         "errors": form_errors(filterset.form) if filterset.is_bound else [],
     })
+
+
+@login_required
+def meetings_page(request: HttpRequest) -> HttpResponse:
+    return _year_list(request, MeetingFilterSet, meetings, "governance/meetings.html", "meetings")
 
 
 @login_required
@@ -432,16 +441,7 @@ def plan_action_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def imports_page(request: HttpRequest) -> HttpResponse:
     """The working organisation's imports of the working year, newest first, filtered by kind."""
-    if working_of(request).organisation is None or working_of(request).year is None:
-        return render(request, "includes/no_context_page.html")
-    organisation, year = _working(request)
-    filterset = ImportFilterSet(request.GET or None, queryset=imports(request.user, organisation, year),
-                                request=request)
-    return render(request, "governance/imports.html", {
-        "filterset": filterset,
-        "records": list(filterset.qs) if not filterset.is_bound or filterset.is_valid() else [],
-        "errors": form_errors(filterset.form) if filterset.is_bound else [],
-    })
+    return _year_list(request, ImportFilterSet, imports, "governance/imports.html", "records")
 
 
 @login_required

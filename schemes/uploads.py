@@ -9,7 +9,6 @@ abandoned previews are deleted once they are older than MAX_AGE.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -19,6 +18,8 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from governance.services import file_checksum
 
 SESSION_KEY = "schemes_workbook_import"
 MAX_AGE = timedelta(hours=12)
@@ -59,7 +60,8 @@ def upload_dir() -> Path:
 
 
 def digest_of(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+    # The same SHA-256 the import's record keeps, so a previewed file and its record name the same bytes.
+    return file_checksum(content)
 
 
 def keep(session: Any, *, content: bytes, name: str, sheet: str | None, organisation_id: int,
