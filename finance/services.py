@@ -11,7 +11,17 @@ from django.db import transaction
 
 from finance import calculations
 from finance.calculations import Amounts
-from finance.models import LEAD_LENGTH, SHORT_TEXT, FinancialPlan, FinancialRisk, FinancialRiskKind, FinancialRiskMonth
+from finance.models import (
+    LEAD_LENGTH,
+    SHORT_TEXT,
+    BudgetLine,
+    BudgetLineKind,
+    BudgetMonth,
+    FinancialPlan,
+    FinancialRisk,
+    FinancialRiskKind,
+    FinancialRiskMonth,
+)
 from governance.fields import NOTE_LENGTH, check_length
 from governance.models import FinancialYear, Organisation
 from governance.money import check_money
@@ -214,3 +224,100 @@ def financial_risk_record(
     if row is None:
         return financial_risk_create(actor=actor, register=register, kind=kind, **values)
     return financial_risk_update(actor=actor, row=row, expected_version=None, changes=values)
+
+
+# --- Budgets ---------------------------------------------------------------------------------------
+
+LINE_FIELDS = ("position", "kind", "section", "commentary", "published_ytd_plan", "published_ytd_actual",
+               "published_forecast_plan", "published_forecast")
+MONTH_FIELDS = ("plan", "actual", "forecast")
+
+
+def _keep_budgets(actor: Actor | None, organisation: Organisation) -> None:
+    if actor is not None:
+        require(actor, Action.KEEP_BUDGETS, organisation)
+
+
+@transaction.atomic
+def budget_line_record(
+    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, name: str,
+    expected_version: int | None = None, **values: Any,
+) -> BudgetLine:
+    """Create the line named `name` for the year, or change it (EditConflict if saved since the user opened it).
+
+    An edit that changes nothing is not a new version, so a re-import writes nothing.
+    """
+    _keep_budgets(actor, organisation)
+    unknown = set(values) - set(LINE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    if values.get("kind", BudgetLineKind.SPEND) not in BudgetLineKind.values:
+        raise ValidationError({"kind": ["Choose whether this line is an allocation or a spend line."]})
+    check_length(name, what="budget line name", field="name", limit=200)
+    for field in ("published_ytd_plan", "published_ytd_actual", "published_forecast_plan", "published_forecast"):
+        if values.get(field) is not None:
+            check_money(values[field], f"{field.replace('_', ' ')} of {name}", field=field)
+    line = BudgetLine.objects.select_for_update().filter(organisation=organisation, year=year, name=name).first()
+    if line is None:
+        line = BudgetLine(organisation=organisation, year=year, name=name, **values)
+        line.full_clean()
+        line._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
+        line.save()
+        return line
+    if expected_version is not None and line.version != expected_version:
+        raise EditConflict(
+            f"{line.name} was changed by someone else since you opened it (it is now version {line.version}, "
+            f"you started from version {expected_version}).",
+            current=line,
+        )
+    actual = {field: value for field, value in values.items() if getattr(line, field) != value}
+    if not actual:
+        return line
+    for field, value in actual.items():
+        setattr(line, field, value)
+    line.full_clean()
+    line.version += 1
+    line._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
+    line.save()
+    return line
+
+
+@transaction.atomic
+def budget_month_record(
+    *, actor: Actor | None, line: BudgetLine, month: int, expected_version: int | None = None,
+    plan: Decimal, actual: Decimal | None = None, forecast: Decimal | None = None,
+) -> BudgetMonth:
+    """Set a line's month (M1 = April): plan, and actual and forecast where known. Unchanged, no write."""
+    _keep_budgets(actor, line.organisation)
+    if not 1 <= month <= 12:
+        raise ValidationError({"month": [f"Month {month} is not a month of the year: use M1 (April) to M12 (March)."]})
+    label = f"{line.name} {_month_label(month)}"
+    check_money(plan, f"plan for {label}", field="plan")
+    if actual is not None:
+        check_money(actual, f"actual for {label}", field="actual")
+    if forecast is not None:
+        check_money(forecast, f"forecast for {label}", field="forecast")
+    values = {"plan": plan, "actual": actual, "forecast": forecast}
+    row = BudgetMonth.objects.select_for_update().filter(line=line, month=month).first()
+    if row is None:
+        row = BudgetMonth(line=line, month=month, **values)
+        row.full_clean()
+        row._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
+        row.save()
+        return row
+    if expected_version is not None and row.version != expected_version:
+        raise EditConflict(
+            f"{label} was changed by someone else since you opened it (it is now version {row.version}, "
+            f"you started from version {expected_version}).",
+            current=row,
+        )
+    changed = {field: value for field, value in values.items() if getattr(row, field) != value}
+    if not changed:
+        return row
+    for field, value in changed.items():
+        setattr(row, field, value)
+    row.full_clean()
+    row.version += 1
+    row._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
+    row.save()
+    return row

@@ -35,6 +35,7 @@ class Action(StrEnum):
     SET_FINANCIAL_PLAN = "set the financial plan and programme savings targets"
     RECORD_RISKS = "keep the risk register"
     KEEP_FINANCIAL_RISKS = "keep the financial risks and mitigations register"
+    KEEP_BUDGETS = "keep the budget lines and their months"
     MANAGE_MEMBERS = "give people roles in the organisation"
     KEEP_IMPROVEMENT_PLAN = "keep the improvement plan"
     PUBLISH_PLAN_UPDATE = "publish the improvement plan's monthly update"
@@ -52,6 +53,7 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.SET_FINANCIAL_PLAN: frozenset({Role.ADMINISTRATOR, Role.FINANCE}),
     Action.RECORD_RISKS: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR, Role.FINANCE}),
     Action.KEEP_FINANCIAL_RISKS: frozenset({Role.ADMINISTRATOR, Role.FINANCE}),
+    Action.KEEP_BUDGETS: frozenset({Role.ADMINISTRATOR, Role.FINANCE}),
     Action.MANAGE_MEMBERS: frozenset({Role.ADMINISTRATOR}),
     Action.KEEP_IMPROVEMENT_PLAN: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR}),
     Action.PUBLISH_PLAN_UPDATE: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR}),
