@@ -511,7 +511,7 @@ def requirement_create(
 IMPORT_ACTIONS: dict[str, Action] = {
     ImportKind.SCHEMES: Action.EDIT_SCHEMES,
     ImportKind.RISKS: Action.RECORD_RISKS,
-    ImportKind.LEDGER: Action.SET_FINANCIAL_PLAN,
+    ImportKind.LEDGER: Action.KEEP_BUDGETS,
 }
 WARNING_LENGTH = 1000  # one warning's text kept; the papers' warnings are a sentence or two
 
