@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -75,3 +75,31 @@ def differences(computed: Amounts, published: Amounts | None) -> set[str]:
         name for name in ("total_value", "assessed_value", "in_forecast", "residual")
         if getattr(published, name) is not None and getattr(published, name) != getattr(computed, name)
     }
+
+
+# --- Budgets: pure arithmetic over a line's months ----------------------------------------------------
+
+def spread_evenly(total: Decimal, months: int) -> list[Decimal]:
+    """Split `total` over `months` to the penny, each month the same, the remainder in the last month.
+
+    The papers give only year-to-date and full-year figures: spreading this way makes the months add back
+    to the printed figure exactly (M10 takes the odd pennies).
+    """
+    if months <= 0:
+        return []
+    each = (total / months).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return [each] * (months - 1) + [total - each * (months - 1)]
+
+
+def spend_variance(plan: Decimal, actual: Decimal) -> Decimal:
+    """Spend variance = plan - actual: favourable (positive) when spend is below budget."""
+    return plan - actual
+
+
+def forecast_outturn(actuals: Iterable[Decimal | None], forecasts: Iterable[Decimal | None]) -> Decimal:
+    """FOT: the actual for each month where known, the forecast after (a month with neither adds nothing)."""
+    return sum(
+        (actual if actual is not None else (forecast or ZERO) for actual, forecast in zip(actuals, forecasts,
+                                                                                          strict=True)),
+        ZERO,
+    )
