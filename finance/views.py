@@ -19,10 +19,9 @@ from finance.filters import FinancialRiskFilterSet
 from finance.forms import AMOUNTS, FinancialRiskForm, MonthStartForm, row_initial
 from finance.models import FinancialRisk, FinancialRiskKind, FinancialRiskMonth
 from governance.formatting import format_money
-from governance.forms import add_service_errors
+from governance.forms import CONFLICT, add_service_errors, form_after_conflict
 from governance.middleware import follow_into, working_of
 from governance.permissions import Action, acting_user, allowed_actions, require
-from schemes.views.common import CONFLICT, form_after_conflict
 
 FIGURES = ("total_value", "assessed_value", "in_forecast", "residual")
 

@@ -6,12 +6,14 @@ and the business rules live in the services.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import QueryDict
 
 from governance.fields import NOTE_LENGTH
 from governance.models import ActionRag, ActionStatus, MeetingKind
@@ -177,6 +179,26 @@ class MeetingForm(NhsForm):
         cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "Choose"), *MeetingKind.choices]
 
 
+class MeetingEditForm(MeetingForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ("kind", "held_on", "title", "purpose")}
+
+
+class DecisionAboutForm(NhsForm):
+    """A decision about a scheme or a risk, recorded from its page: which of the year's meetings made it."""
+
+    meeting = forms.TypedChoiceField(label="Meeting", coerce=int,
+                                     error_messages={"required": "Choose the meeting that made the decision.",
+                                                     "invalid_choice": "Choose one of this year's meetings."})
+    text = note_field("Decision", required=True)
+
+    def __init__(self, *args: Any, meetings: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["meeting"]).choices = [("", "Choose a meeting"), *meetings]
+
+
 class DecisionForm(NhsForm):
     text = note_field("Decision", required=True)
     action = forms.TypedChoiceField(label="About improvement-plan action", required=False, coerce=int,
@@ -219,3 +241,29 @@ class PlanActionCreateForm(NhsForm):
         cast(forms.ChoiceField, self.fields["requirement"]).choices = [("", "Choose a requirement"), *requirements]
         cast(forms.ChoiceField, self.fields["rag"]).choices = [("", "Not recorded"), *ActionRag.choices]
         cast(forms.ChoiceField, self.fields["status"]).choices = [("", "Not recorded"), *ActionStatus.choices]
+
+
+# --- Pages redrawn after an edit conflict (HTTP 409), for every app's edit pages -----------------------
+
+CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
+
+AnyForm = TypeVar("AnyForm", bound=forms.BaseForm)
+
+
+def form_after_conflict(
+    form_class: type[AnyForm], data: QueryDict, *, saved: Mapping[str, Any], message: str = "", **kwargs: Any
+) -> AnyForm:
+    """The form redrawn after an EditConflict: what the user typed, checked again, ready to save again.
+
+    `saved` replaces the version or token the page was drawn with by that of what is saved now, so
+    that saving again from here is a deliberate overwrite. `message`, if given, is shown above the form.
+    """
+    data = data.copy()
+    for name, value in saved.items():
+        data[name] = str(value)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    if message:
+        form.add_error(None, message)
+    return form
+

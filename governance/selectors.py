@@ -242,6 +242,11 @@ def meeting_detail(user: Viewer, pk: int) -> Meeting:
     ).get(pk=pk)
 
 
+def meeting_versions(meeting: Meeting) -> QuerySet[Any]:
+    """Every saved version of a meeting, newest first (the caller has already found it in the user's scope)."""
+    return meeting.history.select_related("history_user").order_by("-history_date", "-history_id")
+
+
 def decisions_about(user: Viewer, record: models.Model) -> QuerySet[Decision]:
     """Decisions recorded against a record of any app (a scheme, a risk), for its page: the meetings the user
     may see, oldest first."""

@@ -408,6 +408,23 @@ def plan_update_publish(
     )
 
 
+MEETING_FIELDS = ("kind", "held_on", "title", "purpose", "month_only")
+
+
+def _check_meeting(meeting: Meeting) -> None:
+    """Refuse a meeting that cannot be stored, in the user's words."""
+    if meeting.kind not in MeetingKind.values:
+        raise ValidationError({"kind": ["Choose the kind of meeting."]})
+    meeting.title = (meeting.title or "").strip()
+    if not meeting.title:
+        raise ValidationError({"title": ["Enter the meeting's title."]})
+    if len(meeting.title) > 200:
+        raise ValidationError({"title": ["The title must be 200 characters or fewer."]})
+    check_length(meeting.purpose, what="purpose", field="purpose")
+    _check_date(meeting.held_on, field="held_on", what="date")
+    meeting.full_clean()
+
+
 @transaction.atomic
 def meeting_create(
     *, actor: Actor | None, organisation: Organisation, year: FinancialYear, kind: str, held_on: date,
@@ -416,21 +433,42 @@ def meeting_create(
     """Record a dated meeting (a panel, Star Chamber, finance working group, governing body, plan review)."""
     if actor is not None:
         require(actor, Action.RECORD_MEETINGS, organisation)
-    if kind not in MeetingKind.values:
-        raise ValidationError({"kind": ["Choose the kind of meeting."]})
-    title = (title or "").strip()
-    if not title:
-        raise ValidationError({"title": ["Enter the meeting's title."]})
-    if len(title) > 200:
-        raise ValidationError({"title": ["The title must be 200 characters or fewer."]})
-    check_length(purpose, what="purpose", field="purpose")
-    _check_date(held_on, field="held_on", what="date")
     meeting = Meeting(organisation=organisation, year=year, kind=kind, held_on=held_on, title=title,
                       purpose=purpose, month_only=month_only)
-    meeting.full_clean()
+    _check_meeting(meeting)
     meeting._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     meeting.save()
     return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *, actor: Actor | None, meeting: Meeting, expected_version: int | None, changes: Mapping[str, Any],
+) -> Meeting:
+    """Change a meeting's kind, date, title or purpose; refused (EditConflict) if someone saved it since the
+    user opened it. An edit that changes nothing is not a new version; every version stays in the history."""
+    if actor is not None:
+        require(actor, Action.RECORD_MEETINGS, meeting.organisation)
+    unknown = set(changes) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(
+            f"{current.title} was changed by someone else while you were editing it (it is now version "
+            f"{current.version}, you started from version {expected_version}). Your changes have not been saved: "
+            "compare the two versions below.", current=current,
+        )
+    actual = {key: value for key, value in changes.items() if getattr(current, key) != value}
+    if not actual:
+        return current
+    for key, value in actual.items():
+        setattr(current, key, value)
+    _check_meeting(current)
+    current.version += 1
+    current._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
+    current.save()
+    return current
 
 
 def _organisation_of(record: models.Model) -> Any:

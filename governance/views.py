@@ -7,6 +7,7 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -20,7 +21,10 @@ from governance import services
 from governance.filters import ImportFilterSet, MeetingFilterSet, PlanActionFilterSet
 from governance.formatting import month_label
 from governance.forms import (
+    CONFLICT,
+    DecisionAboutForm,
     DecisionForm,
+    MeetingEditForm,
     MeetingForm,
     MonthReopenForm,
     PlanActionForm,
@@ -28,16 +32,26 @@ from governance.forms import (
     RevisedDueDateForm,
     SummaryError,
     add_service_errors,
+    form_after_conflict,
     form_errors,
 )
 from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR, follow_into, working_of
-from governance.models import FinancialYear, ImportChange, ImportRecord, Meeting, PlanAction, PlanUpdate
+from governance.models import (
+    FinancialYear,
+    ImportChange,
+    ImportRecord,
+    Meeting,
+    Organisation,
+    PlanAction,
+    PlanUpdate,
+)
 from governance.permissions import Action, acting_user, can, require
 from governance.selectors import (
     financial_year,
     import_detail,
     imports,
     meeting_detail,
+    meeting_versions,
     meetings,
     month_history,
     month_rows,
@@ -159,7 +173,6 @@ def month_reopen(request: HttpRequest, month: int) -> HttpResponse:
 
 # --- Improvement plan, meetings and decisions (issue 8 section 3) -------------------------------------
 
-CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
 
 
 def _plan_action_or_404(request: HttpRequest, pk: int) -> PlanAction:
@@ -226,10 +239,8 @@ def plan_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                                 expected_version=form.cleaned_data["version"], changes=form.changes())
         except services.EditConflict as conflict:
             current = conflict.current
-            data = request.POST.copy()
-            data["version"] = str(current.version)  # saving again is a deliberate overwrite
-            form = PlanActionForm(data, initial=initial)
-            form.is_valid()
+            form = form_after_conflict(PlanActionForm, request.POST, saved={"version": current.version},
+                                       initial=initial)
             return render(request, "governance/plan_action_edit.html", {
                 "form": form, "action": action, "conflict": str(conflict), "current": current,
             }, status=CONFLICT)
@@ -384,6 +395,72 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("meeting", pk=found.pk)
     return render(request, "governance/meeting.html", {
         "meeting": found, "decisions": list(found.decisions.all()), "form": form, "errors": form_errors(form),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a meeting's kind, date, title or purpose (version-checked: a stale save answers 409)."""
+    found = _meeting_or_404(request, pk)
+    follow_into(request, found.organisation, found.year)
+    require(request.user, Action.RECORD_MEETINGS, found.organisation)
+    initial = {"kind": found.kind, "held_on": found.held_on, "title": found.title, "purpose": found.purpose,
+               "version": found.version}
+    form = MeetingEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.meeting_update(actor=acting_user(request), meeting=found,
+                                            expected_version=form.cleaned_data["version"], changes=form.changes())
+        except services.EditConflict as conflict:
+            current = conflict.current
+            form = form_after_conflict(MeetingEditForm, request.POST, saved={"version": current.version},
+                                       initial=initial)
+            return render(request, "governance/meeting_edit.html", {
+                "form": form, "meeting": found, "conflict": str(conflict), "current": current,
+            }, status=CONFLICT)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{saved.title} saved.")
+            return redirect("meeting", pk=saved.pk)
+    return render(request, "governance/meeting_edit.html", {"form": form, "meeting": found,
+                                                           "errors": form_errors(form)})
+
+
+@login_required
+def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _meeting_or_404(request, pk)
+    follow_into(request, found.organisation, found.year)
+    return render(request, "governance/meeting_history.html", {"meeting": found,
+                                                              "versions": meeting_versions(found)[:100]})
+
+
+def decision_about_page(
+    request: HttpRequest, subject: models.Model, *, organisation: Organisation, year: FinancialYear,
+    subject_name: str, back_url: str,
+) -> HttpResponse:
+    """Record a meeting's decision about a record of an upper app (a scheme, a risk) from that record's page.
+
+    The upper app finds the record (scoped) and passes it in, so governance never names its model or URLs
+    (docs/adr/0003); the decision is recorded by the same service as on the meeting page.
+    """
+    require(request.user, Action.RECORD_MEETINGS, organisation)
+    choices = [(m.pk, str(m)) for m in meetings(request.user, organisation, year)]
+    form = DecisionAboutForm(request.POST or None, meetings=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_record(actor=acting_user(request), meeting=_meeting_or_404(request,
+                                                                                        form.cleaned_data["meeting"]),
+                                     text=form.cleaned_data["text"], subject=subject)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Decision about {subject_name} recorded.")
+            return redirect(f"{back_url}#decisions")
+    return render(request, "governance/decision_about.html", {
+        "form": form, "subject_name": subject_name, "back_url": back_url, "has_meetings": bool(choices),
+        "organisation": organisation, "year": year, "errors": form_errors(form),
     })
 
 

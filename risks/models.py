@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from governance.fields import DESCRIPTION_LENGTH, limited_text
@@ -82,6 +83,10 @@ class Risk(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        # Pages of other apps (a scheme's risks) link here without naming the risks app's URLs.
+        return reverse("risks:detail", args=[self.pk])
 
     def score(self, stage: str) -> int | None:
         """Likelihood x impact at `stage`, or None while either is not recorded."""

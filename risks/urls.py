@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/", views.risk_detail, name="detail"),
     path("<int:pk>/edit/", views.risk_edit, name="edit"),
     path("<int:pk>/history/", views.risk_history, name="history"),
+    path("<int:pk>/decisions/new/", views.risk_decision, name="decision-new"),
 ]

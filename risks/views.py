@@ -11,12 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from governance.forms import SummaryError, add_service_errors, date_field, form_errors, form_field
+from governance.forms import CONFLICT, SummaryError, add_service_errors, date_field, form_errors, form_field
 from governance.middleware import follow_into, working_of
 from governance.permissions import Action, acting_user, require
 from governance.selectors import decisions_about
+from governance.views import decision_about_page
 from risks import importers, selectors, services
 from risks.filters import BAND_CHOICES, ONE_TO_FIVE, RiskFilterSet
 from risks.forms import HeatMapForm, RiskConfirmForm, RiskForm, RiskUploadForm
@@ -25,8 +27,6 @@ from risks.scoring import BAND_MEANINGS, BAND_RANGES, NOT_RECORDED
 from schemes import uploads
 from schemes.importers import more_problems, split_problems
 from schemes.models import Programme, Scheme
-
-CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
 
 
 def _no_context_page(request: HttpRequest) -> HttpResponse:
@@ -121,6 +121,18 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "as_of_scores": as_of_scores, "not_recorded": NOT_RECORDED,
         "decisions": list(decisions_about(request.user, risk)),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a meeting's decision about this risk (shown on its page and the meeting's)."""
+    risk = _risk_or_404(request, pk)
+    year = risk.year or working_of(request).year
+    if year is None:
+        return render(request, "includes/no_context_page.html")
+    return decision_about_page(request, risk, organisation=risk.organisation, year=year,
+                               subject_name=f"risk {risk.title}", back_url=reverse("risks:detail", args=[risk.pk]))
 
 
 @login_required

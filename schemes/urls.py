@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.scheme_create, name="create"),
     path("import/", views.workbook_import_page, name="import"),
     path("<int:pk>/edit/", views.scheme_edit, name="edit"),
+    path("<int:pk>/decisions/new/", views.scheme_decision, name="decision-new"),
     path("<int:pk>/override/", views.figure_override, name="override"),
     path("<int:pk>/override/<str:figure>/clear/", views.figure_override_clear, name="override-clear"),
     # Monthly tracking, RAG panel, director's assessment, stage gates, key stages (schemes/views/)

@@ -7,7 +7,14 @@ Thin: parse, call a service or a selector, render. `schemes/urls.py` names each 
 from schemes.views.imports import workbook_import_page
 from schemes.views.panel import director_assessment, panel_list, panel_new, panel_sitting
 from schemes.views.register import register, register_csv
-from schemes.views.scheme import figure_override, figure_override_clear, scheme_create, scheme_detail, scheme_edit
+from schemes.views.scheme import (
+    figure_override,
+    figure_override_clear,
+    scheme_create,
+    scheme_decision,
+    scheme_detail,
+    scheme_edit,
+)
 from schemes.views.stages import (
     key_stage_add,
     key_stage_edit,
@@ -36,6 +43,7 @@ __all__ = [
     "register",
     "register_csv",
     "scheme_create",
+    "scheme_decision",
     "scheme_detail",
     "scheme_edit",
     "scheme_tracker",

@@ -4,13 +4,12 @@ redrawn after an edit conflict (HTTP 409).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
-from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from governance.forms import CONFLICT, AnyForm, form_after_conflict
 from governance.middleware import follow_into, working_of
 from schemes import selectors
 from schemes.models import Scheme
@@ -18,9 +17,8 @@ from schemes.models import Scheme
 if TYPE_CHECKING:
     from governance.models import FinancialYear, Organisation
 
-CONFLICT = 409  # HTTP status of a page redrawn after an edit conflict
-
-AnyForm = TypeVar("AnyForm", bound=forms.BaseForm)
+# The 409 page helpers live in governance.forms (every app's edit pages use them); re-exported for the scheme pages.
+__all__ = ["CONFLICT", "AnyForm", "form_after_conflict", "no_context_page", "scheme_or_404", "working"]
 
 
 def working(request: HttpRequest) -> tuple[Organisation | None, FinancialYear | None]:
@@ -48,21 +46,3 @@ def scheme_or_404(request: HttpRequest, pk: int, *, for_page: bool = False) -> S
         raise Http404("No scheme you can see has that number.") from None
     follow_into(request, scheme.organisation, scheme.year)
     return scheme
-
-
-def form_after_conflict(
-    form_class: type[AnyForm], data: QueryDict, *, saved: Mapping[str, Any], message: str = "", **kwargs: Any
-) -> AnyForm:
-    """The form redrawn after an EditConflict: what the user typed, checked again, ready to save again.
-
-    `saved` replaces the version or token the page was drawn with by that of what is saved now, so
-    that saving again from here is a deliberate overwrite. `message`, if given, is shown above the form.
-    """
-    data = data.copy()
-    for name, value in saved.items():
-        data[name] = str(value)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    if message:
-        form.add_error(None, message)
-    return form

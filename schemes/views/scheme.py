@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from governance.forms import add_service_errors
 from governance.permissions import Action, acting_user, require
 from governance.selectors import decisions_about
+from governance.views import decision_about_page
 from schemes import selectors, services
 from schemes.forms import OverrideClearForm, OverrideForm, SchemeForm
 from schemes.models import Figure, Programme, Scheme
@@ -35,6 +36,16 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "active_overrides": list(active_overrides(scheme).values()),
         "decisions": list(decisions_about(request.user, scheme)),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a meeting's decision about this scheme (shown on its page and the meeting's)."""
+    scheme = scheme_or_404(request, pk)
+    return decision_about_page(request, scheme, organisation=scheme.organisation, year=scheme.year,
+                               subject_name=f"scheme {scheme.reference} {scheme.name}",
+                               back_url=reverse("schemes:detail", args=[scheme.pk]))
 
 
 @login_required
