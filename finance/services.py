@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +27,8 @@ from governance.models import FinancialYear, Organisation
 from governance.money import check_money
 from governance.permissions import Action, require
 from schemes.services import EditConflict
+
+VersionedT = TypeVar("VersionedT", "BudgetLine", "BudgetMonth")
 
 __all__ = ["EditConflict"]  # the house's conflict: raised here by a stale save of a financial risk
 
@@ -258,28 +260,9 @@ def budget_line_record(
         if values.get(field) is not None:
             check_money(values[field], f"{field.replace('_', ' ')} of {name}", field=field)
     line = BudgetLine.objects.select_for_update().filter(organisation=organisation, year=year, name=name).first()
-    if line is None:
-        line = BudgetLine(organisation=organisation, year=year, name=name, **values)
-        line.full_clean()
-        line._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
-        line.save()
-        return line
-    if expected_version is not None and line.version != expected_version:
-        raise EditConflict(
-            f"{line.name} was changed by someone else since you opened it (it is now version {line.version}, "
-            f"you started from version {expected_version}).",
-            current=line,
-        )
-    actual = {field: value for field, value in values.items() if getattr(line, field) != value}
-    if not actual:
-        return line
-    for field, value in actual.items():
-        setattr(line, field, value)
-    line.full_clean()
-    line.version += 1
-    line._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
-    line.save()
-    return line
+    return _versioned_save(actor=actor, found=line, new=lambda: BudgetLine(organisation=organisation, year=year,
+                                                                            name=name, **values),
+                           values=values, expected_version=expected_version, label=name)
 
 
 @transaction.atomic
@@ -299,25 +282,37 @@ def budget_month_record(
         check_money(forecast, f"forecast for {label}", field="forecast")
     values = {"plan": plan, "actual": actual, "forecast": forecast}
     row = BudgetMonth.objects.select_for_update().filter(line=line, month=month).first()
-    if row is None:
-        row = BudgetMonth(line=line, month=month, **values)
+    return _versioned_save(actor=actor, found=row, new=lambda: BudgetMonth(line=line, month=month, **values),
+                           values=values, expected_version=expected_version, label=label)
+
+
+def _versioned_save(
+    *, actor: Actor | None, found: VersionedT | None, new: Callable[[], VersionedT], values: Mapping[str, Any],
+    expected_version: int | None, label: str,
+) -> VersionedT:
+    """Create the row, or change the locked row `found` if it is the version the user started from.
+
+    One rule for budget lines and their months: unchanged values write nothing (no new version, no history).
+    """
+    if found is None:
+        row = new()
         row.full_clean()
         row._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
         row.save()
         return row
-    if expected_version is not None and row.version != expected_version:
+    if expected_version is not None and found.version != expected_version:
         raise EditConflict(
-            f"{label} was changed by someone else since you opened it (it is now version {row.version}, "
+            f"{label} was changed by someone else since you opened it (it is now version {found.version}, "
             f"you started from version {expected_version}).",
-            current=row,
+            current=found,
         )
-    changed = {field: value for field, value in values.items() if getattr(row, field) != value}
+    changed = {field: value for field, value in values.items() if getattr(found, field) != value}
     if not changed:
-        return row
+        return found
     for field, value in changed.items():
-        setattr(row, field, value)
-    row.full_clean()
-    row.version += 1
-    row._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
-    row.save()
-    return row
+        setattr(found, field, value)
+    found.full_clean()
+    found.version += 1
+    found._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
+    found.save()
+    return found
