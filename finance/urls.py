@@ -1,6 +1,6 @@
 from django.urls import path
 
-from finance import views
+from finance.views import financial_risks as views
 
 app_name = "finance"
 

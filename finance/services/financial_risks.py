@@ -1,10 +1,10 @@
-"""Finance writes. Keyword-only, typed, atomic."""
+"""The monthly financial risks and mitigations register: start a month, its rows, its printed totals."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,10 +14,6 @@ from finance.calculations import Amounts
 from finance.models import (
     LEAD_LENGTH,
     SHORT_TEXT,
-    BudgetLine,
-    BudgetLineKind,
-    BudgetMonth,
-    FinancialPlan,
     FinancialRisk,
     FinancialRiskKind,
     FinancialRiskMonth,
@@ -28,30 +24,10 @@ from governance.money import check_money
 from governance.permissions import Action, require
 from schemes.services import EditConflict
 
-VersionedT = TypeVar("VersionedT", "BudgetLine", "BudgetMonth")
-
 __all__ = ["EditConflict"]  # the house's conflict: raised here by a stale save of a financial risk
 
 if TYPE_CHECKING:
     from governance.permissions import Actor
-
-
-@transaction.atomic
-def financial_plan_set(
-    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, allocation: Decimal,
-    planned_expenditure: Decimal, source: str = "",
-) -> FinancialPlan:
-    """Record a year's allocation and planned expenditure (their difference is the savings requirement)."""
-    if actor is not None:
-        require(actor, Action.SET_FINANCIAL_PLAN, organisation)
-    check_length(source, what="source of the figures", field="source", limit=300)
-    check_money(allocation, f"allocation for {year}", field="allocation")
-    check_money(planned_expenditure, f"planned expenditure for {year}", field="planned_expenditure")
-    plan, _ = FinancialPlan.objects.update_or_create(
-        organisation=organisation, year=year,
-        defaults={"allocation": allocation, "planned_expenditure": planned_expenditure, "source": source},
-    )
-    return plan
 
 
 # --- Financial risks and mitigations ---------------------------------------------------------------
@@ -226,93 +202,3 @@ def financial_risk_record(
     if row is None:
         return financial_risk_create(actor=actor, register=register, kind=kind, **values)
     return financial_risk_update(actor=actor, row=row, expected_version=None, changes=values)
-
-
-# --- Budgets ---------------------------------------------------------------------------------------
-
-LINE_FIELDS = ("position", "kind", "section", "commentary", "published_ytd_plan", "published_ytd_actual",
-               "published_forecast_plan", "published_forecast")
-MONTH_FIELDS = ("plan", "actual", "forecast")
-
-
-def _keep_budgets(actor: Actor | None, organisation: Organisation) -> None:
-    if actor is not None:
-        require(actor, Action.KEEP_BUDGETS, organisation)
-
-
-@transaction.atomic
-def budget_line_record(
-    *, actor: Actor | None, organisation: Organisation, year: FinancialYear, name: str,
-    expected_version: int | None = None, **values: Any,
-) -> BudgetLine:
-    """Create the line named `name` for the year, or change it (EditConflict if saved since the user opened it).
-
-    An edit that changes nothing is not a new version, so a re-import writes nothing.
-    """
-    _keep_budgets(actor, organisation)
-    unknown = set(values) - set(LINE_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown fields: {sorted(unknown)}")
-    if values.get("kind", BudgetLineKind.SPEND) not in BudgetLineKind.values:
-        raise ValidationError({"kind": ["Choose whether this line is an allocation or a spend line."]})
-    check_length(name, what="budget line name", field="name", limit=200)
-    for field in ("published_ytd_plan", "published_ytd_actual", "published_forecast_plan", "published_forecast"):
-        if values.get(field) is not None:
-            check_money(values[field], f"{field.replace('_', ' ')} of {name}", field=field)
-    line = BudgetLine.objects.select_for_update().filter(organisation=organisation, year=year, name=name).first()
-    return _versioned_save(actor=actor, found=line, new=lambda: BudgetLine(organisation=organisation, year=year,
-                                                                            name=name, **values),
-                           values=values, expected_version=expected_version, label=name)
-
-
-@transaction.atomic
-def budget_month_record(
-    *, actor: Actor | None, line: BudgetLine, month: int, expected_version: int | None = None,
-    plan: Decimal, actual: Decimal | None = None, forecast: Decimal | None = None,
-) -> BudgetMonth:
-    """Set a line's month (M1 = April): plan, and actual and forecast where known. Unchanged, no write."""
-    _keep_budgets(actor, line.organisation)
-    if not 1 <= month <= 12:
-        raise ValidationError({"month": [f"Month {month} is not a month of the year: use M1 (April) to M12 (March)."]})
-    label = f"{line.name} {_month_label(month)}"
-    check_money(plan, f"plan for {label}", field="plan")
-    if actual is not None:
-        check_money(actual, f"actual for {label}", field="actual")
-    if forecast is not None:
-        check_money(forecast, f"forecast for {label}", field="forecast")
-    values = {"plan": plan, "actual": actual, "forecast": forecast}
-    row = BudgetMonth.objects.select_for_update().filter(line=line, month=month).first()
-    return _versioned_save(actor=actor, found=row, new=lambda: BudgetMonth(line=line, month=month, **values),
-                           values=values, expected_version=expected_version, label=label)
-
-
-def _versioned_save(
-    *, actor: Actor | None, found: VersionedT | None, new: Callable[[], VersionedT], values: Mapping[str, Any],
-    expected_version: int | None, label: str,
-) -> VersionedT:
-    """Create the row, or change the locked row `found` if it is the version the user started from.
-
-    One rule for budget lines and their months: unchanged values write nothing (no new version, no history).
-    """
-    if found is None:
-        row = new()
-        row.full_clean()
-        row._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
-        row.save()
-        return row
-    if expected_version is not None and found.version != expected_version:
-        raise EditConflict(
-            f"{label} was changed by someone else since you opened it (it is now version {found.version}, "
-            f"you started from version {expected_version}).",
-            current=found,
-        )
-    changed = {field: value for field, value in values.items() if getattr(found, field) != value}
-    if not changed:
-        return found
-    for field, value in changed.items():
-        setattr(found, field, value)
-    found.full_clean()
-    found.version += 1
-    found._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
-    found.save()
-    return found

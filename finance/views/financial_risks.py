@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from finance import calculations, selectors, services
 from finance.calculations import Amounts
 from finance.filters import FinancialRiskFilterSet
-from finance.forms import AMOUNTS, FinancialRiskForm, MonthStartForm, row_initial
+from finance.forms.financial_risks import AMOUNTS, FinancialRiskForm, MonthStartForm, row_initial
 from finance.models import FinancialRisk, FinancialRiskKind, FinancialRiskMonth
 from governance.formatting import format_money
 from governance.forms import CONFLICT, add_service_errors, form_after_conflict

@@ -1,0 +1,33 @@
+"""Every write to finance: keyword-only, typed, atomic; the role is checked when a user acts.
+
+One module per concern, named as in views, forms and selectors: `plan` (the financial plan and its gap),
+`financial_risks` (the monthly financial risks and mitigations register), `budgets` (budget lines and
+their months). Import from here (`from finance import services`), never from the modules.
+"""
+
+from finance.services.budgets import LINE_FIELDS, MONTH_FIELDS, budget_line_record, budget_month_record
+from finance.services.financial_risks import (
+    ROW_FIELDS,
+    financial_risk_create,
+    financial_risk_month_published_totals_set,
+    financial_risk_month_start,
+    financial_risk_record,
+    financial_risk_update,
+)
+from finance.services.plan import financial_plan_set
+from schemes.services import EditConflict
+
+__all__ = [
+    "LINE_FIELDS",
+    "MONTH_FIELDS",
+    "ROW_FIELDS",
+    "EditConflict",
+    "budget_line_record",
+    "budget_month_record",
+    "financial_plan_set",
+    "financial_risk_create",
+    "financial_risk_month_published_totals_set",
+    "financial_risk_month_start",
+    "financial_risk_record",
+    "financial_risk_update",
+]
