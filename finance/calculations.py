@@ -1,4 +1,4 @@
-"""Financial risks and mitigations: the arithmetic, as pure functions over Decimals (no database).
+"""Finance arithmetic as pure functions over Decimals (no database): financial risks and budgets.
 
 Amounts are positive pounds for both kinds (a risk's value is what it may cost, a mitigation's what it
 may save); the pages show risks in brackets as the papers do. The residual is the assessed value not yet
@@ -103,3 +103,72 @@ def forecast_outturn(actuals: Iterable[Decimal | None], forecasts: Iterable[Deci
                                                                                           strict=True)),
         ZERO,
     )
+
+
+@dataclass(frozen=True)
+class BudgetMonthFigures:
+    """One month of a budget line as plain values: plan, and actual and forecast where known (None = not yet)."""
+
+    plan: Decimal
+    actual: Decimal | None = None
+    forecast: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """A line of the month-end budget table (the Cambridgeshire layout) as at month N.
+
+    YTD runs M1..N; the forecast outturn is the actuals to N plus the forecasts after N (a month after N with no
+    forecast counts its plan, so an unforecast month is on budget). Variance = plan - actual: spend under plan is
+    favourable (positive); % = variance / plan to one decimal, None where the plan is nil.
+    """
+
+    ytd_plan: Decimal
+    ytd_actual: Decimal
+    ytd_variance: Decimal
+    ytd_variance_pct: Decimal | None
+    forecast_plan: Decimal
+    forecast_actual: Decimal
+    forecast_variance: Decimal
+    forecast_variance_pct: Decimal | None
+
+
+def variance_percent(variance: Decimal, plan: Decimal) -> Decimal | None:
+    """Variance as a % of plan to one decimal (half away from zero, as the papers round); None if plan is nil."""
+    if plan == ZERO:
+        return None
+    return (variance / plan * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _budget_row(ytd_plan: Decimal, ytd_actual: Decimal, forecast_plan: Decimal, forecast_actual: Decimal) -> BudgetRow:
+    ytd_variance = spend_variance(ytd_plan, ytd_actual)
+    forecast_variance = spend_variance(forecast_plan, forecast_actual)
+    return BudgetRow(
+        ytd_plan=ytd_plan, ytd_actual=ytd_actual, ytd_variance=ytd_variance,
+        ytd_variance_pct=variance_percent(ytd_variance, ytd_plan),
+        forecast_plan=forecast_plan, forecast_actual=forecast_actual, forecast_variance=forecast_variance,
+        forecast_variance_pct=variance_percent(forecast_variance, forecast_plan),
+    )
+
+
+def budget_row(months: Iterable[BudgetMonthFigures], month: int) -> BudgetRow:
+    """The YTD and forecast figures of a line from its months (M1 first), as at month `month` (1..12).
+
+    Before month N, a month with no actual counts as nil spend (the ledger has nothing for it): the YTD actual
+    is what has been recorded.
+    """
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1..12, not {month}")
+    figures = list(months)
+    ytd = figures[:month]
+    ytd_actual = sum((m.actual or ZERO for m in ytd), ZERO)
+    rest = sum((m.forecast if m.forecast is not None else m.plan for m in figures[month:]), ZERO)
+    return _budget_row(sum((m.plan for m in ytd), ZERO), ytd_actual, sum((m.plan for m in figures), ZERO),
+                       ytd_actual + rest)
+
+
+def budget_rows_total(rows: Iterable[BudgetRow]) -> BudgetRow:
+    """A subtotal or total row: the sums of the lines' figures, its % recomputed from the sums (never summed)."""
+    rows = list(rows)
+    return _budget_row(*(sum((getattr(r, name) for r in rows), ZERO)
+                         for name in ("ytd_plan", "ytd_actual", "forecast_plan", "forecast_actual")))

@@ -7,7 +7,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from finance.calculations import forecast_outturn, spend_variance, spread_evenly
+from finance.calculations import (
+    BudgetMonthFigures,
+    budget_row,
+    budget_rows_total,
+    forecast_outturn,
+    spend_variance,
+    spread_evenly,
+    variance_percent,
+)
 from finance.models import BudgetLine, BudgetMonth
 from finance.services import EditConflict, budget_line_record, budget_month_record
 from governance.models import FinancialYear, Organisation
@@ -67,3 +75,43 @@ def test_acute_variance_and_outturn_reproduce_the_paper() -> None:
     actuals = [*spread_evenly(Decimal("507528"), 10), None, None]
     forecasts = [None] * 10 + spread_evenly(Decimal("608405") - Decimal("507528"), 2)
     assert forecast_outturn(actuals, forecasts) == Decimal("608405")
+
+
+def _acute_months() -> list[BudgetMonthFigures]:
+    """Cambridgeshire's Acute Services line (seed 004, M10), spread as the demo loads it, in pounds."""
+    k = Decimal(1000)
+    plans = spread_evenly(503_304 * k, 10) + spread_evenly((603_946 - 503_304) * k, 2)
+    actuals = spread_evenly(507_528 * k, 10)
+    forecasts = spread_evenly((608_405 - 507_528) * k, 2)
+    return [BudgetMonthFigures(plan=plan, actual=actual) for plan, actual in zip(plans[:10], actuals, strict=True)] + [
+        BudgetMonthFigures(plan=plan, forecast=forecast) for plan, forecast in zip(plans[10:], forecasts, strict=True)
+    ]
+
+
+def test_the_m10_budget_row_of_acute_services_is_the_papers() -> None:
+    row = budget_row(_acute_months(), 10)
+    k = Decimal(1000)
+    assert (row.ytd_plan, row.ytd_actual, row.ytd_variance) == (503_304 * k, 507_528 * k, -4_224 * k)
+    assert row.ytd_variance_pct == Decimal("-0.8")  # overspend: adverse, shown (0.8)
+    assert (row.forecast_plan, row.forecast_actual, row.forecast_variance) == (603_946 * k, 608_405 * k, -4_459 * k)
+    assert row.forecast_variance_pct == Decimal("-0.7")
+
+
+def test_spend_under_plan_is_favourable_and_an_unforecast_month_counts_its_plan() -> None:
+    months = [BudgetMonthFigures(plan=Decimal(100), actual=Decimal(90))] + [
+        BudgetMonthFigures(plan=Decimal(100))
+    ] * 11
+    row = budget_row(months, 1)
+    assert row.ytd_variance == Decimal(10) and row.ytd_variance_pct == Decimal("10.0")
+    assert row.forecast_actual == Decimal(1190) and row.forecast_variance == Decimal(10)
+    with pytest.raises(ValueError):
+        budget_row(months, 13)
+
+
+def test_a_total_row_sums_the_lines_and_recomputes_its_percent() -> None:
+    a = budget_row([BudgetMonthFigures(plan=Decimal(300), actual=Decimal(200))] * 12, 12)
+    b = budget_row([BudgetMonthFigures(plan=Decimal(100), actual=Decimal(150))] * 12, 12)
+    total = budget_rows_total([a, b])
+    assert total.ytd_plan == Decimal(4800) and total.ytd_variance == Decimal(600)
+    assert total.ytd_variance_pct == Decimal("12.5")  # 600 / 4800, not the mean of 33.3 and (50.0)
+    assert variance_percent(Decimal(5), Decimal(0)) is None
