@@ -23,6 +23,8 @@ from django.db import transaction
 from finance.calculations import Amounts
 from finance.models import FinancialRiskMonth
 from finance.services import (
+    PlanLineInput,
+    financial_plan_lines_set,
     financial_plan_set,
     financial_risk_month_published_totals_set,
     financial_risk_month_start,
@@ -190,18 +192,53 @@ def load_cambridgeshire(report: DemoReport, actor: Any) -> None:
     data = json.loads((FIXTURES / "cambridgeshire_2018_19.json").read_text())
     organisation = _organisation("06H")
     year = _year(data["year"])
-    lines = {line["line"]: line["values"].get("2018/19 P Plan") for line in data["financial_plan_2018_19"]["lines"]}
-    # The 2018/19 plan: allocation 1,181,022 against total spend 1,216,091 (£'000), a gap of 35,069 -
-    # the paper's "QIPP commitment of £35m".
-    financial_plan_set(
-        actor=actor, organisation=organisation, year=year,
-        allocation=Decimal(lines["Allocation"]) * THOUSAND,
-        planned_expenditure=Decimal(lines["Total spend"]) * THOUSAND,
-        source="Cambridgeshire and Peterborough CCG Improvement and Delivery Plan 2018/19, financial plan",
-    )
+    load_cambridgeshire_financial_plan(report, actor, data, organisation, year)
     load_cambridgeshire_risks(report, actor, data, organisation, year)
     # The operational risks above; financial risks and the improvement plan load below (finance, governance).
     report.lines.append("Cambridgeshire and Peterborough 2018/19: financial plan and savings gap (registers to follow)")
+
+
+# The paper's build-up columns (£'000 as printed) and the plan line's fields they fill.
+CAMBRIDGESHIRE_PLAN_COLUMNS = {
+    "17/18 FOT": "prior_year_forecast", "2017/18 Recurrent Exit position": "recurrent_exit",
+    "Increase in allocation": "allocation_increase", "Tariff Inflator/ Inflation": "inflation", "Growth": "growth",
+    "M HIS & GPFV": "mental_health_gpfv", "Other recurrent investments": "other_recurrent_investment",
+    "Non-recurrent investments": "non_recurrent_investment", "Contingency": "contingency",
+    "Other reserves": "other_reserves", "Planned QIP P": "planned_qipp", "2018/19 P Plan": "planned",
+}
+
+
+def load_cambridgeshire_financial_plan(
+    report: DemoReport, actor: Any, data: Mapping[str, Any], organisation: Organisation, year: FinancialYear,
+) -> None:
+    """The 2018/19 plan: allocation 1,181,022 against spend 1,216,091 that already nets off 35,142 of planned
+    QIPP (£'000). So the QIPP commitment is 35,142 and the planned deficit after it is 35,069: two figures.
+
+    The lines are loaded as printed; the total spend and surplus/(deficit) rows are computed from them (a test
+    compares them with the paper's printed totals).
+    """
+    printed = {line["line"]: line["values"] for line in data["financial_plan_2018_19"]["lines"]}
+    plan = financial_plan_set(
+        actor=actor, organisation=organisation, year=year,
+        allocation=Decimal(printed["Allocation"]["2018/19 P Plan"]) * THOUSAND,
+        planned_expenditure=Decimal(printed["Total spend"]["2018/19 P Plan"]) * THOUSAND,
+        source="Cambridgeshire and Peterborough CCG Improvement and Delivery Plan 2018/19, financial plan",
+    )
+    lines = [
+        PlanLineInput(
+            name=line["line"], section=line["section"].lower(),
+            published_growth=str(line["values"].get("Growth on recurrent exit") or ""),
+            **{field: _pounds_thousands(line["values"].get(column))
+               for column, field in CAMBRIDGESHIRE_PLAN_COLUMNS.items()},
+        )
+        for line in data["financial_plan_2018_19"]["lines"] if line["section"] in ("Allocation", "Expenditure")
+    ]
+    plan = financial_plan_lines_set(actor=actor, plan=plan, lines=lines)
+    report.lines.append(
+        f"Cambridgeshire and Peterborough 2018/19 financial plan: {len(lines)} lines, QIPP commitment "
+        f"{plan.planned_qipp / THOUSAND:,.0f}k, planned deficit after QIPP "
+        f"{(plan.planned_expenditure - plan.allocation) / THOUSAND:,.0f}k"
+    )
 
 
 CAMBRIDGESHIRE_CATEGORIES = {

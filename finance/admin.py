@@ -1,10 +1,11 @@
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from finance.models import FinancialPlan, FinancialRisk, FinancialRiskMonth
+from finance.models import FinancialPlan, FinancialPlanLine, FinancialRisk, FinancialRiskMonth
 from finance.services import financial_plan_set
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
 from governance.money import money_problem
@@ -14,12 +15,20 @@ from governance.permissions import acting_user
 class FinancialPlanForm(forms.ModelForm):
     class Meta:
         model = FinancialPlan
-        fields = ["organisation", "year", "allocation", "planned_expenditure", "source"]
+        fields = ["organisation", "year", "allocation", "planned_expenditure", "planned_qipp", "source"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Most plans net off no QIPP: left blank, it is nil.
+        self.fields["planned_qipp"].required = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        for name, what in (("allocation", "allocation"), ("planned_expenditure", "planned expenditure")):
+        if cleaned.get("planned_qipp") is None and "planned_qipp" not in self.errors:
+            cleaned["planned_qipp"] = Decimal("0")
+        for name, what in (("allocation", "allocation"), ("planned_expenditure", "planned expenditure"),
+                           ("planned_qipp", "planned QIPP")):
             problem = money_problem(cleaned.get(name), what)
             if problem:
                 self.add_error(name, problem)
@@ -31,7 +40,7 @@ class FinancialPlanAdmin(ScopedAdmin):
     """An organisation's administrators record its plan here (no portal page yet), through finance.services."""
 
     form = FinancialPlanForm
-    list_display = ["organisation", "year", "allocation", "planned_expenditure", "savings_requirement"]
+    list_display = ["organisation", "year", "allocation", "planned_expenditure", "planned_qipp", "savings_requirement"]
     list_filter = ["organisation", "year"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -41,8 +50,17 @@ class FinancialPlanAdmin(ScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         saved = financial_plan_set(actor=acting_user(request), organisation=obj.organisation, year=obj.year,
                                    allocation=obj.allocation, planned_expenditure=obj.planned_expenditure,
-                                   source=obj.source)
+                                   planned_qipp=obj.planned_qipp, source=obj.source)
         obj.pk = saved.pk
+
+
+@admin.register(FinancialPlanLine)
+class FinancialPlanLineAdmin(ScopedHistoryAdmin):
+    """Written by finance.services.financial_plan_lines_set (the demo loader, imports): read-only here."""
+
+    service_owned = True
+    list_display = ["plan", "position", "name", "section", "planned_qipp", "planned"]
+    list_filter = ["plan__organisation", "plan__year"]
 
 
 @admin.register(FinancialRiskMonth)

@@ -1,10 +1,12 @@
 from django.urls import path
 
 from finance.views import financial_risks as views
+from finance.views import plan
 
 app_name = "finance"
 
 urlpatterns = [
+    path("plan/", plan.financial_plan, name="financial-plan"),
     path("financial-risks/", views.months, name="financial-risks"),
     path("financial-risks/<int:pk>/", views.month, name="financial-risks-month"),
     path("financial-risks/<int:pk>/add/", views.row_add, name="financial-risk-add"),

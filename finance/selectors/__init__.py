@@ -13,12 +13,21 @@ from finance.selectors.financial_risks import (
     financial_risk_register,
     financial_risks_for,
 )
-from finance.selectors.plan import SavingsGap, savings_gap
+from finance.selectors.plan import (
+    PLAN_COLUMNS,
+    FinancialPlanTable,
+    SavingsGap,
+    financial_plan_table,
+    savings_gap,
+)
 
 __all__ = [
+    "PLAN_COLUMNS",
+    "FinancialPlanTable",
     "FinancialRiskRegister",
     "RegisterSide",
     "SavingsGap",
+    "financial_plan_table",
     "financial_risk_for_page",
     "financial_risk_history",
     "financial_risk_month_for_page",

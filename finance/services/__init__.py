@@ -14,7 +14,7 @@ from finance.services.financial_risks import (
     financial_risk_record,
     financial_risk_update,
 )
-from finance.services.plan import financial_plan_set
+from finance.services.plan import PlanLineInput, financial_plan_lines_set, financial_plan_set
 from schemes.services import EditConflict
 
 __all__ = [
@@ -22,8 +22,10 @@ __all__ = [
     "MONTH_FIELDS",
     "ROW_FIELDS",
     "EditConflict",
+    "PlanLineInput",
     "budget_line_record",
     "budget_month_record",
+    "financial_plan_lines_set",
     "financial_plan_set",
     "financial_risk_create",
     "financial_risk_month_published_totals_set",

@@ -1,1 +1,1 @@
-"""Finance pages, one module per concern (as in services and selectors): `financial_risks` so far."""
+"""Finance pages, one module per concern (as in services and selectors): `plan`, `financial_risks`."""

@@ -26,7 +26,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.authtoken.models import Token, TokenProxy
 
-from finance.models import FinancialPlan, FinancialRisk, FinancialRiskMonth
+from finance.models import FinancialPlan, FinancialPlanLine, FinancialRisk, FinancialRiskMonth
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
 from governance.fields import column
 from governance.models import (
@@ -153,6 +153,8 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         allocation=Decimal("13579246") if word == "Quillon" else Decimal("1000"),
         planned_expenditure=Decimal("24681357") if word == "Quillon" else Decimal("2000"),
     )
+    plan_line = FinancialPlanLine.objects.create(plan=plan, name=f"{word} plan line", section="expenditure",
+                                                 planned=Decimal("8642097") if word == "Quillon" else Decimal("10"))
     risk_month = FinancialRiskMonth.objects.create(organisation=organisation, year=year, month=10,
                                                    source=f"{word} financial risks paper")
     risk_row = FinancialRisk.objects.create(
@@ -182,12 +184,13 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
                                             subject_id=scheme.pk, label=f"{word} scheme")
     for row in (domain, requirement, plan_action, meeting):  # 2 versions
         row.save()
-    for saved in (programme, scheme, risk, key_stage, override, rating, assessment, risk_month, risk_row):  # 2 versions
+    for saved in (programme, scheme, risk, key_stage, override, rating, assessment, risk_month, risk_row,
+                  plan_line):  # 2 versions
         saved.save()
     return {
         Organisation: organisation, Programme: programme, Scheme: scheme, SchemeMonth: month, MonthStatus: status,
         PanelSitting: sitting, SchemeRating: rating, DirectorAssessment: assessment, FigureOverride: override,
-        StageChange: stage_change, KeyStage: key_stage, Risk: risk, FinancialPlan: plan,
+        StageChange: stage_change, KeyStage: key_stage, Risk: risk, FinancialPlan: plan, FinancialPlanLine: plan_line,
         FinancialRiskMonth: risk_month, FinancialRisk: risk_row,
         Membership: Membership.objects.get(user=person, organisation=organisation),
         PlanDomain: domain, Requirement: requirement, PlanAction: plan_action, RevisedDueDate: revision,

@@ -233,14 +233,33 @@ def test_home_page_rolls_up_bexley_by_programme(client, demo):
             } == by_name
 
 
-def test_cambridgeshire_savings_gap_is_the_35m_qipp_commitment(demo):
+def test_cambridgeshire_qipp_commitment_and_planned_deficit_are_two_figures(demo):
+    """Seed 004: spend of 1,216,091 already nets off 35,142 of planned QIPP, so the QIPP commitment is 35,142
+    and the planned deficit after it 35,069 (£'000); the home page was showing 35,069 as both."""
     from finance.selectors import savings_gap
     from governance.models import FinancialYear
 
     organisation = Organisation.objects.get(ods_code="06H")
     gap = savings_gap(member(organisation, Role.FINANCE), organisation, FinancialYear.objects.by_name("2018/19"))
-    assert gap.savings_requirement == D("35069000")  # 1,216,091 - 1,181,022 (£'000)
-    assert gap.unidentified == D("35069000")  # no schemes loaded yet: all of it is unidentified QIPP
+    assert gap.nets_qipp
+    assert gap.qipp_commitment == D("35142000")  # the plan's "Planned QIPP" total, (35,142)
+    assert gap.planned_surplus == D("-35069000")  # 1,181,022 - 1,216,091: the paper's Surplus/(deficit)
+    assert gap.expenditure_before_qipp == D("1251233000") and gap.savings_requirement == D("70211000")
+    assert gap.unidentified == D("35142000")  # no schemes loaded: all the QIPP commitment is unidentified
+
+
+def test_home_page_shows_the_commitment_and_the_deficit_with_their_meanings(client, demo):
+    client.login(username="viewer", password="viewer-demo-2013")
+    from governance.models import FinancialYear
+
+    client.post("/context/", {"organisation": Organisation.objects.get(ods_code="06H").pk,
+                              "year": FinancialYear.objects.by_name("2018/19").pk})
+    html = client.get("/").content.decode()
+    assert "NHS Cambridgeshire and Peterborough CCG (06H)" in html
+    cell = '</th><td class="nhsuk-table__cell nhsuk-table__cell--numeric"><strong>'
+    assert f"QIPP commitment{cell}35,142" in html
+    assert f"Planned deficit after QIPP{cell}(35,069)" in html
+    assert "Savings requirement (gap)" not in html  # that label means the whole gap is QIPP: not so here
 
 
 def test_surrey_programme_targets_match_the_four_year_table(client, demo):
