@@ -1,4 +1,4 @@
-"""One FilterSet for the scheme register page and the API."""
+"""One FilterSet per list of schemes and their records, shared by the pages and the API."""
 
 from __future__ import annotations
 
@@ -7,9 +7,23 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
-from governance.filters import filter_of
+from governance.filters import OrganisationYearFilterSet, filter_of
 from governance.models import FinancialYear
-from schemes.models import Phase, Programme, Rag, Scheme, Stage
+from schemes.models import (
+    DirectorAssessment,
+    Figure,
+    FigureOverride,
+    GatewayDecision,
+    KeyStage,
+    PanelSitting,
+    Phase,
+    Programme,
+    Rag,
+    Scheme,
+    SchemeMonth,
+    Stage,
+    StageChange,
+)
 
 
 class SchemeFilterSet(django_filters.FilterSet):
@@ -48,3 +62,60 @@ class SchemeFilterSet(django_filters.FilterSet):
             Q(reference__icontains=value) | Q(name__icontains=value) | Q(description__icontains=value)
             | Q(project_owner__icontains=value) | Q(programme__name__icontains=value)
         )
+
+
+# --- The scheme's records, for the API: organisation and year through the scheme ------------------
+
+class _SchemeRecordFilterSet(OrganisationYearFilterSet):
+    organisation_path = "scheme__organisation"
+    year_path = "scheme__year"
+
+    scheme = django_filters.NumberFilter(field_name="scheme_id", label="Scheme (id)")
+    reference = django_filters.CharFilter(field_name="scheme__reference", lookup_expr="iexact",
+                                          label="Scheme reference, e.g. 15b", max_length=30)
+
+
+class SchemeMonthFilterSet(_SchemeRecordFilterSet):
+    month = django_filters.NumberFilter(field_name="month", min_value=1, max_value=12, label="Month (1 = April)")
+
+    class Meta:
+        model = SchemeMonth
+        fields = ["organisation", "year", "scheme", "reference", "month"]
+
+
+class PanelSittingFilterSet(OrganisationYearFilterSet):
+    panel = django_filters.CharFilter(field_name="panel", lookup_expr="icontains", max_length=100)
+
+    class Meta:
+        model = PanelSitting
+        fields = ["organisation", "year", "panel"]
+
+
+class DirectorAssessmentFilterSet(_SchemeRecordFilterSet):
+    class Meta:
+        model = DirectorAssessment
+        fields = ["organisation", "year", "scheme", "reference"]
+
+
+class FigureOverrideFilterSet(_SchemeRecordFilterSet):
+    figure = django_filters.ChoiceFilter(choices=Figure.choices)
+    active = django_filters.BooleanFilter(field_name="cleared_at", lookup_expr="isnull",
+                                          label="In force (not cleared)")
+
+    class Meta:
+        model = FigureOverride
+        fields = ["organisation", "year", "scheme", "reference", "figure", "active"]
+
+
+class StageChangeFilterSet(_SchemeRecordFilterSet):
+    decision = django_filters.ChoiceFilter(choices=GatewayDecision.choices)
+
+    class Meta:
+        model = StageChange
+        fields = ["organisation", "year", "scheme", "reference", "decision"]
+
+
+class KeyStageFilterSet(_SchemeRecordFilterSet):
+    class Meta:
+        model = KeyStage
+        fields = ["organisation", "year", "scheme", "reference"]

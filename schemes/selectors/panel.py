@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 
 from schemes import engine
 from schemes.models import DirectorAssessment, PanelSitting, Scheme, SchemeRating
@@ -72,3 +72,16 @@ def director_preview(scheme: Scheme, change_months: int) -> DirectorPreview:
     """What the scheme's figures would be with this change in delivery (nothing is saved)."""
     figures = engine_figures(scheme_engine_inputs(scheme, delivery_change_months=change_months))
     return DirectorPreview(change_months=change_months, figures=figures)
+
+
+def panel_sittings_for(user: Viewer) -> QuerySet[PanelSitting]:
+    """Every sitting the user may see, with its ratings and their schemes (two queries a page)."""
+    ratings = SchemeRating.objects.for_user(user).select_related("scheme").order_by("scheme__reference")
+    return (PanelSitting.objects.for_user(user).select_related("organisation", "year")
+            .prefetch_related(Prefetch("ratings", queryset=ratings))
+            .order_by("organisation__ods_code", "-held_on", "id"))
+
+
+def director_assessments_for(user: Viewer) -> QuerySet[DirectorAssessment]:
+    return DirectorAssessment.objects.for_user(user).select_related(
+        "scheme__organisation", "scheme__year").order_by("scheme__organisation__ods_code", "-assessed_on", "id")

@@ -67,3 +67,10 @@ def scheme_as_of_version(scheme: Scheme, version: int | None) -> Any | None:
 def scheme_history(scheme: Scheme) -> list[Any]:
     """The scheme's history records, oldest first, with who made each (one query)."""
     return list(scheme.history.select_related("history_user").order_by("history_date", "history_id"))
+
+
+def overrides_for(user: Viewer) -> QuerySet[FigureOverride]:
+    """Every override the user may see, in force and cleared (cleared ones are the history of hand-set figures)."""
+    return FigureOverride.objects.for_user(user).select_related(
+        "scheme__organisation", "scheme__year").order_by("scheme__organisation__ods_code", "scheme__reference",
+                                                         "figure", "-created_at", "id")

@@ -62,3 +62,14 @@ def key_stage_timeline(scheme: Scheme, max_months: int = 36) -> Timeline:
         out.append(TimelineRow(r, tuple(engine.timeline_marker(m, ks.baseline_date, ks.current_date, ks.completed_on)
                                         for m in months)))
     return Timeline(months=tuple(months), rows=tuple(out), truncated=truncated)
+
+
+def stage_changes_for(user: Viewer) -> QuerySet[StageChange]:
+    return StageChange.objects.for_user(user).select_related(
+        "scheme__organisation", "scheme__year").order_by("scheme__organisation__ods_code", "-decided_on", "-id")
+
+
+def key_stages_for(user: Viewer) -> QuerySet[KeyStage]:
+    return KeyStage.objects.for_user(user).select_related(
+        "scheme__organisation", "scheme__year").order_by("scheme__organisation__ods_code", "scheme__reference",
+                                                         "order", "id")

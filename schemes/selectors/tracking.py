@@ -88,3 +88,10 @@ def programmes_for_tracker(
                   plan_total=Sum("schemes__plan_in_year", filter=in_year))
         .order_by("name")
     )
+
+
+def scheme_months_for(user: Viewer) -> QuerySet[SchemeMonth]:
+    """Every scheme month the user may see, with what the API names them by (one query a page)."""
+    return SchemeMonth.objects.for_user(user).select_related(
+        "scheme__organisation", "scheme__year").order_by(
+        "scheme__organisation__ods_code", "scheme__year__start_year", "scheme__reference", "scheme_id", "month")

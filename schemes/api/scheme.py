@@ -1,13 +1,14 @@
-"""Read API for schemes: thin, scoped through the selector, filtered by the register's FilterSet."""
+"""Read API for schemes with their computed figures, and their overrides: thin, scoped through the selectors."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
-from schemes.filters import SchemeFilterSet
-from schemes.models import Scheme
-from schemes.selectors import schemes_for
+from schemes.api.common import SCHEME_RECORD_FIELDS, SchemeRecordSerializer
+from schemes.filters import FigureOverrideFilterSet, SchemeFilterSet
+from schemes.models import FigureOverride, Scheme
+from schemes.selectors import overrides_for, schemes_for
 
 
 class SchemeSerializer(serializers.ModelSerializer):
@@ -41,3 +42,26 @@ class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Scheme]:
         return schemes_for(self.request.user).order_by("organisation__ods_code", "year__start_year", "reference")
+
+
+class FigureOverrideSerializer(SchemeRecordSerializer):
+    figure_name = serializers.CharField(source="get_figure_display", read_only=True)
+    in_force = serializers.SerializerMethodField(help_text="True until the override is cleared")
+
+    class Meta:
+        model = FigureOverride
+        fields = [*SCHEME_RECORD_FIELDS, "figure", "figure_name", "value", "reason", "in_force", "created_at",
+                  "cleared_at", "clear_reason"]
+
+    def get_in_force(self, override: FigureOverride) -> bool:
+        return override.cleared_at is None
+
+
+class FigureOverrideViewSet(viewsets.ReadOnlyModelViewSet):
+    """Figures set by hand with their reasons; cleared overrides stay listed (`active=false`) as their history."""
+
+    serializer_class = FigureOverrideSerializer
+    filterset_class = FigureOverrideFilterSet
+
+    def get_queryset(self) -> QuerySet[FigureOverride]:
+        return overrides_for(self.request.user)
