@@ -21,7 +21,7 @@ from typing import Any
 
 from governance.services import file_checksum
 
-SESSION_KEY = "schemes_workbook_import"
+SESSION_KEY = "schemes_workbook_import"  # each import keeps its own file under its own key (e.g. the ledger's)
 MAX_AGE = timedelta(hours=12)
 TOKEN = re.compile(r"[0-9a-f]{64}")
 
@@ -65,9 +65,9 @@ def digest_of(content: bytes) -> str:
 
 
 def keep(session: Any, *, content: bytes, name: str, sheet: str | None, organisation_id: int,
-         year_id: int) -> PendingUpload:
+         year_id: int, key: str = SESSION_KEY) -> PendingUpload:
     """Keep a previewed workbook for its confirmation, replacing any earlier one of this session."""
-    discard(session)
+    discard(session, key=key)
     remove_stale()
     upload = PendingUpload(
         token=os.urandom(32).hex(), digest=digest_of(content), name=Path(name).name[:200], size=len(content),
@@ -76,13 +76,13 @@ def keep(session: Any, *, content: bytes, name: str, sheet: str | None, organisa
     descriptor = os.open(upload.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(content)
-    session[SESSION_KEY] = asdict(upload)
+    session[key] = asdict(upload)
     return upload
 
 
-def pending(session: Any) -> PendingUpload | None:
+def pending(session: Any, *, key: str = SESSION_KEY) -> PendingUpload | None:
     """The workbook this session previewed, if any (anything malformed counts as none)."""
-    data = session.get(SESSION_KEY)
+    data = session.get(key)
     if not isinstance(data, dict):
         return None
     try:
@@ -115,15 +115,15 @@ def claim(upload: PendingUpload) -> bytes:
     return content
 
 
-def forget(session: Any) -> None:
+def forget(session: Any, *, key: str = SESSION_KEY) -> None:
     """Forget this session's kept workbook, leaving its file (another request may be importing it)."""
-    session.pop(SESSION_KEY, None)
+    session.pop(key, None)
 
 
-def discard(session: Any) -> None:
+def discard(session: Any, *, key: str = SESSION_KEY) -> None:
     """Forget this session's kept workbook and delete its file."""
-    upload = pending(session)
-    session.pop(SESSION_KEY, None)
+    upload = pending(session, key=key)
+    session.pop(key, None)
     if upload is not None:
         upload.path.unlink(missing_ok=True)
         upload.claimed_path.unlink(missing_ok=True)

@@ -1,1 +1,1 @@
-"""Finance forms, one module per concern (as in views): `financial_risks` so far."""
+"""Finance forms, one module per concern (as in views): `financial_risks`, `ledger` (the ledger import)."""

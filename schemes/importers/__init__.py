@@ -31,6 +31,7 @@ from schemes.importers.files import (
     check_archive,
     describe,
     more_problems,
+    problem_summary,
     size_problem,
     split_problems,
 )
@@ -54,6 +55,6 @@ __all__ = [
     "CHECK_SECONDS", "COLUMNS", "HEADER_SEARCH_ROWS", "IMPORT_REASON", "LIMITS_IN_WORDS", "MAX_COLUMNS", "MAX_ROWS",
     "MAX_UPLOAD_BYTES", "MAX_UPLOAD_WORDS", "PROBLEMS_SHOWN", "ImportReport", "ParsedWorkbook", "Problem",
     "WorkbookInvalid", "WorkbookRow", "_content_of", "_limited_rows", "_not_a_workbook", "check_archive",
-    "describe", "header_key", "more_problems", "normalise", "overrides_for", "read_workbook", "size_problem",
-    "split_problems", "workbook_check", "workbook_import",
+    "describe", "header_key", "more_problems", "normalise", "overrides_for", "problem_summary", "read_workbook",
+    "size_problem", "split_problems", "workbook_check", "workbook_import",
 ]

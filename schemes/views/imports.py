@@ -19,8 +19,7 @@ from schemes.forms import WorkbookConfirmForm, WorkbookUploadForm
 from schemes.importers import (
     ImportReport,
     WorkbookInvalid,
-    more_problems,
-    split_problems,
+    problem_summary,
     workbook_check,
     workbook_import,
 )
@@ -36,17 +35,10 @@ def _import_page(request: HttpRequest, organisation: Any, year: Any, *, form: Wo
                  report: ImportReport | None = None, upload: uploads.PendingUpload | None = None,
                  status: int = 200) -> HttpResponse:
     form = form or WorkbookUploadForm()
-    # The first problems are listed and the rest counted: a file of 100,000 bad rows made a 17 MB page.
-    problems = list(problems)
-    shown, more = split_problems(problems)
     return render(request, "schemes/import.html", {
         "form": form,
         "errors": [*(errors or []), *form_errors(form)],
-        "problems": shown,
-        "problem_count": len(problems),
-        "problem_count_text": f"{len(problems):,}",
-        "more_problems": more,
-        "more_problems_text": more_problems(more),
+        **problem_summary(problems),
         "file_name": file_name,
         "report": report,
         "upload": upload,
