@@ -167,6 +167,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    # One error body for every endpoint: {"code", "detail", "errors"}; a stale write is 409 with "current".
+    "EXCEPTION_HANDLER": "governance.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "QIPP portal API",

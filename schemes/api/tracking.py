@@ -1,10 +1,23 @@
-"""Read API for monthly figures: each scheme month's plan, actual and forecast savings, in pounds."""
+"""API for monthly figures: each scheme month's plan, actual and forecast savings, in pounds.
+
+Read by everyone who may see the scheme; a month's actual and forecast are written (PATCH) by those who
+record progress, through the same service as the tracker page: the version check (409 with the current
+month when someone saved it since), the closed-month refusal and the recompute after the save.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from typing import Any
 
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from governance.api import ApiConflict
+from governance.permissions import acting_user
+from schemes import services
 from schemes.api.common import SCHEME_RECORD_FIELDS, SchemeRecordSerializer
 from schemes.filters import SchemeMonthFilterSet
 from schemes.models import SchemeMonth
@@ -12,20 +25,52 @@ from schemes.selectors import scheme_months_for
 
 
 class SchemeMonthSerializer(SchemeRecordSerializer):
-    month = serializers.IntegerField(help_text="Month of the financial year: 1 is April, 12 March")
-    actual = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+    month = serializers.IntegerField(read_only=True, help_text="Month of the financial year: 1 is April, 12 March")
+    actual = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, read_only=True,
                                       help_text="Actual saving in pounds; null until entered")
-    forecast = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+    forecast = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, read_only=True,
                                         help_text="Forecast saving in pounds; null where none is made")
 
     class Meta:
         model = SchemeMonth
         fields = [*SCHEME_RECORD_FIELDS, "month", "plan", "actual", "forecast", "version", "updated_at"]
+        read_only_fields = fields
 
 
-class SchemeMonthViewSet(viewsets.ReadOnlyModelViewSet):
+class SchemeMonthEditSerializer(serializers.Serializer):
+    """A month's actual and forecast as the caller leaves them, with the version they read (409 if stale)."""
+
+    version = serializers.IntegerField(min_value=0, help_text="The month's version as you read it")
+    actual = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, required=False,
+                                      help_text="Actual saving in pounds (null: not known); omitted: unchanged")
+    forecast = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, required=False,
+                                        help_text="Forecast saving in pounds (null: none); omitted: unchanged")
+
+
+class SchemeMonthViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SchemeMonthSerializer
     filterset_class = SchemeMonthFilterSet
+    http_method_names = ["get", "patch", "head", "options"]  # PATCH only: a month is changed, never replaced
 
     def get_queryset(self) -> QuerySet[SchemeMonth]:
         return scheme_months_for(self.request.user)
+
+    @extend_schema(request=SchemeMonthEditSerializer, responses={
+        200: SchemeMonthSerializer,
+        400: OpenApiResponse(description="Bad figures, or the month is closed: nothing saved"),
+        403: OpenApiResponse(description="Your role cannot record progress"),
+        409: OpenApiResponse(description="Saved by someone else since you read it: `current` is the month now"),
+    })
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()  # scoped: another organisation's month is 404
+        edit = SchemeMonthEditSerializer(data=request.data)
+        edit.is_valid(raise_exception=True)
+        values = edit.validated_data
+        try:
+            services.scheme_month_update(actor=acting_user(request), scheme=row.scheme, edits=[services.MonthEdit(
+                month=row.month, expected_version=values["version"],
+                actual=values.get("actual", row.actual), forecast=values.get("forecast", row.forecast),
+            )])
+        except services.EditConflict as conflict:
+            raise ApiConflict(str(conflict), current=SchemeMonthSerializer(self.get_object()).data) from conflict
+        return Response(SchemeMonthSerializer(self.get_object()).data)

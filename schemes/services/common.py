@@ -11,18 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from governance.models import Organisation
 from governance.permissions import Action, require
+from governance.services import EditConflict  # one conflict for every app: the pages and the API answer 409
 from schemes.tasks import recompute_scheme_figures
 
 if TYPE_CHECKING:
     from governance.permissions import Actor
-
-
-class EditConflict(Exception):
-    """Someone else saved the same record since this user opened it."""
-
-    def __init__(self, message: str, *, current: Any) -> None:
-        super().__init__(message)
-        self.current = current
 
 
 def check_role(actor: Actor | None, action: Action, organisation: Organisation) -> None:

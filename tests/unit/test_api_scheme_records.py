@@ -95,9 +95,9 @@ def test_filters_narrow_and_bad_values_say_what_is_wrong():
     assert client.get("/api/v1/overrides/?active=false").json()["count"] == 0
     assert client.get("/api/v1/stage-moves/?decision=approved").json()["count"] == 2
     refused = client.get("/api/v1/scheme-months/?month=13")
-    assert refused.status_code == 400 and "month" in refused.json()
+    assert refused.status_code == 400 and "month" in refused.json()["errors"]
     refused = client.get("/api/v1/director-assessments/?year=2013")
-    assert refused.status_code == 400 and "year" in refused.json()
+    assert refused.status_code == 400 and "year" in refused.json()["errors"]
 
 
 def _records(scheme: Scheme, months: int = 12) -> None:
