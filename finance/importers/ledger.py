@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 
 from finance.importers.reading import LedgerRow, ParsedLedger, read_ledger
@@ -219,6 +219,18 @@ def ledger_import(
     again, so what is written is the file against what is saved at that moment.
     """
     start_year, parsed = _parse(actor, organisation, year_name, source, name)
+    try:
+        return _write(actor, organisation, year_name, start_year, parsed)
+    except IntegrityError:
+        # Two imports creating the same new line at once: the later one is refused whole, not half-saved.
+        raise WorkbookInvalid([
+            f"Budget lines of {organisation.name} {year_name} were saved by someone else while this file was being "
+            "imported. Nothing has been saved from it: check the file again to see what importing it will do now."
+        ]) from None
+
+
+def _write(actor: Actor | None, organisation: Organisation, year_name: str, start_year: int,
+           parsed: ParsedLedger) -> LedgerPlan:
     with transaction.atomic():
         year, _ = FinancialYear.objects.get_or_create(start_year=start_year)
         plan = _plan(parsed, organisation, year_name, _saved_lines(organisation, year, lock=True))

@@ -314,6 +314,24 @@ def test_the_check_reads_a_fixed_number_of_queries_whatever_the_number_of_lines(
     assert queries(2) == queries(8)
 
 
+def test_a_line_created_by_someone_else_during_the_import_refuses_it_whole(cambs, year, monkeypatch):
+    from django.db import IntegrityError
+
+    from finance.importers import ledger
+
+    real = ledger.budget_line_record
+
+    def raced(**values):  # PostgreSQL: another import committed "Mental health" first, so this insert fails
+        if values["name"] == "Mental health":
+            raise IntegrityError("duplicate key value violates unique constraint one_budget_line_name_per_year")
+        return real(**values)
+
+    monkeypatch.setattr(ledger, "budget_line_record", raced)
+    with pytest.raises(WorkbookInvalid, match="saved by someone else while this file was being imported"):
+        do_import(cambs, csv_file(HEADER + "Acute,M1,1,,\nMental health,M1,2,,\n"))
+    assert nothing_saved()  # Acute, written first, went with the rest
+
+
 def test_a_viewer_may_not_import(cambs, year):
     from django.core.exceptions import PermissionDenied
 
