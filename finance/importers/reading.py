@@ -40,6 +40,7 @@ COLUMNS = ("Budget line", "Month", "Plan", "Actual", "Forecast")
 KEYS = {normalise(label): label for label in COLUMNS}
 LINE_NAME_LIMIT = 200  # BudgetLine.name
 MONEY_COLUMNS = ("Plan", "Actual", "Forecast")
+READ_ROWS = MAX_ROWS + HEADER_SEARCH_ROWS + 1  # of a sheet: a table at the header's lowest place, and one more
 LIMITS_IN_WORDS = (f"a CSV file or an Excel workbook (.xlsx) of up to {MAX_UPLOAD_WORDS} and {MAX_ROWS:,} rows; "
                    f"checking a file stops after {CHECK_SECONDS:.0f} seconds")
 
@@ -195,12 +196,14 @@ def _xlsx_tables(name: str | None, content: bytes) -> dict[str, list[list[str]]]
         # openpyxl read-only (pandas' default for this engine); cached values, not formulas.
         sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, header=None, dtype=str,
                                keep_default_na=False, engine="openpyxl",
-                               nrows=MAX_ROWS + HEADER_SEARCH_ROWS + 1)
+                               nrows=READ_ROWS)
     except Exception:  # openpyxl and pandas raise many types for an archive that is not a workbook
         raise WorkbookInvalid([f"{_label(name)} could not be read as an Excel workbook (.xlsx). Open it in Excel "
                                "and save it as an Excel Workbook (.xlsx) or as CSV, then choose it again."]) from None
     tables: dict[str, list[list[str]]] = {}
     for sheet, frame in sheets.items():
+        if len(frame) >= READ_ROWS:  # rows beyond those read would be left out unseen: refuse instead
+            raise _too_many_rows(f"Sheet '{sheet}'")
         if frame.shape[1] > MAX_COLUMNS:
             raise WorkbookInvalid([f"Sheet '{sheet}' has {frame.shape[1]:,} columns: the portal reads at most "
                                    f"{MAX_COLUMNS}. Delete the columns to the right of the ledger and try again."])

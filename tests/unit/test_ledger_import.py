@@ -221,6 +221,15 @@ def test_every_bad_row_is_listed_by_sheet_row_and_column_and_nothing_is_saved(ca
     assert nothing_saved()
 
 
+def test_a_sheet_longer_than_the_rows_read_is_refused_not_cut_short(monkeypatch):
+    from finance.importers import reading
+
+    monkeypatch.setattr(reading, "READ_ROWS", 5)
+    rows: list[list[object]] = [["Budget line", "Month", "Plan", "Actual", "Forecast"]]
+    rows += [[], [], [], [], ["Acute", "M1", 1, None, None]]  # figures below blank rows, past the rows read
+    assert "has more than 10,000 rows below its header" in problems_of(xlsx_file(rows), "l.xlsx")[0]
+
+
 def test_a_csv_problem_names_row_and_column_without_a_sheet(cambs, year):
     problems = problems_of(csv_file(HEADER + "Acute,M1,1,,\nAcute,M1,2,,\n"))
     assert problems == ["row 3, column B (Month): M1 of Acute is also on row 2: give each line's month once"]
