@@ -20,10 +20,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from finance.calculations import Amounts
-from finance.models import FinancialRiskMonth
+from finance.calculations import Amounts, spread_evenly
+from finance.models import BudgetLineKind, FinancialRiskMonth
 from finance.services import (
     PlanLineInput,
+    budget_line_record,
+    budget_month_record,
     financial_plan_lines_set,
     financial_plan_set,
     financial_risk_month_published_totals_set,
@@ -350,6 +352,7 @@ def load_demo() -> DemoReport:
         load_improvement_plan(report, actor)
         load_shropshire_calendar(report, actor)
         load_cambridgeshire_financial_risks(report, actor)
+        load_cambridgeshire_budgets(report, actor)
         load_users(report)
     return report
 
@@ -458,3 +461,44 @@ def load_shropshire_calendar(report: DemoReport, actor: Any) -> None:
                        title=title, month_only=True)
         created += 1
     report.lines.append(f"Shropshire {year} review calendar: {created} meetings created")
+
+
+# --- Budgets (issue 9 section 1) ----------------------------------------------------------------------
+
+BUDGET_KINDS = {"allocation": BudgetLineKind.ALLOCATION, "line": BudgetLineKind.SPEND}
+
+
+def load_cambridgeshire_budgets(report: DemoReport, actor: Any) -> None:
+    """The M10 budget lines (the paper's £'000 as pounds) with their months spread from the YTD and full-year figures.
+
+    The paper gives only YTD (M1..M10) and full-year figures, so: plan M1..M10 = YTD plan / 10 and M11..M12 =
+    (full-year plan - YTD plan) / 2; actual M1..M10 = YTD actual / 10 and forecast M11..M12 = (forecast - YTD
+    actual) / 2 (spread_evenly: the last month takes the odd pennies), so the computed YTD and forecast outturn
+    equal the paper's exactly. Subtotal and total rows are worked out from the lines, never stored.
+    """
+    data = json.loads((FIXTURES / "cambridgeshire_2018_19.json").read_text())
+    organisation = _organisation("06H")
+    year = _year(data["year"])
+    month = data["month"]
+    stored = [row for row in data["budget_lines"]["lines"] if row["kind"] in BUDGET_KINDS]
+    for position, row in enumerate(stored, start=1):
+        ytd_plan, ytd_actual = (Decimal(row["ytd"][name]) * THOUSAND for name in ("plan", "actual"))
+        forecast_plan, forecast = (Decimal(row["forecast"][name]) * THOUSAND for name in ("plan", "forecast"))
+        line = budget_line_record(
+            actor=actor, organisation=organisation, year=year, name=row["line"], position=position,
+            kind=BUDGET_KINDS[row["kind"]], section=row["section"] or "", commentary=row.get("commentary") or "",
+            published_month=month, published_ytd_plan=ytd_plan, published_ytd_actual=ytd_actual,
+            published_forecast_plan=forecast_plan, published_forecast=forecast,
+        )
+        plans = spread_evenly(ytd_plan, month) + spread_evenly(forecast_plan - ytd_plan, 12 - month)
+        actuals = spread_evenly(ytd_actual, month)
+        forecasts = spread_evenly(forecast - ytd_actual, 12 - month)
+        for number, plan in enumerate(plans, start=1):
+            budget_month_record(
+                actor=actor, line=line, month=number, plan=plan,
+                actual=actuals[number - 1] if number <= month else None,
+                forecast=forecasts[number - month - 1] if number > month else None,
+            )
+    report.lines.append(
+        f"Cambridgeshire and Peterborough 2018/19 M{month}: {len(stored)} budget lines with their months"
+    )

@@ -5,7 +5,14 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from finance.models import FinancialPlan, FinancialPlanLine, FinancialRisk, FinancialRiskMonth
+from finance.models import (
+    BudgetLine,
+    BudgetMonth,
+    FinancialPlan,
+    FinancialPlanLine,
+    FinancialRisk,
+    FinancialRiskMonth,
+)
 from finance.services import financial_plan_set
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
 from governance.money import money_problem
@@ -80,3 +87,23 @@ class FinancialRiskAdmin(ScopedHistoryAdmin):
     list_display = ["description", "kind", "register", "total_value", "assessed_value", "in_forecast", "residual"]
     list_filter = ["kind"]
     search_fields = ["description", "exec_lead"]
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(ScopedHistoryAdmin):
+    """Kept on the budget pages and by the ledger import through finance.services (version-checked): read-only."""
+
+    service_owned = True
+    list_display = ["name", "organisation", "year", "section", "kind", "position"]
+    list_filter = ["organisation", "year", "kind"]
+    search_fields = ["name", "section", "commentary"]
+
+
+@admin.register(BudgetMonth)
+class BudgetMonthAdmin(ScopedHistoryAdmin):
+    """A budget line's month, kept through finance.services (version-checked): read-only here."""
+
+    service_owned = True
+    list_display = ["line", "month", "plan", "actual", "forecast"]
+    list_filter = ["month", "line__organisation"]
+    list_select_related = ["line"]

@@ -1,11 +1,11 @@
-"""One FilterSet for the financial risks and mitigations: the register page and the API."""
+"""One FilterSet per list, shared by its page and the API: financial risks and mitigations, budget lines."""
 
 from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
 
-from finance.models import FinancialRisk, FinancialRiskKind, FinancialRiskMonth
+from finance.models import BudgetLine, BudgetLineKind, FinancialRisk, FinancialRiskKind, FinancialRiskMonth
 from governance.models import FinancialYear
 
 
@@ -56,3 +56,35 @@ class FinancialRiskMonthFilterSet(django_filters.FilterSet):
         self, queryset: QuerySet[FinancialRiskMonth], name: str, value: str
     ) -> QuerySet[FinancialRiskMonth]:
         return queryset.filter(year__start_year=FinancialYear.start_year_from_name(value))
+
+
+class BudgetLineFilterSet(django_filters.FilterSet):
+    """The budget lines: the budget page (which narrows the lines listed, never the totals) and the API."""
+
+    organisation = django_filters.CharFilter(
+        field_name="organisation__ods_code", lookup_expr="iexact", label="Organisation (ODS code)"
+    )
+    year = django_filters.CharFilter(
+        method="filter_year", label="Financial year, e.g. 2018/19", validators=[FinancialYear.start_year_from_name]
+    )
+    kind = django_filters.ChoiceFilter(choices=BudgetLineKind.choices, label="Allocation or spend line")
+    q = django_filters.CharFilter(method="filter_text", label="Search", max_length=100)
+    # Not a filter: the month the YTD and forecast figures are worked out at (validated here, read by the API).
+    month = django_filters.NumberFilter(method="figures_at", label="Figures as at month (1 is April, 12 March)",
+                                        min_value=1, max_value=12)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["organisation", "year", "kind", "q", "month"]
+
+    def figures_at(self, queryset: QuerySet[BudgetLine], name: str, value: int) -> QuerySet[BudgetLine]:
+        return queryset
+
+    def filter_year(self, queryset: QuerySet[BudgetLine], name: str, value: str) -> QuerySet[BudgetLine]:
+        return queryset.filter(year__start_year=FinancialYear.start_year_from_name(value))
+
+    def filter_text(self, queryset: QuerySet[BudgetLine], name: str, value: str) -> QuerySet[BudgetLine]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(section__icontains=value) | Q(commentary__icontains=value))

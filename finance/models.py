@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from governance.fields import NOTE_LENGTH, limited_text
@@ -208,6 +209,10 @@ class BudgetLine(models.Model):
     published_ytd_actual = optional_money_field("published YTD actual")
     published_forecast_plan = optional_money_field("published forecast plan")
     published_forecast = optional_money_field("published forecast outturn")
+    # The published figures are a month's (the paper's): compared with the computed ones only at that month.
+    published_month = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=MONTHS, help_text="The month the published figures are for (10 = M10)"
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = OrganisationScopedQuerySet.as_manager()
@@ -225,6 +230,9 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("finance:budget-line", args=[self.pk])
 
 
 class BudgetMonth(models.Model):

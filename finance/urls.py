@@ -1,7 +1,7 @@
 from django.urls import path
 
+from finance.views import budgets, ledger, plan
 from finance.views import financial_risks as views
-from finance.views import ledger, plan
 
 app_name = "finance"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("financial-risks/rows/<int:pk>/edit/", views.row_edit, name="financial-risk-edit"),
     path("financial-risks/rows/<int:pk>/history/", views.row_history, name="financial-risk-history"),
     path("budgets/import/", ledger.ledger_import_page, name="ledger-import"),
+    path("budgets/", budgets.budgets, name="budgets"),
+    path("budgets/lines/add/", budgets.line_add, name="budget-line-add"),
+    path("budgets/lines/<int:pk>/", budgets.line, name="budget-line"),
+    path("budgets/lines/<int:pk>/edit/", budgets.line_edit, name="budget-line-edit"),
+    path("budgets/lines/<int:pk>/history/", budgets.line_history, name="budget-line-history"),
+    path("budgets/lines/<int:pk>/months/<int:month>/edit/", budgets.month_edit, name="budget-month-edit"),
 ]

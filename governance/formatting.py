@@ -99,3 +99,12 @@ def month_end(year_start: int, month: int) -> date:
     start = _month_start(year_start, month)
     next_first = date(start.year + (1 if start.month == 12 else 0), start.month % 12 + 1, 1)
     return date.fromordinal(next_first.toordinal() - 1)
+
+
+def format_variance_percent(value: Any) -> str:
+    """A variance % as the budget papers print it, to one decimal, adverse in brackets: -0.8 -> "(0.8)%"."""
+    amount = _decimal(value)
+    if amount is None:
+        return NOT_RECORDED
+    text = f"{abs(amount):.1f}"
+    return f"({text})%" if amount < 0 else f"{text}%"

@@ -120,6 +120,7 @@ PORTAL_NAVIGATION = [
     ("RAG panel", "schemes:rag-panel"),
     ("Risks", "risks:register"),
     ("Financial risks", "finance:financial-risks"),
+    ("Budgets", "finance:budgets"),
     ("Improvement plan", "plan"),
     ("Meetings", "meetings"),
     ("Imports", "imports"),

@@ -1,5 +1,6 @@
-"""Finance read API, one module per concern: `financial_risks` so far. The router imports the viewsets from here."""
+"""Finance read API, one module per concern: `financial_risks`, `budgets`. The router imports the viewsets from here."""
 
+from finance.api.budgets import BudgetLineViewSet
 from finance.api.financial_risks import FinancialRiskMonthViewSet, FinancialRiskViewSet
 
-__all__ = ["FinancialRiskMonthViewSet", "FinancialRiskViewSet"]
+__all__ = ["BudgetLineViewSet", "FinancialRiskMonthViewSet", "FinancialRiskViewSet"]

@@ -1,7 +1,22 @@
 """Every read of finance, scoped to the user (`.for_user`). One module per concern, as in services and views:
-`plan` (the savings gap), `financial_risks` (the monthly register). Import from here, never from the modules.
+`plan` (the savings gap), `financial_risks` (the monthly register), `budgets` (the budget table and its lines).
+Import from here, never from the modules.
 """
 
+from finance.selectors.budgets import (
+    BudgetLineMonth,
+    BudgetLinePage,
+    BudgetSection,
+    BudgetTable,
+    BudgetTableLine,
+    budget_line_for_page,
+    budget_line_history,
+    budget_line_page,
+    budget_lines_for,
+    budget_table,
+    latest_actual_month,
+    month_figures,
+)
 from finance.selectors.financial_risks import (
     FinancialRiskRegister,
     RegisterSide,
@@ -23,10 +38,20 @@ from finance.selectors.plan import (
 
 __all__ = [
     "PLAN_COLUMNS",
+    "BudgetLineMonth",
+    "BudgetLinePage",
+    "BudgetSection",
+    "BudgetTable",
+    "BudgetTableLine",
     "FinancialPlanTable",
     "FinancialRiskRegister",
     "RegisterSide",
     "SavingsGap",
+    "budget_line_for_page",
+    "budget_line_history",
+    "budget_line_page",
+    "budget_lines_for",
+    "budget_table",
     "financial_plan_table",
     "financial_risk_for_page",
     "financial_risk_history",
@@ -35,5 +60,7 @@ __all__ = [
     "financial_risk_months_for",
     "financial_risk_register",
     "financial_risks_for",
+    "latest_actual_month",
+    "month_figures",
     "savings_gap",
 ]

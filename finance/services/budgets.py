@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 # --- Budgets ---------------------------------------------------------------------------------------
 
-LINE_FIELDS = ("position", "kind", "section", "commentary", "published_ytd_plan", "published_ytd_actual",
-               "published_forecast_plan", "published_forecast")
+LINE_FIELDS = ("position", "kind", "section", "commentary", "published_month", "published_ytd_plan",
+               "published_ytd_actual", "published_forecast_plan", "published_forecast")
 MONTH_FIELDS = ("plan", "actual", "forecast")
 
 

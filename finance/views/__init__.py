@@ -1,2 +1,2 @@
-"""Finance pages, one module per concern (as in services and selectors): `plan`, `financial_risks`, `ledger`
-(the ledger import)."""
+"""Finance pages, one module per concern (as in services and selectors): `plan`, `financial_risks`, `budgets`,
+`ledger` (the ledger import)."""

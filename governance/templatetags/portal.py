@@ -14,7 +14,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from governance.formatting import format_financial_month, format_money, format_money_k, format_month, format_person
+from governance.formatting import (
+    format_financial_month,
+    format_money,
+    format_money_k,
+    format_month,
+    format_person,
+    format_variance_percent,
+)
 from governance.models import Role
 
 register = template.Library()
@@ -196,3 +203,9 @@ def month_heading(label: str) -> str:
     """ "M2 May-13" as a two-line column heading that never breaks inside a part."""
     number, _, month = str(label).partition(" ")
     return format_html('<span class="app-nowrap">{}</span><br><span class="app-nowrap">{}</span>', number, month)
+
+
+@register.filter
+def variance_pct(value: Any) -> str:
+    """{{ row.ytd_variance_pct|variance_pct }} -> "(0.8)%" (adverse in brackets); None -> "–"."""
+    return format_variance_percent(value)

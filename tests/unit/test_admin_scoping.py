@@ -26,7 +26,14 @@ from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.authtoken.models import Token, TokenProxy
 
-from finance.models import FinancialPlan, FinancialPlanLine, FinancialRisk, FinancialRiskMonth
+from finance.models import (
+    BudgetLine,
+    BudgetMonth,
+    FinancialPlan,
+    FinancialPlanLine,
+    FinancialRisk,
+    FinancialRiskMonth,
+)
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
 from governance.fields import column
 from governance.models import (
@@ -162,6 +169,10 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         total_value=Decimal("9876543") if word == "Quillon" else Decimal("100"), assessed_value=Decimal("50"),
         in_forecast=Decimal("20"), residual=Decimal("30"),
     )
+    budget_line = BudgetLine.objects.create(organisation=organisation, year=year, name=f"{word} budget line",
+                                            commentary=f"{word} budget commentary")
+    budget_month = BudgetMonth.objects.create(line=budget_line, month=1,
+                                              plan=Decimal("8642097") if word == "Quillon" else Decimal("10"))
     domain = PlanDomain.objects.create(organisation=organisation, year=year, name=f"{word} domain",
                                        oversight=f"{word} Oversight")
     requirement = Requirement.objects.create(domain=domain, number=1, text=f"{word} requirement")
@@ -191,7 +202,7 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         Organisation: organisation, Programme: programme, Scheme: scheme, SchemeMonth: month, MonthStatus: status,
         PanelSitting: sitting, SchemeRating: rating, DirectorAssessment: assessment, FigureOverride: override,
         StageChange: stage_change, KeyStage: key_stage, Risk: risk, FinancialPlan: plan, FinancialPlanLine: plan_line,
-        FinancialRiskMonth: risk_month, FinancialRisk: risk_row,
+        FinancialRiskMonth: risk_month, FinancialRisk: risk_row, BudgetLine: budget_line, BudgetMonth: budget_month,
         Membership: Membership.objects.get(user=person, organisation=organisation),
         PlanDomain: domain, Requirement: requirement, PlanAction: plan_action, RevisedDueDate: revision,
         PlanUpdate: plan_update, Meeting: meeting, Decision: decision,
