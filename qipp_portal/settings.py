@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI for /api/docs/ from our own static files, never a CDN
     "simple_history",
     "governance",
     "schemes",
@@ -173,9 +174,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "QIPP portal API",
-    "DESCRIPTION": "Read API for QIPP schemes. Money is in pounds, as exact decimal strings.",
+    "DESCRIPTION": (
+        "The QIPP portal's API: schemes and their records, risks, financial risks, the improvement plan, meetings "
+        "and imports, scoped to your organisations. Money is in pounds, as exact decimal strings. Errors have one "
+        "body: {code, detail, errors}; a stale write is 409 Conflict with the record as it is now."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

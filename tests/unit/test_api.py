@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -280,3 +281,16 @@ def test_surrey_programme_targets_match_the_four_year_table(client, demo):
     html = client.get("/").content.decode()
     assert "Programme savings targets" in html and "271,000" in html
     assert programme_targets(member(Organisation.objects.get(ods_code="07N"), Role.VIEWER), surrey) is None
+
+
+def test_the_api_docs_are_served_from_our_static_files_with_no_inline_script(client):
+    client.force_login(member(OrganisationFactory(), Role.VIEWER))
+    html = client.get("/api/docs/").content.decode()
+    assert 'id="swagger-ui"' in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all("src=" in attrs and not body.strip() for attrs, body in scripts), scripts
+    assert all(src.startswith("/static/") or src.startswith("/api/docs/")
+               for src in re.findall(r'(?:src|href)="([^"]+)"', html) if not src.startswith("#")), html
+    # The start-up script the page loads is ours, and points Swagger UI at our schema.
+    start = next(src for src in re.findall(r'src="([^"]+)"', html) if src.startswith("/api/docs/"))
+    assert "/api/schema/" in client.get(start).content.decode()
