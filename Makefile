@@ -12,7 +12,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # The project's apps, which `make typecheck` checks with the tests (a new app is added here).
 APPS := governance schemes risks finance dashboards demo benchmarks qipp_portal
 
-.PHONY: run test setup lint typecheck check-migrations unit integration browser services chromium benchmark clean coverage-erase
+.PHONY: run test setup lint typecheck check-migrations unit integration browser services chromium libreoffice benchmark clean coverage-erase
 
 # A layer on its own runs plain pytest. `make test` runs every layer under coverage (branch coverage of the
 # apps; settings in pyproject.toml): each process, the integration layer's Celery worker included, writes its
@@ -72,6 +72,10 @@ services:
 
 chromium:
 	@bash scripts/install-chromium.sh
+
+# Spreadsheet checks open what we write in Debian's LibreOffice, headless (scripts/install-libreoffice.sh).
+libreoffice:
+	@bash scripts/install-libreoffice.sh
 
 benchmark: setup
 	$(PY) manage.py benchmark
