@@ -10,7 +10,7 @@ from finance.forms.financial_risks import MONTH_CHOICES, money_input
 from finance.models import BudgetLine, BudgetLineKind, BudgetMonth
 from governance.fields import NOTE_LENGTH
 from governance.forms import NhsForm, note_field
-from governance.money import money_problem, parse_pounds
+from schemes.forms.common import MoneyField
 
 NAME_LENGTH = 200
 SECTION_LENGTH = 200
@@ -20,35 +20,14 @@ PUBLISHED = (("published_ytd_plan", "Published YTD plan"), ("published_ytd_actua
 MONTH_AMOUNTS = (("plan", "Plan"), ("actual", "Actual"), ("forecast", "Forecast"))
 
 
-def _money_text(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:
-    return forms.CharField(label=label, required=required, max_length=40, help_text=help_text,
-                           error_messages={"required": f"Enter the {label.lower()}.",
-                                           "max_length": f"{label} must be 40 characters or fewer."})
+def _money(label: str, *, required: bool = False, help_text: str = "") -> MoneyField:
+    return MoneyField(what=label.lower(), label=label, required=required, help_text=help_text)
 
 
 def _text(label: str, limit: int, *, required: bool = False, help_text: str = "") -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=limit, help_text=help_text,
                            error_messages={"required": f"Enter the {label.lower()}.",
                                            "max_length": f"{label} must be {limit:,} characters or fewer."})
-
-
-def clean_amounts(form: forms.Form, amounts: tuple[tuple[str, str], ...]) -> None:
-    """Parse the money fields typed (pounds; commas, £ and brackets allowed): blank is None, bad input a message."""
-    for name, label in amounts:
-        if name in form.errors:
-            continue
-        text = str(form.data.get(form.add_prefix(name), "")).strip()
-        what = label.lower()
-        try:
-            amount = parse_pounds(text)
-        except ValueError:
-            form.add_error(name, f"Enter the {what} as an amount in pounds, like 42,000 or 37625.50.")
-            continue
-        problem = money_problem(amount, what)
-        if problem:
-            form.add_error(name, problem)
-        else:
-            form.cleaned_data[name] = amount
 
 
 class BudgetMonthChoiceForm(forms.Form):
@@ -80,10 +59,10 @@ class BudgetLineForm(NhsForm):
         label="Published figures are for", choices=[("", "No published figures"), *MONTH_CHOICES], coerce=int,
         required=False, empty_value=None, help_text="The month of the paper that printed the figures below",
     )
-    published_ytd_plan = _money_text("Published YTD plan", help_text="In pounds, as the paper printed it")
-    published_ytd_actual = _money_text("Published YTD actual")
-    published_forecast_plan = _money_text("Published full-year plan")
-    published_forecast = _money_text("Published forecast outturn")
+    published_ytd_plan = _money("Published YTD plan", help_text="In pounds, as the paper printed it")
+    published_ytd_actual = _money("Published YTD actual")
+    published_forecast_plan = _money("Published full-year plan")
+    published_forecast = _money("Published forecast outturn")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
@@ -93,7 +72,6 @@ class BudgetLineForm(NhsForm):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        clean_amounts(self, PUBLISHED)
         cleaned = self.cleaned_data
         given = [cleaned.get(name) is not None for name, _ in PUBLISHED]
         if any(given) and not cleaned.get("published_month") and "published_month" not in self.errors:
@@ -118,15 +96,10 @@ def line_initial(line: BudgetLine) -> dict[str, Any]:
 class BudgetMonthForm(NhsForm):
     """A line's month: plan, and the actual and forecast spend where known (blank = not yet known)."""
 
-    plan = _money_text("Plan", required=True, help_text="The month's budget in pounds, e.g. 50,330,400")
-    actual = _money_text("Actual", help_text="Leave blank until the month's ledger is closed")
-    forecast = _money_text("Forecast", help_text="Expected spend for a month not yet closed; blank counts the plan")
+    plan = _money("Plan", required=True, help_text="The month's budget in pounds, e.g. 50,330,400")
+    actual = _money("Actual", help_text="Leave blank until the month's ledger is closed")
+    forecast = _money("Forecast", help_text="Expected spend for a month not yet closed; blank counts the plan")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        clean_amounts(self, MONTH_AMOUNTS)
-        return self.cleaned_data
 
     def month_values(self) -> dict[str, Any]:
         """plan (required, so a Decimal), actual and forecast (None = not yet known)."""

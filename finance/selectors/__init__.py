@@ -16,6 +16,7 @@ from finance.selectors.budgets import (
     budget_table,
     latest_actual_month,
     month_figures,
+    next_budget_position,
 )
 from finance.selectors.financial_risks import (
     FinancialRiskRegister,
@@ -62,5 +63,6 @@ __all__ = [
     "financial_risks_for",
     "latest_actual_month",
     "month_figures",
+    "next_budget_position",
     "savings_gap",
 ]

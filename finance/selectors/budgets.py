@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 
 from finance import calculations
 from finance.calculations import BudgetMonthFigures, BudgetRow
@@ -140,6 +140,13 @@ def _section(run: list[BudgetTableLine]) -> BudgetSection:
     name = run[0].line.section
     return BudgetSection(name=name, lines=run,
                          subtotal=calculations.budget_rows_total(t.row for t in run) if name else None)
+
+
+def next_budget_position(user: Viewer, organisation: Organisation, year: FinancialYear) -> int:
+    """Where a new line goes by default: after the last one (one query)."""
+    last = (BudgetLine.objects.for_user(user).filter(organisation=organisation, year=year)
+            .aggregate(last=Max("position"))["last"])
+    return 1 if last is None else last + 1
 
 
 def budget_line_for_page(user: Viewer, pk: int) -> BudgetLine | None:

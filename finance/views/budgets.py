@@ -77,7 +77,8 @@ def line_add(request: HttpRequest) -> HttpResponse:
         return render(request, "includes/no_context_page.html")
     organisation, year = working.organisation, working.year
     require(request.user, Action.KEEP_BUDGETS, organisation)
-    form = BudgetLineForm(request.POST or None, initial={"kind": "spend", "position": 0})
+    form = BudgetLineForm(request.POST or None, initial={
+        "kind": "spend", "position": selectors.next_budget_position(request.user, organisation, year)})
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["name"].strip()
         try:
@@ -108,6 +109,13 @@ def _differences(form: Any, current: Any, fields: list[tuple[str, str]], money: 
     return rows
 
 
+def _conflict_page(request: HttpRequest, template: str, context: dict[str, Any], conflict: services.EditConflict,
+                   rows: list[dict[str, str]], form: Any) -> HttpResponse:
+    """The edit page again (409): what the user typed, with the saved version's number, and where they differ."""
+    return render(request, template, context | {"form": form, "conflict": str(conflict), "conflict_rows": rows},
+                  status=CONFLICT)
+
+
 LINE_EDITABLE = [("kind", "Kind"), ("section", "Section"), ("position", "Position"), ("commentary", "Commentary"),
                  ("published_month", "Published figures are for"), *PUBLISHED]
 
@@ -127,10 +135,9 @@ def line_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.EditConflict as conflict:
             rows = _differences(form, conflict.current, LINE_EDITABLE, set(dict(PUBLISHED)))
-            form = form_after_conflict(BudgetLineForm, request.POST, saved={"version": conflict.current.version},
-                                       editing=True)
-            return render(request, "finance/budget_line_edit.html", context | {
-                "form": form, "conflict": str(conflict), "conflict_rows": rows}, status=CONFLICT)
+            return _conflict_page(request, "finance/budget_line_edit.html", context, conflict, rows,
+                                  form_after_conflict(BudgetLineForm, request.POST,
+                                                      saved={"version": conflict.current.version}, editing=True))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -155,9 +162,9 @@ def month_edit(request: HttpRequest, pk: int, month: int) -> HttpResponse:
                                          expected_version=form.cleaned_data["version"], **form.month_values())
         except services.EditConflict as conflict:
             rows = _differences(form, conflict.current, list(MONTH_AMOUNTS), set(dict(MONTH_AMOUNTS)))
-            form = form_after_conflict(BudgetMonthForm, request.POST, saved={"version": conflict.current.version})
-            return render(request, "finance/budget_month_edit.html", context | {
-                "form": form, "conflict": str(conflict), "conflict_rows": rows}, status=CONFLICT)
+            return _conflict_page(request, "finance/budget_month_edit.html", context, conflict, rows,
+                                  form_after_conflict(BudgetMonthForm, request.POST,
+                                                      saved={"version": conflict.current.version}))
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -46,7 +46,7 @@ def test_finance_edits_a_months_actual_and_sees_the_ytd_change(new_page, live_se
     expect(page.locator("h1")).to_contain_text("M2 (May 2018)")
     page.fill("#id_actual", "a lot")
     page.get_by_role("button", name="Save month").click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter the actual as an amount in pounds")
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter the actual in pounds")
     assert not (violations := axe_violations(page)), format_violations(violations)
     page.fill("#id_actual", "£49,500,000")
     page.get_by_role("button", name="Save month").click()

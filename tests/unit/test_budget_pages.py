@@ -127,7 +127,11 @@ def test_the_budget_page_shows_the_month_the_sums_and_the_gap_beside_them(demo) 
     for text in ("503,304", "507,528", "(4,224)", "(0.8)%", "603,946", "608,405", "(4,459)", "(0.7)%", "9,721",
                  "27.2%", "Total Programme Expenditure", "Discharge to Assess"):
         assert text in html, text
-    assert "Savings gap, 2018/19" in html and "35,069" in html  # the plan's gap, beside the budget
+    # The in-year deficit, allocation - expenditure summed from the lines: plan (29,225), actual (30,341), (1,116)
+    # adverse, 3.8% (the paper prints (29,224) and (30,340): its total expenditure is 1 less than its lines' sum).
+    for text in ("989,133", "(29,225)", "(30,341)", "(1,116)", "3.8%", "Total expenditure", "(35,069)"):
+        assert text in html, text
+    assert "Savings gap, 2018/19" in html and "35,069" in html and "35,142" in html  # the plan's, beside it
     m9 = client.get("/finance/budgets/?month=9").content.decode()
     assert "Budget lines, M9 (December 2018), 2018/19" in m9 and "452,974" in m9  # 503,304 x 9 / 10
 
@@ -221,11 +225,14 @@ def test_readers_see_the_budget_and_change_nothing(organisation, year, role) -> 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.ADMINISTRATOR])
 def test_finance_and_administrators_add_lines_and_edit_months(organisation, year, role) -> None:
     client = _client(member(organisation, role), organisation, year)
+    _line(organisation, year, position=4, months=0)
     assert "Add a budget line" in client.get("/finance/budgets/").content.decode()
+    assert 'name="position" value="5"' in client.get("/finance/budgets/lines/add/").content.decode()  # after the last
     response = client.post("/finance/budgets/lines/add/", {"name": "Running Costs", "kind": "spend",
                                                            "position": "9", "commentary": "On plan"})
     assert response.status_code == 302, response.content.decode()
     line = BudgetLine.objects.get(name="Running Costs")
+    assert (line.kind, line.position, line.commentary, line.version) == ("spend", 9, "On plan", 1)
     assert response["Location"] == line.get_absolute_url()
     again = client.post("/finance/budgets/lines/add/", {"name": "Running Costs", "kind": "spend", "position": "1"})
     assert again.status_code == 200 and "already a line called" in again.content.decode()
@@ -269,7 +276,7 @@ def test_a_stale_month_edit_is_a_409_keeping_what_the_user_typed(organisation, y
 @pytest.mark.django_db
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("plan", "", "Enter the plan"),
-    ("plan", "lots", "as an amount in pounds"),
+    ("plan", "lots", "Enter the plan in pounds, like"),
     ("actual", "1.234", "nearest penny"),
     ("forecast", "10,000,000,000", "less than"),
 ])
