@@ -251,7 +251,7 @@ def _write(actor: Actor | None, organisation: Organisation, year_name: str, star
                 # The reading checks what the services check; this is a last guard, and nothing is kept.
                 raise WorkbookInvalid([Problem(parsed.sheet, line_plan.rows[0].row, "",
                                                "; ".join(error.messages))]) from None
-            touched.append(ImportTouch(line_plan.line, line_plan.change, _url_of(line_plan.line)))
+            touched.append(ImportTouch(line_plan.line, line_plan.change, line_plan.line.get_absolute_url()))
         # In the import's transaction: an import that fails leaves no record of success.
         plan.record = import_record(
             actor=actor, kind=ImportKind.LEDGER, organisation=organisation, year=year, file_name=parsed.file_name,
@@ -260,8 +260,3 @@ def _write(actor: Actor | None, organisation: Organisation, year_name: str, star
         )
     return plan
 
-
-def _url_of(line: BudgetLine) -> str:
-    # The budget line's page comes with the budgets pages; until then an import links to nothing.
-    url = getattr(line, "get_absolute_url", None)
-    return str(url()) if callable(url) else ""

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from finance.forms.ledger import LedgerConfirmForm, LedgerUploadForm
@@ -25,14 +24,6 @@ from schemes import uploads
 from schemes.importers import problem_summary
 
 SESSION_KEY = "finance_ledger_import"
-
-
-def budgets_url() -> str:
-    """The budgets list page, where the import starts and ends (the page comes with the budgets pages)."""
-    try:
-        return reverse("finance:budgets")
-    except NoReverseMatch:
-        return reverse("finance:ledger-import")
 
 
 def _page(request: HttpRequest, organisation: Any, year: Any, *, form: LedgerUploadForm | None = None,
@@ -51,7 +42,6 @@ def _page(request: HttpRequest, organisation: Any, year: Any, *, form: LedgerUpl
         "confirm_form": LedgerConfirmForm(initial={"digest": upload.digest}) if upload else None,
         "organisation": organisation,
         "year": year,
-        "budgets_url": budgets_url(),
     }, status=status)
 
 
@@ -135,4 +125,4 @@ def _confirm(request: HttpRequest, organisation: Any, year: Any) -> HttpResponse
         messages.info(request, f"{upload.name} matches what is already saved for {organisation.name}, {year.name}, "
                                f"so importing it changed nothing. Budget lines: {counts}.")
     # The import's record lists every budget line it touched, each linking to the line's page.
-    return redirect("import", plan.record.pk) if plan.record else redirect(budgets_url())
+    return redirect("import", plan.record.pk) if plan.record else redirect("finance:budgets")

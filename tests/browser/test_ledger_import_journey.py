@@ -37,7 +37,9 @@ def assert_accessible(page, where: str) -> None:
 
 def test_ledger_import_journey_pages_have_no_wcag_22_a_or_aa_violations(page, live_server, cambs, tmp_path):
     sign_in(page, live_server, "finance")
-    page.goto(f"{live_server.url}{URL}")
+    page.goto(f"{live_server.url}/finance/budgets/")
+    page.get_by_role("link", name="Import ledger figures").click()
+    page.wait_for_url(f"**{URL}")
     expect(page.locator("main")).to_contain_text("Importing into NHS Cambridgeshire and Peterborough CCG, 2018/19")
     assert_accessible(page, "ledger import: choose a file")
 
@@ -71,3 +73,9 @@ def test_ledger_import_journey_pages_have_no_wcag_22_a_or_aa_violations(page, li
     acute = BudgetLine.objects.get(organisation=cambs, name="Acute")
     assert BudgetMonth.objects.get(line=acute, month=1).actual == Decimal("50752800.00")
     assert BudgetMonth.objects.get(line=acute, month=11).forecast == Decimal("50440000.00")
+
+    # The record links to the budget line it created.
+    page.locator("main").get_by_role("link", name="Acute").click()
+    page.wait_for_url(f"**{acute.get_absolute_url()}")
+    expect(page.locator("h1")).to_contain_text("Acute")
+    assert_accessible(page, "the imported budget line")

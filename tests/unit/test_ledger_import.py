@@ -273,8 +273,9 @@ def test_import_creates_the_lines_and_months_and_records_the_import(cambs, year)
     assert (record.kind, record.file_name, record.checksum) == (ImportKind.LEDGER, "ledger.csv",
                                                                  file_checksum(content))
     assert (record.rows_created, record.rows_updated, record.rows_unchanged) == (2, 0, 0)
-    assert sorted((link.label, link.change) for link in record.links.all()) == [
-        ("Acute", ImportChange.CREATED), ("Mental health", ImportChange.CREATED)]
+    assert sorted((link.label, link.change, link.url) for link in record.links.all()) == [
+        ("Acute", ImportChange.CREATED, f"/finance/budgets/lines/{acute.pk}/"),
+        ("Mental health", ImportChange.CREATED, BudgetLine.objects.get(name="Mental health").get_absolute_url())]
 
 
 def test_re_importing_the_same_file_changes_nothing_and_is_still_recorded(cambs, year):
@@ -441,6 +442,24 @@ def test_the_page_checks_then_imports_exactly_the_checked_file(finance_client, c
     assert done.status_code == 302 and done["Location"] == f"/imports/{record.pk}/"
     assert BudgetMonth.objects.count() == 2 and record.imported_by is not None
     assert not kept.path.exists() and not kept.claimed_path.exists()
+
+
+def test_the_budgets_page_links_to_the_import_only_for_roles_that_keep_budgets(finance_client, cambs):
+    assert URL in text_of(finance_client.get("/finance/budgets/"))
+    viewer = client_for(member(cambs, Role.VIEWER))
+    page = viewer.get("/finance/budgets/")
+    assert page.status_code == 200 and URL not in text_of(page)
+
+
+def test_the_import_record_page_links_to_each_line_touched(finance_client):
+    finance_client.post(URL, {"ledger": upload(HEADER + "Acute,M1,100,90,\n")})
+    kept = uploads.pending(finance_client.session, key=SESSION_KEY)
+    assert kept is not None
+    done = finance_client.post(URL, {"step": "confirm", "digest": kept.digest}, follow=True)
+    page = text_of(done)
+    line = BudgetLine.objects.get(name="Acute")
+    assert "Imported ledger.csv into NHS Cambridgeshire and Peterborough CCG, 2018/19" in page
+    assert f'href="{line.get_absolute_url()}"' in page
 
 
 def test_an_invalid_file_lists_its_problems_on_the_page_and_keeps_nothing(finance_client):
