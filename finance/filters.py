@@ -1,11 +1,19 @@
-"""One FilterSet per list, shared by its page and the API: financial risks and mitigations, budget lines."""
+"""One FilterSet per list, shared by its page and the API: financial risks and mitigations, budget lines, activity."""
 
 from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
 
-from finance.models import BudgetLine, BudgetLineKind, FinancialRisk, FinancialRiskKind, FinancialRiskMonth
+from finance.models import (
+    ActivityLine,
+    BudgetLine,
+    BudgetLineKind,
+    FinancialRisk,
+    FinancialRiskKind,
+    FinancialRiskMonth,
+)
+from governance.filters import TEXT_FILTER_LIMIT, OrganisationYearFilterSet
 from governance.models import FinancialYear
 
 
@@ -88,3 +96,17 @@ class BudgetLineFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(section__icontains=value) | Q(commentary__icontains=value))
+class ActivityLineFilterSet(OrganisationYearFilterSet):
+    """Activity plan lines: the activity page and /api/v1/activity/ (organisation = ODS code, year = "2018/19")."""
+
+    q = django_filters.CharFilter(method="filter_text", label="Code or title", max_length=TEXT_FILTER_LIMIT)
+
+    class Meta:
+        model = ActivityLine
+        fields = ["organisation", "year", "q"]
+
+    def filter_text(self, queryset: QuerySet[ActivityLine], name: str, value: str) -> QuerySet[ActivityLine]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value))

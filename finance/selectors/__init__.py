@@ -1,8 +1,19 @@
 """Every read of finance, scoped to the user (`.for_user`). One module per concern, as in services and views:
-`plan` (the savings gap), `financial_risks` (the monthly register), `budgets` (the budget table and its lines).
-Import from here, never from the modules.
+`plan` (the savings gap), `financial_risks` (the monthly register), `budgets` (the budget table and its lines),
+`activity` (activity plans). Import from here, never from the modules.
 """
 
+from finance.selectors.activity import (
+    ActivityRow,
+    activity_actuals_recorded,
+    activity_default_month,
+    activity_history,
+    activity_line_for_page,
+    activity_lines_for,
+    activity_month_for_page,
+    activity_plan,
+    activity_row,
+)
 from finance.selectors.budgets import (
     BudgetLineMonth,
     BudgetLinePage,
@@ -38,6 +49,15 @@ from finance.selectors.plan import (
 )
 
 __all__ = [
+    "ActivityRow",
+    "activity_actuals_recorded",
+    "activity_default_month",
+    "activity_history",
+    "activity_line_for_page",
+    "activity_lines_for",
+    "activity_month_for_page",
+    "activity_plan",
+    "activity_row",
     "PLAN_COLUMNS",
     "BudgetLineMonth",
     "BudgetLinePage",

@@ -2,9 +2,16 @@
 
 One module per concern, named as in views, forms and selectors: `plan` (the financial plan and its gap),
 `financial_risks` (the monthly financial risks and mitigations register), `budgets` (budget lines and
-their months). Import from here (`from finance import services`), never from the modules.
+their months), `activity` (activity plan lines and their months). Import from here
+(`from finance import services`), never from the modules.
 """
 
+from finance.services.activity import (
+    ACTIVITY_LINE_FIELDS,
+    ACTIVITY_MONTH_FIELDS,
+    activity_line_record,
+    activity_month_record,
+)
 from finance.services.budgets import LINE_FIELDS, MONTH_FIELDS, budget_line_record, budget_month_record
 from finance.services.financial_risks import (
     ROW_FIELDS,
@@ -18,10 +25,14 @@ from finance.services.plan import PlanLineInput, financial_plan_lines_set, finan
 from schemes.services import EditConflict
 
 __all__ = [
+    "ACTIVITY_LINE_FIELDS",
+    "ACTIVITY_MONTH_FIELDS",
     "LINE_FIELDS",
     "MONTH_FIELDS",
     "ROW_FIELDS",
     "EditConflict",
+    "activity_line_record",
+    "activity_month_record",
     "PlanLineInput",
     "budget_line_record",
     "budget_month_record",

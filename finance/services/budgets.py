@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,13 +13,11 @@ from finance.models import (
     BudgetLineKind,
     BudgetMonth,
 )
+from finance.services.versioned import versioned_save as _versioned_save
 from governance.fields import check_length
 from governance.models import FinancialYear, Organisation
 from governance.money import check_money
 from governance.permissions import Action, require
-from schemes.services import EditConflict
-
-VersionedT = TypeVar("VersionedT", "BudgetLine", "BudgetMonth")
 
 if TYPE_CHECKING:
     from governance.permissions import Actor
@@ -82,35 +79,3 @@ def budget_month_record(
     row = BudgetMonth.objects.select_for_update().filter(line=line, month=month).first()
     return _versioned_save(actor=actor, found=row, new=lambda: BudgetMonth(line=line, month=month, **values),
                            values=values, expected_version=expected_version, label=label)
-
-
-def _versioned_save(
-    *, actor: Actor | None, found: VersionedT | None, new: Callable[[], VersionedT], values: Mapping[str, Any],
-    expected_version: int | None, label: str,
-) -> VersionedT:
-    """Create the row, or change the locked row `found` if it is the version the user started from.
-
-    One rule for budget lines and their months: unchanged values write nothing (no new version, no history).
-    """
-    if found is None:
-        row = new()
-        row.full_clean()
-        row._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
-        row.save()
-        return row
-    if expected_version is not None and found.version != expected_version:
-        raise EditConflict(
-            f"{label} was changed by someone else since you opened it (it is now version {found.version}, "
-            f"you started from version {expected_version}).",
-            current=found,
-        )
-    changed = {field: value for field, value in values.items() if getattr(found, field) != value}
-    if not changed:
-        return found
-    for field, value in changed.items():
-        setattr(found, field, value)
-    found.full_clean()
-    found.version += 1
-    found._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
-    found.save()
-    return found
