@@ -24,6 +24,8 @@ from finance.calculations import Amounts, spread_evenly
 from finance.models import BudgetLineKind, FinancialRiskMonth
 from finance.services import (
     PlanLineInput,
+    activity_line_record,
+    activity_month_record,
     budget_line_record,
     budget_month_record,
     financial_plan_lines_set,
@@ -353,6 +355,7 @@ def load_demo() -> DemoReport:
         load_shropshire_calendar(report, actor)
         load_cambridgeshire_financial_risks(report, actor)
         load_cambridgeshire_budgets(report, actor)
+        load_cambridgeshire_activity(report, actor)
         load_users(report)
     return report
 
@@ -501,4 +504,35 @@ def load_cambridgeshire_budgets(report: DemoReport, actor: Any) -> None:
             )
     report.lines.append(
         f"Cambridgeshire and Peterborough 2018/19 M{month}: {len(stored)} budget lines with their months"
+    )
+
+
+# --- Activity plans (issue 9 section 1) -------------------------------------------------------------------
+
+ACTIVITY_MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
+
+
+def load_cambridgeshire_activity(report: DemoReport, actor: Any) -> None:
+    """Seed 004's activity plan: each line's bridge and monthly profile (M1 = Apr) as printed.
+
+    No actual activity is published, so none is loaded: the pages say "no actuals recorded yet". Nine lines'
+    profiles are 1 off their printed plan (fixtures/README.md); both are kept, and the pages show the difference.
+    Shropshire's paper gives growth % and a QIPP change for four activity headings, but no baseline, plan or
+    monthly profile, so there is nothing to track against: it is not loaded (fixtures/README.md).
+    """
+    data = json.loads((FIXTURES / "cambridgeshire_2018_19.json").read_text())
+    organisation, year = _organisation(data["organisation"]["ods_code"]), _year(data["year"])
+    lines = data["activity_plan"]["lines"]
+    for position, printed in enumerate(lines, start=1):
+        line = activity_line_record(
+            actor=actor, organisation=organisation, year=year, code=printed["code"], title=printed["title"],
+            position=position, prior_outturn=printed["outturn_17_18"], do_nothing=printed["do_nothing_18_19"],
+            qipp_change=printed["qipp_18_19"], plan=printed["plan_18_19"],
+            published_change=printed["change_17_18_to_18_19_pct"] or "",
+        )
+        for month, name in enumerate(ACTIVITY_MONTHS, start=1):
+            activity_month_record(actor=actor, line=line, month=month, plan=printed["monthly_plan"][name])
+    report.lines.append(
+        f"Cambridgeshire and Peterborough {year} activity plan: {len(lines)} lines with their monthly profiles "
+        "(no actuals published)"
     )

@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from finance.models import (
+    ActivityLine,
+    ActivityMonth,
     BudgetLine,
     BudgetMonth,
     FinancialPlan,
@@ -107,3 +109,22 @@ class BudgetMonthAdmin(ScopedHistoryAdmin):
     list_display = ["line", "month", "plan", "actual", "forecast"]
     list_filter = ["month", "line__organisation"]
     list_select_related = ["line"]
+
+
+@admin.register(ActivityLine)
+class ActivityLineAdmin(ScopedHistoryAdmin):
+    """Kept on the activity pages and by the demo loader through finance.services (version-checked): read-only."""
+
+    service_owned = True
+    list_display = ["code", "title", "organisation", "year", "prior_outturn", "do_nothing", "qipp_change", "plan"]
+    list_filter = ["organisation", "year"]
+    search_fields = ["code", "title"]
+
+
+@admin.register(ActivityMonth)
+class ActivityMonthAdmin(ScopedHistoryAdmin):
+    """Kept on the activity pages through finance.services (version-checked): read-only here."""
+
+    service_owned = True
+    list_display = ["line", "month", "plan", "actual"]
+    list_filter = ["line__organisation", "line__year", "month"]

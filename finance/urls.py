@@ -1,6 +1,6 @@
 from django.urls import path
 
-from finance.views import budgets, ledger, plan
+from finance.views import activity, budgets, ledger, plan
 from finance.views import financial_risks as views
 
 app_name = "finance"
@@ -19,4 +19,9 @@ urlpatterns = [
     path("budgets/lines/<int:pk>/edit/", budgets.line_edit, name="budget-line-edit"),
     path("budgets/lines/<int:pk>/history/", budgets.line_history, name="budget-line-history"),
     path("budgets/lines/<int:pk>/months/<int:month>/edit/", budgets.month_edit, name="budget-month-edit"),
+    path("activity/", activity.activity, name="activity"),
+    path("activity/<int:pk>/", activity.activity_line, name="activity-line"),
+    path("activity/<int:pk>/edit/", activity.activity_line_edit, name="activity-line-edit"),
+    path("activity/<int:pk>/history/", activity.activity_line_history, name="activity-line-history"),
+    path("activity/<int:pk>/months/<int:month>/", activity.activity_month_edit, name="activity-month-edit"),
 ]

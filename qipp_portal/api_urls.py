@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from finance.api import BudgetLineViewSet, FinancialRiskMonthViewSet, FinancialRiskViewSet
+from finance.api import ActivityLineViewSet, BudgetLineViewSet, FinancialRiskMonthViewSet, FinancialRiskViewSet
 from governance.api import ImportRecordViewSet, MeetingViewSet, PlanActionViewSet
 from risks.api import RiskViewSet
 from schemes.api import (
@@ -24,6 +24,7 @@ router.register("key-stages", KeyStageViewSet, basename="key-stage")
 router.register("financial-risks", FinancialRiskViewSet, basename="financial-risk")
 router.register("financial-risk-months", FinancialRiskMonthViewSet, basename="financial-risk-month")
 router.register("budget-lines", BudgetLineViewSet, basename="budget-line")
+router.register("activity", ActivityLineViewSet, basename="activity")
 router.register("actions", PlanActionViewSet, basename="action")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("risks", RiskViewSet, basename="risk")

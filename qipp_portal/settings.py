@@ -122,6 +122,7 @@ PORTAL_NAVIGATION = [
     ("Risks", "risks:register"),
     ("Financial risks", "finance:financial-risks"),
     ("Budgets", "finance:budgets"),
+    ("Activity", "finance:activity"),
     ("Improvement plan", "plan"),
     ("Meetings", "meetings"),
     ("Imports", "imports"),

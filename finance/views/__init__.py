@@ -1,2 +1,2 @@
 """Finance pages, one module per concern (as in services and selectors): `plan`, `financial_risks`, `budgets`,
-`ledger` (the ledger import)."""
+`ledger` (the ledger import), `activity`."""

@@ -20,6 +20,7 @@ from governance.formatting import (
     format_money_k,
     format_month,
     format_person,
+    format_pounds,
     format_variance_percent,
 )
 from governance.models import Role
@@ -209,3 +210,12 @@ def month_heading(label: str) -> str:
 def variance_pct(value: Any) -> str:
     """{{ row.ytd_variance_pct|variance_pct }} -> "(0.8)%" (adverse in brackets); None -> "–"."""
     return format_variance_percent(value)
+
+
+@register.filter
+def count(value: Any) -> str:
+    """{{ line.plan|count }} -> "315,252"; adverse (negative) variances in brackets; None -> "–".
+
+    Counts of activity are written as whole pounds are, without the £ sign.
+    """
+    return format_pounds(value)
