@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from schemes.services import EditConflict
+from governance.services import EditConflict
 
 if TYPE_CHECKING:
     from governance.permissions import Actor
