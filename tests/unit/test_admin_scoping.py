@@ -27,6 +27,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from finance.models import (
+    ActivityLine,
+    ActivityMonth,
     BudgetLine,
     BudgetMonth,
     FinancialPlan,
@@ -95,6 +97,8 @@ SECRETS = [
     "3456789", "3,456,789",  # an override's value
     "13579246", "13,579,246",  # financial plan allocation
     "24681357", "24,681,357",  # planned expenditure
+    "5792468", "5,792,468",  # an activity line's plan (a count)
+    "7531864", "7,531,864",  # an activity month's plan
 ]
 
 
@@ -173,6 +177,11 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
                                             commentary=f"{word} budget commentary")
     budget_month = BudgetMonth.objects.create(line=budget_line, month=1,
                                               plan=Decimal("8642097") if word == "Quillon" else Decimal("10"))
+    activity_line = ActivityLine.objects.create(organisation=organisation, year=year, code=f"{word[:4]}.7",
+                                                title=f"{word} activity line",
+                                                plan=5792468 if word == "Quillon" else 10)
+    activity_month = ActivityMonth.objects.create(line=activity_line, month=1,
+                                                  plan=7531864 if word == "Quillon" else 1)
     domain = PlanDomain.objects.create(organisation=organisation, year=year, name=f"{word} domain",
                                        oversight=f"{word} Oversight")
     requirement = Requirement.objects.create(domain=domain, number=1, text=f"{word} requirement")
@@ -196,13 +205,14 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
     for row in (domain, requirement, plan_action, meeting):  # 2 versions
         row.save()
     for saved in (programme, scheme, risk, key_stage, override, rating, assessment, risk_month, risk_row,
-                  plan_line):  # 2 versions
+                  plan_line, activity_line, activity_month):  # 2 versions
         saved.save()
     return {
         Organisation: organisation, Programme: programme, Scheme: scheme, SchemeMonth: month, MonthStatus: status,
         PanelSitting: sitting, SchemeRating: rating, DirectorAssessment: assessment, FigureOverride: override,
         StageChange: stage_change, KeyStage: key_stage, Risk: risk, FinancialPlan: plan, FinancialPlanLine: plan_line,
         FinancialRiskMonth: risk_month, FinancialRisk: risk_row, BudgetLine: budget_line, BudgetMonth: budget_month,
+        ActivityLine: activity_line, ActivityMonth: activity_month,
         Membership: Membership.objects.get(user=person, organisation=organisation),
         PlanDomain: domain, Requirement: requirement, PlanAction: plan_action, RevisedDueDate: revision,
         PlanUpdate: plan_update, Meeting: meeting, Decision: decision,
