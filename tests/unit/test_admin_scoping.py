@@ -369,7 +369,8 @@ def test_every_registered_admin_uses_the_scoped_base():
 # --- one test per finding of the probe (issue 6, section 1) ----------------------------------------------------
 
 HISTORY_MODELS = [Scheme, FigureOverride, Risk, Programme, KeyStage, SchemeRating, DirectorAssessment,
-                  FinancialRiskMonth, FinancialRisk, PlanDomain, Requirement, PlanAction, Meeting]
+                  FinancialRiskMonth, FinancialRisk, BudgetLine, BudgetMonth, PlanDomain, Requirement, PlanAction,
+                  Meeting]
 
 
 @pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda m: m.__name__)
@@ -609,7 +610,7 @@ def test_service_owned_data_is_read_only_and_cannot_be_deleted(client, world, dj
     for user in (world["bexley_admin"], django_user_model.objects.create_superuser("root", password="x")):
         client.force_login(user)
         for model in (Scheme, MonthStatus, PanelSitting, SchemeRating, DirectorAssessment, FigureOverride,
-                      StageChange, KeyStage):
+                      StageChange, KeyStage, BudgetLine, BudgetMonth):
             row = world["bexley_rows"][model]
             assert client.get(admin_url(model, f"{row.pk}/change/")).status_code == 200, model
             assert client.get(admin_url(model, "add/")).status_code == 403, model
