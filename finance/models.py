@@ -1,4 +1,4 @@
-"""Finance: the savings requirement ("gap") an organisation's QIPP must close; financial risks and mitigations."""
+"""Finance: the savings requirement ("gap") QIPP must close; financial risks and mitigations; budgets; activity."""
 
 from __future__ import annotations
 
