@@ -21,7 +21,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from finance.calculations import Amounts, spread_evenly
-from finance.models import BudgetLineKind, FinancialRiskMonth
+from finance.models import BudgetLineKind, FinancialRiskMonth, VarianceReport
 from finance.services import (
     PlanLineInput,
     activity_line_record,
@@ -33,6 +33,7 @@ from finance.services import (
     financial_risk_month_published_totals_set,
     financial_risk_month_start,
     financial_risk_record,
+    month_end_report_produce,
 )
 from governance.models import (
     ActionRag,
@@ -356,6 +357,7 @@ def load_demo() -> DemoReport:
         load_cambridgeshire_financial_risks(report, actor)
         load_cambridgeshire_budgets(report, actor)
         load_cambridgeshire_activity(report, actor)
+        load_cambridgeshire_month_end_report(report, actor)
         load_users(report)
     return report
 
@@ -536,3 +538,12 @@ def load_cambridgeshire_activity(report: DemoReport, actor: Any) -> None:
         f"Cambridgeshire and Peterborough {year} activity plan: {len(lines)} lines with their monthly profiles "
         "(no actuals published)"
     )
+# --- Month-end reports (issue 9 section 2) ------------------------------------------------------------
+
+def load_cambridgeshire_month_end_report(report: DemoReport, actor: Any) -> None:
+    """Cambridgeshire's Month 10 report, issued from the budget lines above (once: loading again reissues nothing)."""
+    organisation, year = _organisation("06H"), _year("2018/19")
+    if VarianceReport.objects.filter(organisation=organisation, year=year, month=10).exists():
+        return
+    issued = month_end_report_produce(actor=actor, organisation=organisation, year=year, month=10)
+    report.lines.append(f"Cambridgeshire and Peterborough 2018/19: month-end report for M10, issue {issued.issue}")

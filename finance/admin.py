@@ -14,6 +14,9 @@ from finance.models import (
     FinancialPlanLine,
     FinancialRisk,
     FinancialRiskMonth,
+    VarianceReport,
+    VarianceReportLine,
+    VarianceReportSaving,
 )
 from finance.services import financial_plan_set
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
@@ -128,3 +131,27 @@ class ActivityMonthAdmin(ScopedHistoryAdmin):
     service_owned = True
     list_display = ["line", "month", "plan", "actual"]
     list_filter = ["line__organisation", "line__year", "month"]
+@admin.register(VarianceReport)
+class VarianceReportAdmin(ScopedAdmin):
+    """Month-end reports are issued by finance.services.month_end_report_produce and never edited: read-only."""
+
+    service_owned = True
+    list_display = ["organisation", "year", "month", "issue", "is_current", "produced_at", "produced_by"]
+    list_filter = ["organisation", "year", "month", "is_current"]
+    list_select_related = ["organisation", "year", "produced_by"]
+
+
+@admin.register(VarianceReportLine)
+class VarianceReportLineAdmin(ScopedAdmin):
+    service_owned = True
+    list_display = ["name", "report", "kind", "ytd_plan", "ytd_actual", "ytd_variance", "ytd_variance_pct"]
+    list_filter = ["kind", "report__organisation"]
+    list_select_related = ["report__organisation", "report__year"]
+
+
+@admin.register(VarianceReportSaving)
+class VarianceReportSavingAdmin(ScopedAdmin):
+    service_owned = True
+    list_display = ["programme", "report", "ytd_plan", "ytd_actual", "ytd_variance", "forecast_variance"]
+    list_filter = ["report__organisation"]
+    list_select_related = ["report__organisation", "report__year"]

@@ -346,3 +346,14 @@ def activity_plan_check(
     return ActivityPlanCheck(profile_total=profile_total, profile_difference=profile_total - plan,
                              bridge_difference=bridge, change_pct=change)
 
+# --- Scheme savings in the month-end report ---------------------------------------------------------
+
+def savings_row(months: Iterable[BudgetMonthFigures], month: int) -> BudgetRow:
+    """A scheme's savings as at month N: the same YTD and outturn as a budget line's, but savings over plan are
+    favourable, so variance = actual - plan (and forecast outturn - plan)."""
+    return income_row(budget_row(months, month))
+
+
+def savings_rows_total(rows: Iterable[BudgetRow]) -> BudgetRow:
+    """A programme's or the portfolio's savings: the sums of its schemes' rows, variance actual - plan."""
+    return income_row(budget_rows_total(rows))

@@ -1,4 +1,5 @@
-"""One FilterSet per list, shared by its page and the API: financial risks and mitigations, budget lines, activity."""
+"""One FilterSet per list, shared by its page and the API: financial risks and mitigations, budget lines, activity,
+month-end variance reports."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from finance.models import (
     FinancialRisk,
     FinancialRiskKind,
     FinancialRiskMonth,
+    VarianceReport,
 )
 from governance.filters import TEXT_FILTER_LIMIT, OrganisationYearFilterSet
 from governance.models import FinancialYear
@@ -110,3 +112,13 @@ class ActivityLineFilterSet(OrganisationYearFilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value))
+
+
+class VarianceReportFilterSet(OrganisationYearFilterSet):
+    month = django_filters.NumberFilter(field_name="month", label="Month (1 is April, 12 March)", min_value=1,
+                                        max_value=12)
+    current = django_filters.BooleanFilter(field_name="is_current", label="Current issues only")
+
+    class Meta:
+        model = VarianceReport
+        fields = ["organisation", "year", "month", "current"]

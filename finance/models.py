@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -346,3 +347,130 @@ class ActivityMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line.code} M{self.month}"
+# --- Month-end variance reports: stored snapshots ---------------------------------------------------
+
+class VarianceReport(models.Model):
+    """The month-end variance report of an organisation's month, as issued: a snapshot, never recomputed.
+
+    Reissuing a month adds issue n+1 and makes it current; earlier issues stay readable as they were. The
+    budget table and the scheme savings are copied into rows at the time, so a board pack or page for a past
+    month shows what was reported then, whatever has changed since.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="variance_reports")
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    month = models.PositiveSmallIntegerField(validators=MONTHS, help_text="M1 is April, M12 March")
+    issue = models.PositiveIntegerField(default=1, help_text="1 for the first issue of the month, 2 for a reissue...")
+    is_current = models.BooleanField(default=True)
+    produced_at = models.DateTimeField()
+    produced_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", help_text="Empty when the schedule produced it")
+    # The id of the governance.JobRun that produced it (unique: a retried job finds its report instead of
+    # issuing another). An id, not a foreign key, so a job run's record can be tidied away without touching reports.
+    job_run_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
+    budget_lines_read = models.PositiveIntegerField(default=0)
+    schemes_read = models.PositiveIntegerField(default=0)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation", "year", "month", "-issue"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "month", "issue"], name="one_report_issue"),
+            models.UniqueConstraint(fields=["organisation", "year", "month"], condition=models.Q(is_current=True),
+                                    name="one_current_report_issue"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="variance_report_month_1_12"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.ods_code} {self.year} M{self.month} variance report, issue {self.issue}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("finance:variance-report", args=[self.pk])
+
+
+class ReportRowKind(models.TextChoices):
+    ALLOCATION = "allocation", "Allocation"
+    LINE = "line", "Budget line"
+    SUBTOTAL = "subtotal", "Subtotal"
+    TOTAL = "total", "Total"
+    SURPLUS = "surplus", "Surplus / (deficit)"
+
+
+
+
+def percent_field(verbose_name: str) -> models.DecimalField[Decimal | None, Decimal | None]:
+    """A variance % to one decimal as the papers print it ((0.8)% is -0.8); empty where the plan is nil."""
+    return models.DecimalField(verbose_name, max_digits=7, decimal_places=1, null=True, blank=True)
+
+
+class VarianceReportLine(models.Model):
+    """A row of the report's budget table as issued (lines, section subtotals and totals, in the paper's order).
+
+    Variance = plan - actual for spend (under plan is favourable, positive); for allocation and the surplus row
+    more is favourable (actual - plan). % = variance / plan to one decimal; adverse is negative, shown in brackets.
+    """
+
+    report = models.ForeignKey(VarianceReport, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=ReportRowKind.choices)
+    name = models.CharField(max_length=200)
+    section = models.CharField(max_length=200, blank=True)
+    ytd_plan = money_field("YTD plan")
+    ytd_actual = money_field("YTD actual")
+    ytd_variance = money_field("YTD variance")
+    ytd_variance_pct = percent_field("YTD variance %")
+    forecast_plan = money_field("full-year plan")
+    forecast_actual = money_field("forecast outturn")
+    forecast_variance = money_field("forecast variance")
+    forecast_variance_pct = percent_field("forecast variance %")
+    commentary = limited_text("commentary", blank=True, max_length=NOTE_LENGTH)
+
+    organisation_scope = "report__organisation"
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="one_report_line_position"),
+            *storable_constraints("report_line", "ytd_plan", "ytd_actual", "ytd_variance", "forecast_plan",
+                                  "forecast_actual", "forecast_variance"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VarianceReportSaving(models.Model):
+    """A programme's scheme savings in the report as issued, or the total row (programme empty, is_total).
+
+    Savings over plan are favourable: variance = actual - plan (YTD), forecast outturn - plan (full year).
+    """
+
+    report = models.ForeignKey(VarianceReport, on_delete=models.CASCADE, related_name="savings")
+    position = models.PositiveIntegerField()
+    programme = models.CharField(max_length=200)
+    is_total = models.BooleanField(default=False)
+    schemes = models.PositiveIntegerField(default=0)
+    ytd_plan = money_field("YTD plan")
+    ytd_actual = money_field("YTD actual")
+    ytd_variance = money_field("YTD variance")
+    ytd_variance_pct = percent_field("YTD variance %")
+    forecast_plan = money_field("full-year plan")
+    forecast_actual = money_field("forecast outturn")
+    forecast_variance = money_field("forecast variance")
+    forecast_variance_pct = percent_field("forecast variance %")
+
+    organisation_scope = "report__organisation"
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="one_report_saving_position"),
+            *storable_constraints("report_saving", "ytd_plan", "ytd_actual", "ytd_variance", "forecast_plan",
+                                  "forecast_actual", "forecast_variance"),
+        ]
+
+    def __str__(self) -> str:
+        return self.programme

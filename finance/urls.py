@@ -1,6 +1,6 @@
 from django.urls import path
 
-from finance.views import activity, budgets, ledger, plan
+from finance.views import activity, budgets, ledger, plan, reports
 from finance.views import financial_risks as views
 
 app_name = "finance"
@@ -24,4 +24,6 @@ urlpatterns = [
     path("activity/<int:pk>/edit/", activity.activity_line_edit, name="activity-line-edit"),
     path("activity/<int:pk>/history/", activity.activity_line_history, name="activity-line-history"),
     path("activity/<int:pk>/months/<int:month>/", activity.activity_month_edit, name="activity-month-edit"),
+    path("reports/", reports.variance_reports, name="variance-reports"),
+    path("reports/<int:pk>/", reports.variance_report, name="variance-report"),
 ]

@@ -1,6 +1,12 @@
 from rest_framework.routers import DefaultRouter
 
-from finance.api import ActivityLineViewSet, BudgetLineViewSet, FinancialRiskMonthViewSet, FinancialRiskViewSet
+from finance.api import (
+    ActivityLineViewSet,
+    BudgetLineViewSet,
+    FinancialRiskMonthViewSet,
+    FinancialRiskViewSet,
+    VarianceReportViewSet,
+)
 from governance.api import ImportRecordViewSet, MeetingViewSet, PlanActionViewSet
 from risks.api import RiskViewSet
 from schemes.api import (
@@ -29,5 +35,6 @@ router.register("actions", PlanActionViewSet, basename="action")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("risks", RiskViewSet, basename="risk")
 router.register("imports", ImportRecordViewSet, basename="import")
+router.register("variance-reports", VarianceReportViewSet, basename="variance-report")
 
 urlpatterns = router.urls

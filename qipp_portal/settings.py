@@ -123,6 +123,7 @@ PORTAL_NAVIGATION = [
     ("Financial risks", "finance:financial-risks"),
     ("Budgets", "finance:budgets"),
     ("Activity", "finance:activity"),
+    ("Month-end reports", "finance:variance-reports"),
     ("Improvement plan", "plan"),
     ("Meetings", "meetings"),
     ("Imports", "imports"),
@@ -158,6 +159,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "qipp")
+# Integration tests only: seconds a month-end report waits inside its transaction, so a test can kill the
+# worker mid-report and see that nothing half-written is left (0, the default, never waits).
+MONTH_END_REPORT_TEST_PAUSE = env_int("QIPP_MONTH_END_REPORT_TEST_PAUSE", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -25,6 +25,7 @@ from finance.selectors.budgets import (
     budget_line_page,
     budget_lines_for,
     budget_table,
+    budget_table_of,
     latest_actual_month,
     month_figures,
     next_budget_position,
@@ -46,6 +47,12 @@ from finance.selectors.plan import (
     SavingsGap,
     financial_plan_table,
     savings_gap,
+)
+from finance.selectors.reports import (
+    current_issue_of,
+    variance_report_for_page,
+    variance_report_issues,
+    variance_reports_for,
 )
 
 __all__ = [
@@ -73,6 +80,7 @@ __all__ = [
     "budget_line_page",
     "budget_lines_for",
     "budget_table",
+    "budget_table_of",
     "financial_plan_table",
     "financial_risk_for_page",
     "financial_risk_history",
@@ -84,5 +92,9 @@ __all__ = [
     "latest_actual_month",
     "month_figures",
     "next_budget_position",
+    "current_issue_of",
     "savings_gap",
+    "variance_report_for_page",
+    "variance_report_issues",
+    "variance_reports_for",
 ]

@@ -104,6 +104,15 @@ def budget_table(
     filter), never the totals.
     """
     lines = list(budget_lines_for(user).filter(organisation=organisation, year=year))
+    return budget_table_of(lines, organisation, year, month, shown)
+
+
+def budget_table_of(
+    lines: list[BudgetLine], organisation: Organisation, year: FinancialYear, month: int | None = None,
+    shown: QuerySet[BudgetLine] | None = None,
+) -> BudgetTable:
+    """The table from lines already read (their months prefetched, paper order): the month-end report builds
+    its snapshot from the same table the budget page shows."""
     latest = latest_actual_month(lines)
     at = month or latest or 1
     keep = None if shown is None else set(shown.filter(organisation=organisation, year=year)

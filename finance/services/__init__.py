@@ -22,6 +22,7 @@ from finance.services.financial_risks import (
     financial_risk_update,
 )
 from finance.services.plan import PlanLineInput, financial_plan_lines_set, financial_plan_set
+from finance.services.reports import month_end_report_produce
 from schemes.services import EditConflict
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "financial_risk_month_start",
     "financial_risk_record",
     "financial_risk_update",
+    "month_end_report_produce",
 ]

@@ -35,6 +35,9 @@ from finance.models import (
     FinancialPlanLine,
     FinancialRisk,
     FinancialRiskMonth,
+    VarianceReport,
+    VarianceReportLine,
+    VarianceReportSaving,
 )
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
 from governance.fields import column
@@ -182,6 +185,15 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
                                                 plan=5792468 if word == "Quillon" else 10)
     activity_month = ActivityMonth.objects.create(line=activity_line, month=1,
                                                   plan=7531864 if word == "Quillon" else 1)
+    report = VarianceReport.objects.create(organisation=organisation, year=year, month=1, produced_at=timezone.now())
+    report_line = VarianceReportLine.objects.create(
+        report=report, position=1, kind="line", name=f"{word} report line", commentary=f"{word} report commentary",
+        ytd_plan=Decimal("8642098") if word == "Quillon" else Decimal("10"), ytd_actual=0, ytd_variance=0,
+        forecast_plan=0, forecast_actual=0, forecast_variance=0)
+    report_saving = VarianceReportSaving.objects.create(
+        report=report, position=1, programme=f"{word} report programme",
+        ytd_plan=Decimal("8642099") if word == "Quillon" else Decimal("10"), ytd_actual=0, ytd_variance=0,
+        forecast_plan=0, forecast_actual=0, forecast_variance=0)
     domain = PlanDomain.objects.create(organisation=organisation, year=year, name=f"{word} domain",
                                        oversight=f"{word} Oversight")
     requirement = Requirement.objects.create(domain=domain, number=1, text=f"{word} requirement")
@@ -213,6 +225,7 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         StageChange: stage_change, KeyStage: key_stage, Risk: risk, FinancialPlan: plan, FinancialPlanLine: plan_line,
         FinancialRiskMonth: risk_month, FinancialRisk: risk_row, BudgetLine: budget_line, BudgetMonth: budget_month,
         ActivityLine: activity_line, ActivityMonth: activity_month,
+        VarianceReport: report, VarianceReportLine: report_line, VarianceReportSaving: report_saving,
         Membership: Membership.objects.get(user=person, organisation=organisation),
         PlanDomain: domain, Requirement: requirement, PlanAction: plan_action, RevisedDueDate: revision,
         PlanUpdate: plan_update, Meeting: meeting, Decision: decision,

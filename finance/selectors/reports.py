@@ -1,0 +1,42 @@
+"""Month-end variance reports as issued: the list of a year's issues, one issue with its rows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+
+from finance.models import VarianceReport, VarianceReportLine, VarianceReportSaving
+
+if TYPE_CHECKING:
+    from governance.models import FinancialYear, Organisation
+    from governance.permissions import Viewer
+
+
+def variance_reports_for(user: Viewer) -> QuerySet[VarianceReport]:
+    """Every issue the user may read, with its rows (three queries a page, whatever the number of rows)."""
+    return (
+        VarianceReport.objects.for_user(user)
+        .select_related("organisation", "year", "produced_by")
+        .prefetch_related(Prefetch("lines", queryset=VarianceReportLine.objects.order_by("position")),
+                          Prefetch("savings", queryset=VarianceReportSaving.objects.order_by("position")))
+        .order_by("organisation__ods_code", "year__start_year", "month", "-issue")
+    )
+
+
+def variance_report_issues(user: Viewer, organisation: Organisation, year: FinancialYear) -> QuerySet[VarianceReport]:
+    """The year's issues, newest month first, each month's current issue before the ones it superseded (one query)."""
+    return (VarianceReport.objects.for_user(user).filter(organisation=organisation, year=year)
+            .select_related("produced_by").order_by("-month", "-issue"))
+
+
+def variance_report_for_page(user: Viewer, pk: int) -> VarianceReport | None:
+    return variance_reports_for(user).filter(pk=pk).first()
+
+
+def current_issue_of(report: VarianceReport) -> VarianceReport | None:
+    """The month's current issue (the report itself if it is current)."""
+    if report.is_current:
+        return report
+    return VarianceReport.objects.filter(organisation_id=report.organisation_id, year_id=report.year_id,
+                                         month=report.month, is_current=True).first()
