@@ -4,4 +4,5 @@ from dashboards import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -4,9 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dashboards import charts
 from finance.selectors import savings_gap
+from governance.formatting import format_financial_month, month_label
 from governance.middleware import working_of
-from schemes.selectors import latest_closed_month, portfolio_summary, programme_rollup, programme_targets
+from schemes.selectors import (
+    latest_closed_month,
+    monthly_totals,
+    portfolio_summary,
+    programme_rollup,
+    programme_targets,
+)
 
 
 @login_required
@@ -23,3 +31,27 @@ def home(request: HttpRequest) -> HttpResponse:
             "targets": programme_targets(request.user, working.organisation),
         }
     return render(request, "dashboards/home.html", context)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The governing body's view of the working organisation and year, drawn from stored figures only."""
+    working = working_of(request)
+    context: dict[str, object] = {}
+    if working.organisation and working.year:
+        organisation, year = working.organisation, working.year
+        closed = latest_closed_month(request.user, organisation, year)
+        totals = monthly_totals(request.user, organisation, year)
+        with_actuals = [t.month for t in totals if t.actual is not None]
+        data_month = closed or (max(with_actuals) if with_actuals else None)
+        labels = [month_label(year.start_year, t.month).split(" ", 1)[1] for t in totals]  # "Apr-13"
+        context = {
+            "data_month": data_month, "data_month_closed": closed is not None,
+            "computed_at": portfolio_summary(request.user, organisation, year).figures_computed_at,
+            "charts": [charts.cumulative_delivery(
+                labels=labels, plan=[t.plan for t in totals], actual=[t.actual for t in totals],
+                forecast_or_plan=[t.forecast_or_plan for t in totals], data_month=data_month, year_name=year.name,
+                as_at=format_financial_month(data_month, year.start_year) if data_month else "no month yet",
+            )],
+        }
+    return render(request, "dashboards/dashboard.html", context)

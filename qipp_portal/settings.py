@@ -8,6 +8,7 @@ switches to PostgreSQL; REDIS_URL (or CELERY_BROKER_URL) switches to a real brok
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import dj_database_url
@@ -116,6 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Every name must reverse: a wrong one is an error on every page (tests/unit/test_navigation.py).
 PORTAL_NAVIGATION = [
     ("Home", "home"),
+    ("Dashboard", "dashboard"),
     ("Schemes", "schemes:register"),
     ("Tracker", "schemes:tracker"),
     ("RAG panel", "schemes:rag-panel"),
@@ -140,7 +142,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js is served from the plotly wheel's own copy (static/vendor/plotly/plotly.min.js), never a CDN: it stays
+# the version the Python package was built with, and 4.6 MB is not copied into the repository. The wheel is found
+# without importing plotly (slow to import).
+_PLOTLY = Path(importlib.util.find_spec("plotly").origin or "").parent  # type: ignore[union-attr]
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", _PLOTLY / "package_data")]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

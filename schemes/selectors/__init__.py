@@ -63,9 +63,11 @@ from schemes.selectors.stages import (
     stage_changes_for,
 )
 from schemes.selectors.tracking import (
+    MonthTotals,
     ProgrammeTracker,
     SchemeTracker,
     month_labels,
+    monthly_totals,
     programme_tracker,
     programmes_for_tracker,
     scheme_months_for,
@@ -75,6 +77,7 @@ from schemes.selectors.tracking import (
 __all__ = [
     "DirectorPreview",
     "KeyStageRow",
+    "MonthTotals",
     "PortfolioSummary",
     "ProgrammeTargets",
     "ProgrammeTracker",
@@ -98,6 +101,7 @@ __all__ = [
     "latest_rating",
     "latest_ratings",
     "month_labels",
+    "monthly_totals",
     "newest_assessment",
     "override_token",
     "overrides_for",

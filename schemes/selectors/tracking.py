@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from governance.formatting import month_label
 from governance.selectors import closed_months
@@ -95,3 +96,31 @@ def scheme_months_for(user: Viewer) -> QuerySet[SchemeMonth]:
     return SchemeMonth.objects.for_user(user).select_related(
         "scheme__organisation", "scheme__year").order_by(
         "scheme__organisation__ods_code", "scheme__year__start_year", "scheme__reference", "scheme_id", "month")
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """An organisation-year's stored scheme figures for one month, added up: the plan, the actuals entered
+    (None when no scheme has one for the month) and the forecast (each scheme's forecast, or its plan where none)."""
+
+    month: int
+    plan: Decimal
+    actual: Decimal | None
+    forecast_or_plan: Decimal
+
+
+def monthly_totals(user: Viewer, organisation: Organisation, year: FinancialYear) -> list[MonthTotals]:
+    """M1..M12 of the year's schemes, summed in the database (one query, whatever the number of schemes)."""
+    rows = (SchemeMonth.objects.for_user(user).filter(scheme__organisation=organisation, scheme__year=year)
+            .values("month").order_by("month")
+            .annotate(plan_sum=Sum("plan"), actual_sum=Sum("actual"), actuals=Count("actual"),
+                      forecast_sum=Sum(Coalesce("forecast", "plan"))))
+    by_month = {row["month"]: row for row in rows}
+    zero = Decimal("0")
+    return [
+        MonthTotals(month=m, plan=by_month[m]["plan_sum"] or zero,
+                    actual=by_month[m]["actual_sum"] if by_month[m]["actuals"] else None,
+                    forecast_or_plan=by_month[m]["forecast_sum"] or zero)
+        if m in by_month else MonthTotals(month=m, plan=zero, actual=None, forecast_or_plan=zero)
+        for m in range(1, 13)
+    ]

@@ -1,0 +1,43 @@
+"""The dashboard in a real browser: the chart is drawn from our own plotly.js, and the page (on screen and as
+printed) has no axe violations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from governance.models import Role
+from schemes.models import SchemeMonth
+from tests.browser.axe import axe_violations, format_violations
+from tests.browser.test_financial_risks_journey import sign_in
+from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory, member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def world():
+    organisation = OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
+    year = FinancialYearFactory(start_year=2013)
+    scheme = SchemeFactory(organisation=organisation, year=year)
+    for month in range(1, 13):
+        SchemeMonth.objects.create(scheme=scheme, month=month, plan=Decimal("12500"),
+                                   actual=Decimal("11000") if month <= 4 else None)
+    member(organisation, Role.VIEWER, username=Role.VIEWER)
+
+
+def test_a_viewer_sees_the_chart_drawn_with_its_table_and_the_printed_page_is_accessible(
+        new_page, live_server, world) -> None:
+    page = new_page()
+    sign_in(page, live_server, Role.VIEWER)
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator("h1")).to_contain_text("QIPP dashboard 2013/14")
+    expect(page.locator("#chart-cumulative")).to_have_attribute("data-drawn", "true")
+    expect(page.locator("#chart-cumulative .main-svg").first).to_be_visible()
+    expect(page.locator(".app-takeaway")).to_contain_text("£44,000 saved against £50,000 planned")
+    assert not (violations := axe_violations(page)), format_violations(violations)
+    page.emulate_media(media="print")
+    expect(page.locator(".nhsuk-header")).to_be_hidden()
+    assert not (violations := axe_violations(page)), format_violations(violations)

@@ -1,0 +1,94 @@
+"""Dashboards: charts built by pure functions from stored figures, with a title for the month, a takeaway in words and
+the same figures as a table; the page draws them with our own static plotly.js and no inline script."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dashboards import charts
+from governance.models import Role
+from schemes.models import SchemeMonth
+from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory, member
+
+D = Decimal
+LABELS = ["Apr-13", "May-13", "Jun-13", "Jul-13", "Aug-13", "Sep-13", "Oct-13", "Nov-13", "Dec-13", "Jan-14",
+          "Feb-14", "Mar-14"]
+
+
+def test_cumulative_delivery_says_how_far_actuals_are_from_plan_and_where_the_year_will_end() -> None:
+    chart = charts.cumulative_delivery(
+        labels=LABELS, plan=[D(100)] * 12, actual=[D(90)] * 3 + [None] * 9,
+        forecast_or_plan=[D(100)] * 6 + [D(110)] * 6, data_month=3, as_at="M3 (June 2013)", year_name="2013/14")
+    assert chart.title == "Cumulative savings, plan against actual and forecast, 2013/14, as at M3 (June 2013)"
+    assert chart.takeaway == ("By M3 (June 2013), £270 saved against £300 planned: £30 behind plan. "
+                              "Forecast outturn £1,230 against a plan of £1,200.")
+    plan, actual, forecast = chart.figure["data"]
+    assert plan["y"][-1] == 1200 and actual["y"] == [90, 180, 270] and actual["x"] == LABELS[:3]
+    assert forecast["x"][0] == "Jun-13" and forecast["y"][0] == 270 and forecast["y"][-1] == 1230  # joins the actuals
+    assert all(isinstance(v, int) for trace in chart.figure["data"] for v in trace["y"])  # never floats
+    # Told apart by line and marker as well as colour.
+    assert len({(t["line"]["dash"], t["marker"]["symbol"]) for t in chart.figure["data"]}) == 3
+    assert chart.rows[2] == ["Jun-13", "£300", "£270", "£270"] and chart.rows[3][2] == "–"
+
+
+def test_before_any_actual_the_chart_says_so() -> None:
+    chart = charts.cumulative_delivery(labels=LABELS, plan=[D(50)] * 12, actual=[None] * 12,
+                                       forecast_or_plan=[D(50)] * 12, data_month=None, as_at="no month yet",
+                                       year_name="2013/14")
+    assert chart.takeaway == "No actual savings are recorded yet for 2013/14; the plan for the year is £600."
+    assert [t["name"] for t in chart.figure["data"]] == ["Plan", "Forecast"]
+
+
+def test_plotly_js_is_served_from_the_plotly_wheel_not_a_cdn() -> None:
+    found = finders.find("vendor/plotly/plotly.min.js")
+    assert found and "site-packages/plotly/package_data" in str(found)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_page_has_each_charts_title_takeaway_figure_and_table(client) -> None:
+    organisation = OrganisationFactory()
+    year = FinancialYearFactory(start_year=2013)
+    scheme = SchemeFactory(organisation=organisation, year=year)
+    for month in range(1, 13):
+        SchemeMonth.objects.create(scheme=scheme, month=month, plan=D("1000"), actual=D("900") if month <= 2 else None)
+    client.force_login(member(organisation, Role.VIEWER))
+    client.post("/context/", {"organisation": organisation.pk, "year": year.pk})
+    html = client.get("/dashboard/").content.decode()
+    assert "Data month: M2 (May 2013) (the latest month with an actual; no month is closed yet)" in html
+    assert "as at M2 (May 2013)" in html and "£1,800 saved against £2,000 planned: £200 behind plan" in html
+    assert 'id="figure-cumulative" type="application/json"' in html and 'data-figure="figure-cumulative"' in html
+    assert 'id="table-cumulative"' in html
+    assert '/static/vendor/plotly/plotly.min.js' in html and '/static/js/charts.js' in html
+    main = html[html.index("<main"):html.index("</main>")]
+    inline = [body for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", main, re.S)
+              if "application/json" not in attrs and body.strip()]
+    assert not inline, inline
+    assert 'media="print"' in html and "css/print.css" in html
+
+
+@pytest.mark.django_db
+def test_the_dashboard_reads_in_the_same_queries_however_many_schemes(client) -> None:
+    organisation = OrganisationFactory()
+    year = FinancialYearFactory(start_year=2013)
+    client.force_login(member(organisation, Role.VIEWER))
+    client.post("/context/", {"organisation": organisation.pk, "year": year.pk})
+
+    def add() -> None:
+        scheme = SchemeFactory(organisation=organisation, year=year)
+        for month in range(1, 13):
+            SchemeMonth.objects.create(scheme=scheme, month=month, plan=D("10"), actual=D("5") if month < 4 else None)
+
+    add()
+    with CaptureQueriesContext(connection) as one:
+        client.get("/dashboard/")
+    for _ in range(15):
+        add()
+    with CaptureQueriesContext(connection) as many:
+        assert "£240 saved" in client.get("/dashboard/").content.decode()
+    assert len(many) == len(one)
