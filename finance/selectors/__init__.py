@@ -50,6 +50,7 @@ from finance.selectors.plan import (
 )
 from finance.selectors.reports import (
     current_issue_of,
+    month_end_report_for_dashboard,
     variance_report_for_page,
     variance_report_issues,
     variance_reports_for,
@@ -93,6 +94,7 @@ __all__ = [
     "month_figures",
     "next_budget_position",
     "current_issue_of",
+    "month_end_report_for_dashboard",
     "savings_gap",
     "variance_report_for_page",
     "variance_report_issues",

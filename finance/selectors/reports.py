@@ -40,3 +40,15 @@ def current_issue_of(report: VarianceReport) -> VarianceReport | None:
         return report
     return VarianceReport.objects.filter(organisation_id=report.organisation_id, year_id=report.year_id,
                                          month=report.month, is_current=True).first()
+
+
+def month_end_report_for_dashboard(
+    user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None,
+) -> VarianceReport | None:
+    """The current report of `month` if it was issued, else the latest month's current report (rows prefetched)."""
+    current = variance_reports_for(user).filter(organisation=organisation, year=year, is_current=True)
+    if month is not None:
+        report = current.filter(month=month).first()
+        if report is not None:
+            return report
+    return current.order_by("-month").first()

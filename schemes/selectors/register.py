@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, DecimalField, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -220,3 +220,29 @@ def programmes_for(user: Viewer, organisation: Organisation) -> QuerySet[Program
 def programme_names(programme_ids: Iterable[int]) -> dict[int, str]:
     """Programmes' names by id, for pages that show a scheme's programme as it was (one query)."""
     return dict(Programme.objects.filter(pk__in=set(programme_ids)).values_list("pk", "name"))
+
+
+@dataclass(frozen=True)
+class RagMixRow:
+    rag: str  # "green", "amber", "red" or "" (not rated yet)
+    schemes: int
+    plan_in_year: Decimal
+    most_likely: Decimal
+
+
+def rag_mix(user: Viewer, organisation: Organisation, year: FinancialYear) -> list[RagMixRow]:
+    """Schemes by overall RAG rating with their stored plan and most likely (one query), Green to Red, then unrated."""
+    schemes = scheme_register(user, organisation, year)
+    sums: dict[str, Any] = {}
+    for rag in (Rag.GREEN, Rag.AMBER, Rag.RED, ""):
+        rated = Q(overall_rag=rag)
+        sums[f"{rag or 'none'}_count"] = Count("pk", filter=rated)
+        sums[f"{rag or 'none'}_plan"] = Sum("plan_in_year", filter=rated)
+        sums[f"{rag or 'none'}_likely"] = Sum("most_likely", filter=rated)
+    totals = schemes.aggregate(**sums)
+    return [
+        RagMixRow(rag=rag, schemes=totals[f"{rag or 'none'}_count"],
+                  plan_in_year=engine.to_penny(Decimal(totals[f"{rag or 'none'}_plan"] or 0)),
+                  most_likely=engine.to_penny(Decimal(totals[f"{rag or 'none'}_likely"] or 0)))
+        for rag in (Rag.GREEN, Rag.AMBER, Rag.RED, "")
+    ]

@@ -36,7 +36,10 @@ def test_a_viewer_sees_the_chart_drawn_with_its_table_and_the_printed_page_is_ac
     expect(page.locator("h1")).to_contain_text("QIPP dashboard 2013/14")
     expect(page.locator("#chart-cumulative")).to_have_attribute("data-drawn", "true")
     expect(page.locator("#chart-cumulative .main-svg").first).to_be_visible()
-    expect(page.locator(".app-takeaway")).to_contain_text("£44,000 saved against £50,000 planned")
+    expect(page.locator("#title-cumulative ~ .app-takeaway")).to_contain_text("£44,000 saved against £50,000 planned")
+    for slug in ("cumulative", "rag-mix", "programmes"):  # every chart drawn, each with its table
+        expect(page.locator(f"#chart-{slug}")).to_have_attribute("data-drawn", "true")
+        expect(page.locator(f"#table-{slug} tbody tr").first).to_be_visible()
     assert not (violations := axe_violations(page)), format_violations(violations)
     page.emulate_media(media="print")
     expect(page.locator(".nhsuk-header")).to_be_hidden()

@@ -92,3 +92,52 @@ def test_the_dashboard_reads_in_the_same_queries_however_many_schemes(client) ->
     with CaptureQueriesContext(connection) as many:
         assert "£240 saved" in client.get("/dashboard/").content.decode()
     assert len(many) == len(one)
+
+
+def test_rag_mix_counts_and_pounds_with_the_share_at_risk_in_words() -> None:
+    chart = charts.rag_mix(rows=[("green", 5, D(600), D(600)), ("amber", 3, D(300), D(225)), ("red", 2, D(100), D(50)),
+                                 ("", 1, D(0), D(0))], as_at="M10 (January 2014)", year_name="2013/14")
+    assert chart.takeaway == ("2 of 11 schemes rated Red; Amber and Red schemes carry £400 of the £1,000 in-year plan "
+                              "(40%).")
+    [bars] = chart.figure["data"]
+    assert bars["x"] == ["Green", "Amber", "Red", "Not rated"] and bars["y"] == [600, 225, 50, 0]
+    assert bars["text"][0] == "5 schemes" and len(set(bars["marker"]["pattern"]["shape"])) == 4  # not colour alone
+    assert chart.rows[1] == ["Amber", "3", "£300", "£225"]
+
+
+def test_programme_delivery_names_the_programme_furthest_from_plan() -> None:
+    chart = charts.programme_delivery(rows=[("Planned Care", D(1000), D(900), D(850)),
+                                            ("Integrated Care", D(2000), D(1500), D(1400))],
+                                      as_at="M1 (April 2013)", year_name="2013/14")
+    assert chart.takeaway.startswith("Integrated Care has the largest gap between plan and most likely: £500")
+    assert [trace["name"] for trace in chart.figure["data"]] == ["In-year plan", "Most likely", "Director's assessment"]
+
+
+def test_budget_variance_names_the_most_adverse_line() -> None:
+    chart = charts.budget_variance(rows=[("Acute", D(-10), D(-40)), ("Prescribing", D(5), D(8))],
+                                   as_at="M10 (January 2019)", issue=2)
+    assert chart.title == ("Budget variance by line, YTD and forecast, as at M10 (January 2019) "
+                           "(month-end report, issue 2)")
+    assert chart.takeaway == "Acute is the most adverse line: forecast £40 over plan for the year."
+    assert chart.rows[0] == ["Acute", "(£10)", "(£40)"]
+
+
+@pytest.mark.django_db
+def test_the_demo_dashboards_show_bexleys_rag_mix_and_cambridgeshires_budget_variance(
+        client, django_capture_on_commit_callbacks, settings) -> None:
+    from django.core.management import call_command
+
+    from governance.models import FinancialYear, Organisation
+
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", verbosity=0)
+    client.login(username="viewer", password="viewer-demo-2013")
+    html = client.get("/dashboard/").content.decode()
+    assert "NHS Bexley CCG (07N)" in html and "of 27 schemes rated Red" in html
+    assert "Delivery by programme" in html
+    client.post("/context/", {"organisation": Organisation.objects.get(ods_code="06H").pk,
+                              "year": FinancialYear.objects.by_name("2018/19").pk})
+    html = client.get("/dashboard/").content.decode()
+    assert "Budget variance by line, YTD and forecast, as at M10 (January 2019)" in html
+    assert "Mental Health Services is the most adverse line: forecast £5,638,000 over plan for the year." in html
