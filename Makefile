@@ -47,8 +47,9 @@ typecheck: setup
 check-migrations: setup
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Unit tests and page tests on the embedded default (SQLite, eager Celery).
-unit: setup
+# Unit tests and page tests on the embedded default (SQLite, eager Celery); the board pack is opened in Debian's
+# LibreOffice (installed by scripts/install-libreoffice.sh, as chromium is).
+unit: setup libreoffice
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PYTEST) tests/unit
 
 # Browser tests drive Debian's chromium (installed by scripts/install-chromium.sh, never downloaded).
