@@ -36,6 +36,7 @@ from governance.models import (
     FinancialYear,
     ImportLink,
     ImportRecord,
+    JobRun,
     Meeting,
     Membership,
     MonthStatus,
@@ -521,6 +522,14 @@ class ImportRecordAdmin(ScopedAdmin):
     service_owned = True
     list_display = ["file_name", "kind", "organisation", "year", "imported_by", "imported_at"]
     list_filter = ["organisation", "year", "kind"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ScopedAdmin):
+    service_owned = True
+    list_display = ["task", "organisation", "year", "month", "status", "attempts", "requested_by", "queued_at",
+                    "finished_at"]
+    list_filter = ["organisation", "status", "task"]
 
 
 @admin.register(ImportLink)

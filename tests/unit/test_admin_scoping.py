@@ -48,6 +48,7 @@ from governance.models import (
     ImportKind,
     ImportLink,
     ImportRecord,
+    JobRun,
     Meeting,
     MeetingKind,
     Membership,
@@ -214,6 +215,9 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
     import_link = ImportLink.objects.create(record=import_row, change=ImportChange.CREATED,
                                             subject_type=ContentType.objects.get_for_model(scheme),
                                             subject_id=scheme.pk, label=f"{word} scheme")
+    job_run = JobRun.objects.create(task="finance.produce_month_end_report", organisation=organisation, year=year,
+                                    month=10, requested_by=person, queued_at=timezone.now(),
+                                    result_summary=f"{word} report")
     for row in (domain, requirement, plan_action, meeting):  # 2 versions
         row.save()
     for saved in (programme, scheme, risk, key_stage, override, rating, assessment, risk_month, risk_row,
@@ -229,7 +233,7 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         Membership: Membership.objects.get(user=person, organisation=organisation),
         PlanDomain: domain, Requirement: requirement, PlanAction: plan_action, RevisedDueDate: revision,
         PlanUpdate: plan_update, Meeting: meeting, Decision: decision,
-        ImportRecord: import_row, ImportLink: import_link,
+        ImportRecord: import_row, ImportLink: import_link, JobRun: job_run,
     }
 
 
