@@ -1,0 +1,98 @@
+"""Background job runs (issue 9 section 2): recorded when queued, started, finished or failed with the reason.
+
+Celery is eager here (no REDIS_URL), so `.delay` runs the task in-process once the queueing commits.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
+
+from finance import services
+from finance.models import VarianceReport
+from governance.models import JobRun, JobStatus, Role
+from governance.services import job_run_queue, job_run_start, system_actor
+from schemes.models import SchemeMonth
+from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    organisation = OrganisationFactory()
+    year = FinancialYearFactory(start_year=2018)
+    SchemeMonth.objects.create(scheme=SchemeFactory(organisation=organisation, year=year), month=10,
+                               plan=Decimal("5"))
+    return organisation, year
+
+
+def test_the_queued_report_is_produced_and_the_run_says_so(world, django_capture_on_commit_callbacks) -> None:
+    organisation, year = world
+    person = member(organisation, Role.FINANCE)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.month_end_report_queue(actor=person, organisation=organisation, year=year, month=10)
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.requested_by, run.month) == (JobStatus.FINISHED, 1, person, 10)
+    assert run.result_summary == "Issue 1 of M10 2018/19"
+    assert run.started_at is not None and run.finished_at is not None
+    assert run.queued_at <= run.started_at <= run.finished_at
+    report = VarianceReport.objects.get(job_run_id=run.pk)
+    assert (report.issue, report.is_current) == (1, True)
+
+
+def test_a_finished_run_is_not_started_again_so_a_redelivery_writes_nothing(world) -> None:
+    organisation, year = world
+    from finance.tasks import produce_month_end_report
+
+    run = job_run_queue(actor=None, task=services.MONTH_END_REPORT_TASK, organisation=organisation, year=year,
+                        month=10)
+    assert produce_month_end_report.apply(args=(run.pk,)).get() == "Issue 1 of M10 2018/19"
+    assert produce_month_end_report.apply(args=(run.pk,)).get() is None
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (JobStatus.FINISHED, 1)
+    assert job_run_start(job_run_id=run.pk) is None
+    assert VarianceReport.objects.filter(organisation=organisation).count() == 1
+
+
+def test_a_run_that_cannot_report_fails_with_the_reason_and_saves_nothing() -> None:
+    organisation = OrganisationFactory()
+    year = FinancialYearFactory(start_year=2018)
+    from finance.tasks import produce_month_end_report
+
+    run = job_run_queue(actor=system_actor("month-end report"), task=services.MONTH_END_REPORT_TASK,
+                        organisation=organisation, year=year, month=10)
+    with pytest.raises(ValidationError):
+        produce_month_end_report.apply(args=(run.pk,), throw=True)
+    run.refresh_from_db()
+    assert run.status == JobStatus.FAILED and "nothing to report" in run.failure_reason
+    assert not VarianceReport.objects.exists()
+
+
+def test_the_last_failed_retry_records_the_database_error(world, monkeypatch) -> None:
+    organisation, year = world
+    from finance import tasks
+
+    def broken(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(tasks.services, "month_end_report_produce", broken)
+    monkeypatch.setattr(tasks.produce_month_end_report, "max_retries", 0)
+    run = job_run_queue(actor=None, task=services.MONTH_END_REPORT_TASK, organisation=organisation, year=year,
+                        month=10)
+    with pytest.raises(OperationalError):
+        tasks.produce_month_end_report.apply(args=(run.pk,), throw=True)
+    run.refresh_from_db()
+    assert run.status == JobStatus.FAILED
+    assert run.failure_reason == "OperationalError: server closed the connection unexpectedly"
+
+
+def test_only_finance_and_administrators_queue_reports(world) -> None:
+    organisation, year = world
+    with pytest.raises(PermissionDenied):
+        services.month_end_report_queue(actor=member(organisation, Role.VIEWER), organisation=organisation,
+                                        year=year, month=10)
+    assert not JobRun.objects.exists()
