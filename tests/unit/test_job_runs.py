@@ -96,3 +96,20 @@ def test_only_finance_and_administrators_queue_reports(world) -> None:
         services.month_end_report_queue(actor=member(organisation, Role.VIEWER), organisation=organisation,
                                         year=year, month=10)
     assert not JobRun.objects.exists()
+
+
+# A real commit (not the test's wrapping transaction), so the eager task runs when the queueing commits.
+@pytest.mark.django_db(transaction=True)
+def test_the_command_queues_the_report_and_prints_the_result_when_eager(world) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    organisation, _year = world
+    out = StringIO()
+    call_command("month_end_report", organisation=organisation.ods_code, year="2018/19", month=10, stdout=out)
+    run = JobRun.objects.get()
+    assert f"Job run {run.pk} queued" in out.getvalue()
+    assert "Month 10 2018/19: issue 1, 0 budget lines" in out.getvalue()
+    assert run.requested_by is not None and run.requested_by.username.startswith("system")
+    assert run.status == JobStatus.FINISHED
