@@ -63,22 +63,18 @@ class LinePlan:
 
     @property
     def months_text(self) -> str:
-        months = sorted(row.month for row in self.rows)
-        return _month_ranges(months)
+        return _month_ranges([row.month for row in self.rows])
 
 
 def _month_ranges(months: list[int]) -> str:
     """[1, 2, 3, 5] -> "M1–M3, M5"."""
-    parts: list[str] = []
-    start = previous = None
-    for month in [*months, None]:
-        if start is not None and (month is None or month != previous + 1):  # type: ignore[operator]
-            parts.append(f"M{start}" if start == previous else f"M{start}–M{previous}")
-            start = None
-        if month is not None and start is None:
-            start = month
-        previous = month
-    return ", ".join(parts)
+    runs: list[list[int]] = []
+    for month in sorted(months):
+        if runs and month == runs[-1][-1] + 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(f"M{run[0]}" if len(run) == 1 else f"M{run[0]}–M{run[-1]}" for run in runs)
 
 
 @dataclass

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -237,9 +238,9 @@ def read_ledger(source: str | Path | IO[bytes], *, start_year: int, name: str | 
         raise WorkbookInvalid([f"{_label(name)} is empty. Choose the ledger file (CSV or .xlsx) again."])
     tables = _xlsx_tables(name, content) if _is_xlsx(name, content) else {"": _csv_table(name, content)}
     if time.monotonic() > deadline:
-        raise WorkbookInvalid([f"Reading {_label(name)} took longer than {CHECK_SECONDS:.0f} seconds, so it was "
-                               "stopped. Nothing has been saved. Copy just the ledger into a new file and import "
-                               "that."])
+        raise WorkbookInvalid([f"Reading {_label(name)} took longer than {CHECK_SECONDS:.0f} seconds, the most the "
+                               "portal allows, so it is refused. Nothing has been saved. Copy just the ledger into "
+                               "a new file and import that."])
 
     for sheet, table in tables.items():
         header = _header(table)
@@ -295,7 +296,7 @@ def _read_table(sheet: str, table: list[list[str]], header: int, start_year: int
 
 
 def _read_row(parsed: ParsedLedger, sheet: str, number: int, cells: list[str], columns: dict[str, int],
-              where: object, start_year: int) -> LedgerRow | None:
+              where: Callable[[str], str], start_year: int) -> LedgerRow | None:
     problems: list[Problem] = []
 
     def cell(label: str) -> str:
@@ -303,7 +304,7 @@ def _read_row(parsed: ParsedLedger, sheet: str, number: int, cells: list[str], c
         return cells[index] if index < len(cells) else ""
 
     def problem(label: str, message: str) -> None:
-        problems.append(Problem(sheet, number, where(label), message))  # type: ignore[operator]
+        problems.append(Problem(sheet, number, where(label), message))
 
     line = " ".join(cell("Budget line").split())
     if not line:
