@@ -1,6 +1,7 @@
 """Every read of finance, scoped to the user (`.for_user`). One module per concern, as in services and views:
 `plan` (the savings gap), `financial_risks` (the monthly register), `budgets` (the budget table and its lines),
-`activity` (activity plans). Import from here, never from the modules.
+`activity` (activity plans), `bridge` (the savings bridge: target to forecast outturn, shared by the dashboards
+and the board pack). Import from here, never from the modules.
 """
 
 from finance.selectors.activity import (
@@ -14,6 +15,7 @@ from finance.selectors.activity import (
     activity_plan,
     activity_row,
 )
+from finance.selectors.bridge import SavingsBridge, data_month, savings_bridge, year_to_date_and_outturn
 from finance.selectors.budgets import (
     BudgetLineMonth,
     BudgetLinePage,
@@ -75,6 +77,7 @@ __all__ = [
     "FinancialPlanTable",
     "FinancialRiskRegister",
     "RegisterSide",
+    "SavingsBridge",
     "SavingsGap",
     "budget_line_for_page",
     "budget_line_history",
@@ -94,6 +97,9 @@ __all__ = [
     "month_figures",
     "next_budget_position",
     "current_issue_of",
+    "data_month",
+    "savings_bridge",
+    "year_to_date_and_outturn",
     "month_end_report_for_dashboard",
     "savings_gap",
     "variance_report_for_page",

@@ -135,6 +135,12 @@ def test_the_demo_dashboards_show_bexleys_rag_mix_and_cambridgeshires_budget_var
     client.login(username="viewer", password="viewer-demo-2013")
     html = client.get("/dashboard/").content.decode()
     assert "NHS Bexley CCG (07N)" in html and "of 27 schemes rated Red" in html
+    # The savings bridge, from stored figures: the appendix's totals (plan 11,576,188; most likely 10,425,159).
+    bridge = html[html.index('id="table-bridge"'):]
+    bridge = bridge[:bridge.index("</table>")]
+    assert ('Identified plan</th><td class="nhsuk-table__cell nhsuk-table__cell--numeric">£11,576,188</td>'
+            in bridge)
+    assert "£10,425,159" in bridge and "no financial plan sets a QIPP target for 2013/14" in html
     assert "Delivery by programme" in html
     client.post("/context/", {"organisation": Organisation.objects.get(ods_code="06H").pk,
                               "year": FinancialYear.objects.by_name("2018/19").pk})
