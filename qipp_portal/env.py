@@ -11,6 +11,7 @@ import os
 from typing import overload
 from urllib.parse import urlparse
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -66,3 +67,24 @@ def env_url(name: str, schemes: set[str]) -> str | None:
         allowed = ", ".join(sorted(schemes))
         raise ImproperlyConfigured(f"{name} must be a URL starting with one of {allowed}://, not {value!r}")
     return value
+
+
+def env_schedule(name: str, default: str) -> crontab | float:
+    """A beat schedule: five crontab fields ("30 2 * * *", in TIME_ZONE) or a number of seconds ("5").
+
+    Seconds exist for the integration tests, which cannot wait for 02:30.
+    """
+    value = env_str(name, default)
+    try:
+        if value.replace(".", "", 1).isdigit():
+            seconds = float(value)
+            if seconds <= 0:
+                raise ValueError(value)
+            return seconds
+        minute, hour, day_of_month, month_of_year, day_of_week = value.split()
+        return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
+                       day_of_week=day_of_week)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be five crontab fields such as '30 2 * * *', or a number of seconds, not {value!r}"
+        ) from None

@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from qipp_portal.env import env_bool, env_int, env_list, env_str, env_url
+from qipp_portal.env import env_bool, env_int, env_list, env_schedule, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -165,6 +165,23 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "qipp")
+# How long Redis waits before handing an unacknowledged task (its worker died) to another worker. It must
+# be longer than the longest job, or a slow job runs twice at once; the integration tests shorten it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# The beat schedule (`celery -A qipp_portal beat`), in TIME_ZONE: the nightly recompute of every organisation,
+# then the sweep that produces the report of every closed month that has none. Each is only a queueing task:
+# the work itself runs on a worker and is recorded as a job run administrators can read.
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "nightly-recompute": {
+        "task": "schemes.tasks.queue_nightly_recompute",
+        "schedule": env_schedule("QIPP_NIGHTLY_RECOMPUTE_SCHEDULE", "30 1 * * *"),
+    },
+    "month-end-report-sweep": {
+        "task": "finance.tasks.queue_due_month_end_reports",
+        "schedule": env_schedule("QIPP_MONTH_END_REPORT_SWEEP_SCHEDULE", "30 2 * * *"),
+    },
+}
 # Integration tests only: seconds a month-end report waits inside its transaction, so a test can kill the
 # worker mid-report and see that nothing half-written is left (0, the default, never waits).
 MONTH_END_REPORT_TEST_PAUSE = env_int("QIPP_MONTH_END_REPORT_TEST_PAUSE", 0)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.db import OperationalError
 
-from schemes.recompute import schemes_recompute
+from governance.models import JobRun
+from governance.tasks import RECORDED_JOB, run_recorded_job
+from schemes.recompute import portfolio_recompute, schemes_recompute
 
 
 @shared_task(
@@ -18,3 +22,22 @@ def recompute_scheme_figures(scheme_ids: list[int]) -> int:
     """Recompute the risk-adjusted figures of these schemes; returns how many were recomputed."""
     # Schemes deleted since the task was queued are simply skipped.
     return len(schemes_recompute(scheme_ids=scheme_ids))
+
+
+@shared_task(**RECORDED_JOB)
+def recompute_portfolio(self: Any, job_run_id: int) -> str | None:
+    """The nightly recompute of every organisation, an organisation-year at a time; returns its summary."""
+
+    def work(run: JobRun) -> str:
+        done = portfolio_recompute()
+        return f"{done.schemes} schemes recomputed in {done.batches} organisation-years"
+
+    return run_recorded_job(self, job_run_id, work)
+
+
+@shared_task(base=DjangoTask, acks_late=True)
+def queue_nightly_recompute() -> int:
+    """What beat sends each night: record the run and queue it (the run is what administrators see)."""
+    from schemes.services.jobs import portfolio_recompute_queue
+
+    return portfolio_recompute_queue(actor=None).pk

@@ -52,13 +52,19 @@ from finance.selectors.plan import (
 )
 from finance.selectors.reports import (
     current_issue_of,
+    has_something_to_report,
     month_end_report_for_dashboard,
+    months_due_a_report,
+    report_runs,
     variance_report_for_page,
     variance_report_issues,
     variance_reports_for,
 )
 
 __all__ = [
+    "has_something_to_report",
+    "months_due_a_report",
+    "report_runs",
     "ActivityRow",
     "activity_actuals_recorded",
     "activity_default_month",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from finance.models import VarianceReport, VarianceReportLine, VarianceReportSaving
+from finance.models import BudgetLine, VarianceReport, VarianceReportLine, VarianceReportSaving
+from governance.models import JobRun, JobStatus, MonthStatus
+from schemes.models import Scheme
 
 if TYPE_CHECKING:
     from governance.models import FinancialYear, Organisation
@@ -52,3 +54,31 @@ def month_end_report_for_dashboard(
         if report is not None:
             return report
     return current.order_by("-month").first()
+
+
+def has_something_to_report(organisation: Organisation, year: FinancialYear) -> bool:
+    """A month-end report needs budget lines or schemes to report on."""
+    return (BudgetLine.objects.filter(organisation=organisation, year=year).exists()
+            or Scheme.objects.filter(organisation=organisation, year=year).exists())
+
+
+def report_runs(user: Viewer, organisation: Organisation, year: FinancialYear, *, task: str) -> QuerySet[JobRun]:
+    """The year's recent month-end report runs the user may see, newest first (the page's progress list)."""
+    return (JobRun.objects.for_user(user).filter(organisation=organisation, year=year, task=task)
+            .select_related("requested_by", "year").order_by("-queued_at", "-pk")[:10])
+
+
+def months_due_a_report(*, report_task: str) -> QuerySet[MonthStatus]:
+    """Closed months with no report issued and no `report_task` run queued or started, that have something to
+    report (budget lines or schemes): the schedule's own read, across every organisation, so not scoped to a user.
+    """
+    same_year = {"organisation": OuterRef("organisation"), "year": OuterRef("year")}
+    return (
+        MonthStatus.objects.filter(is_closed=True)
+        .exclude(Exists(VarianceReport.objects.filter(**same_year, month=OuterRef("month"))))
+        .exclude(Exists(JobRun.objects.filter(**same_year, month=OuterRef("month"), task=report_task,
+                                              status__in=[JobStatus.QUEUED, JobStatus.STARTED])))
+        .filter(Exists(BudgetLine.objects.filter(**same_year)) | Exists(Scheme.objects.filter(**same_year)))
+        .select_related("organisation", "year")
+        .order_by("organisation__ods_code", "year__start_year", "month")
+    )

@@ -21,13 +21,14 @@ from finance.services.financial_risks import (
     financial_risk_record,
     financial_risk_update,
 )
-from finance.services.jobs import MONTH_END_REPORT_TASK, month_end_report_queue
+from finance.services.jobs import MONTH_END_REPORT_TASK, month_end_report_queue, month_end_reports_due_queue
 from finance.services.plan import PlanLineInput, financial_plan_lines_set, financial_plan_set
 from finance.services.reports import month_end_report_produce
 from schemes.services import EditConflict
 
 __all__ = [
     "MONTH_END_REPORT_TASK",
+    "month_end_reports_due_queue",
     "month_end_report_queue",
     "ACTIVITY_LINE_FIELDS",
     "ACTIVITY_MONTH_FIELDS",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from finance.selectors import has_something_to_report, months_due_a_report
 from governance.models import FinancialYear, JobRun, Organisation
 from governance.permissions import Action, Actor, require
 from governance.services import job_run_queue
@@ -17,6 +19,10 @@ def month_end_report_queue(*, actor: Actor | None, organisation: Organisation, y
     """Ask for the month's variance report to be produced in the background; returns its run."""
     if actor is not None:
         require(actor, Action.KEEP_BUDGETS, organisation)
+    # Refused now, in words, rather than queued to fail on the worker.
+    if not has_something_to_report(organisation, year):
+        raise ValidationError(f"{organisation.name} has no budget lines and no schemes for {year}: there is "
+                              "nothing to report yet.")
     run = job_run_queue(actor=actor, task=MONTH_END_REPORT_TASK, organisation=organisation, year=year, month=month)
     # Imported here: tasks import services, so the task module is loaded only when a run is sent.
     from finance.tasks import produce_month_end_report
@@ -24,3 +30,14 @@ def month_end_report_queue(*, actor: Actor | None, organisation: Organisation, y
     # On commit, so the worker never looks for a run that is not saved yet (or was rolled back).
     transaction.on_commit(lambda: produce_month_end_report.delay(run.pk))
     return run
+
+
+@transaction.atomic
+def month_end_reports_due_queue() -> list[JobRun]:
+    """The schedule's sweep: queue the report of every closed month that has none and none on its way.
+
+    A month with nothing to report (no budget lines and no schemes) is left alone rather than failing
+    every night. Running the sweep twice queues nothing the second time: a queued or started run counts.
+    """
+    return [month_end_report_queue(actor=None, organisation=month.organisation, year=month.year, month=month.month)
+            for month in months_due_a_report(report_task=MONTH_END_REPORT_TASK)]

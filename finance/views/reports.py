@@ -13,6 +13,7 @@ from finance import selectors, services
 from finance.forms.reports import ProduceReportForm
 from governance.forms import add_service_errors
 from governance.middleware import follow_into, working_of
+from governance.models import JobRun, JobStatus
 from governance.permissions import Action, acting_user, allowed_actions, require
 
 
@@ -30,16 +31,32 @@ def variance_reports(request: HttpRequest) -> HttpResponse:
         require(request.user, Action.KEEP_BUDGETS, organisation)
         if form.is_valid():
             try:
-                report = services.month_end_report_produce(
+                run = services.month_end_report_queue(
                     actor=acting_user(request), organisation=organisation, year=year, month=form.cleaned_data["month"])
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"Month-end report for M{report.month} produced: issue {report.issue}.")
-                return redirect(report)
+                return _after_queueing(request, run)
     return render(request, "finance/variance_reports.html", {
         "issues": issues, "form": form, "can": allowed_actions(request.user, organisation),
+        "runs": list(selectors.report_runs(request.user, organisation, year, task=services.MONTH_END_REPORT_TASK)),
     })
+
+
+def _after_queueing(request: HttpRequest, run: JobRun) -> HttpResponse:
+    """Where the user goes once their report is queued: to it if it is already done (the embedded default runs
+    it at once), else back to the list, whose progress table shows the run until the worker finishes it."""
+    run.refresh_from_db()
+    report = selectors.variance_reports_for(request.user).filter(job_run_id=run.pk).first()
+    if report is not None:
+        messages.success(request, f"Month-end report for M{report.month} produced: issue {report.issue}.")
+        return redirect(report)
+    if run.status == JobStatus.FAILED:
+        messages.error(request, f"The report for M{run.month} could not be produced: {run.failure_reason}")
+    else:
+        messages.info(request, f"The report for M{run.month} is queued. It is listed below as soon as it is "
+                               "produced; refresh the page to see its progress.")
+    return redirect("finance:variance-reports")
 
 
 @login_required

@@ -6,6 +6,7 @@ concern, named as in views, forms and selectors; import from here (`from schemes
 
 from schemes.recompute import scheme_recompute, schemes_recompute
 from schemes.services.common import EditConflict, recompute_batch, schedule_recompute
+from schemes.services.jobs import PORTFOLIO_RECOMPUTE_TASK, portfolio_recompute_queue
 from schemes.services.panel import RatingInput, director_assessment_record, panel_sitting_record
 from schemes.services.register import programme_get_or_create, programme_target_set
 from schemes.services.scheme import (
@@ -27,6 +28,8 @@ from schemes.services.stages import (
 from schemes.services.tracking import MonthEdit, scheme_month_update
 
 __all__ = [
+    "PORTFOLIO_RECOMPUTE_TASK",
+    "portfolio_recompute_queue",
     "KEY_STAGE_FIELDS",
     "SCHEME_INPUT_FIELDS",
     "EditConflict",

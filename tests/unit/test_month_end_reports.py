@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from finance import services
 from finance.models import VarianceReport, VarianceReportLine
-from governance.models import FinancialYear, Organisation, Role
+from governance.models import FinancialYear, JobRun, JobStatus, Organisation, Role
 from governance.services import system_actor
 from schemes.models import SchemeMonth
 from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory, member
@@ -143,17 +143,49 @@ def test_only_finance_and_administrators_produce_reports() -> None:
     assert produce(organisation, year, 1, actor=member(organisation, Role.FINANCE)).issue == 1
 
 
-def test_finance_produces_a_report_from_the_page(client) -> None:
+def _finance_on_the_reports_page(client) -> Organisation:
     organisation = OrganisationFactory()
     year = FinancialYearFactory(start_year=2018)
     SchemeMonth.objects.create(scheme=SchemeFactory(organisation=organisation, year=year), month=3, plan=D("5"))
     client.force_login(member(organisation, Role.FINANCE))
     client.post("/context/", {"organisation": organisation.pk, "year": year.pk})
+    return organisation
+
+
+# Not inside a test transaction: as in production, the queued job runs (eagerly) when the queueing commits.
+@pytest.mark.django_db(transaction=True)
+def test_finance_produces_a_report_from_the_page_at_once_when_jobs_run_in_process(client) -> None:
+    _finance_on_the_reports_page(client)
     assert "Produce report" in client.get("/finance/reports/").content.decode()
     assert "Choose a month" in client.post("/finance/reports/", {"month": "13"}).content.decode()
     response = client.post("/finance/reports/", {"month": "3"}, follow=True)
     assert "Month-end report, M3 (June 2018)" in response.content.decode()
-    assert VarianceReport.objects.get().produced_by is not None
+    assert "produced: issue 1" in response.content.decode()
+    report = VarianceReport.objects.get()
+    assert report.produced_by is not None and report.job_run_id is not None
+
+
+def test_with_a_worker_the_page_says_the_report_is_queued_and_shows_its_progress(client) -> None:
+    # In the test's transaction the on-commit send never happens: the run stays queued, as with a busy worker.
+    organisation = _finance_on_the_reports_page(client)
+    response = client.post("/finance/reports/", {"month": "3"}, follow=True)
+    page = response.content.decode()
+    assert "The report for M3 is queued" in page
+    assert "Reports asked for recently" in page and "waiting for a worker" in page
+    run = JobRun.objects.get(organisation=organisation)
+    JobRun.objects.filter(pk=run.pk).update(status=JobStatus.FAILED, failure_reason="The worker gave up.")
+    assert "The worker gave up." in client.get("/finance/reports/").content.decode()
+    assert not VarianceReport.objects.exists()
+
+
+def test_nothing_to_report_is_said_on_the_page_and_nothing_is_queued(client) -> None:
+    organisation = OrganisationFactory()
+    year = FinancialYearFactory(start_year=2018)
+    client.force_login(member(organisation, Role.FINANCE))
+    client.post("/context/", {"organisation": organisation.pk, "year": year.pk})
+    page = client.post("/finance/reports/", {"month": "3"}).content.decode()
+    assert "nothing to report yet" in page
+    assert not JobRun.objects.exists()
 
 
 def test_another_organisations_report_is_not_found(client) -> None:
