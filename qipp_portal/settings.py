@@ -167,7 +167,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "qipp")
 # How long Redis waits before handing an unacknowledged task (its worker died) to another worker. It must
 # be longer than the longest job, or a slow job runs twice at once; the integration tests shorten it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    # Workers look for abandoned tasks about ten times per timeout (kombu's default: every 100 seconds).
+    "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1 if _VISIBILITY_TIMEOUT < 100 else 10,
+}
 # The beat schedule (`celery -A qipp_portal beat`), in TIME_ZONE: the nightly recompute of every organisation,
 # then the sweep that produces the report of every closed month that has none. Each is only a queueing task:
 # the work itself runs on a worker and is recorded as a job run administrators can read.

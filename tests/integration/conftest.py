@@ -60,40 +60,58 @@ def _fail_in_ci() -> None:
     pytest.fail(f"CI must run the integration layer: {_missing()}")
 
 
+def worker_environment(**extra: str) -> dict[str, str]:
+    """The environment of a Celery process started by a test: this run's test database, plus `extra`."""
+    test_db = settings.DATABASES["default"]["NAME"]
+    database_url = urlparse(os.environ["DATABASE_URL"])._replace(path=f"/{test_db}").geturl()
+    return {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "qipp_portal.settings", **extra}
+
+
+def start_celery_worker(name: str, queue: str, **extra_env: str) -> subprocess.Popen[bytes]:
+    """Start `celery worker` named `name` on `queue` and wait (at most a minute) until it says it is ready.
+
+    Its log, not a ping, says so: a solo worker already busy with a task (the kill test's) answers no pings.
+    """
+    hostname = f"{name}@qipp-tests"
+    log_path = ROOT / f".pytest-celery-{name}.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - the process owns it until it exits
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "qipp_portal", "worker", "--pool=solo", "--concurrency=1",
+         "--loglevel=INFO", "-Q", queue, "-n", hostname, "--without-heartbeat", "--without-gossip",
+         "--without-mingle"],
+        cwd=ROOT, env=worker_environment(**extra_env), stdout=log, stderr=subprocess.STDOUT,
+    )
+    log.close()  # the child has its own descriptor
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if f"{hostname} ready." in log_path.read_text(errors="replace"):
+            return process
+        if process.poll() is not None:
+            pytest.fail(f"The Celery worker {name} exited: see {log_path}")
+        time.sleep(0.2)
+    stop_process(process)
+    pytest.fail(f"The Celery worker {name} was not ready within 60 seconds: see {log_path}")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Ask a Celery process to stop (warm shutdown), and kill it if it has not within 20 seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery worker` on the test database, consuming this run's own queue."""
     from qipp_portal.celery import app
 
     app.control.purge()
-    test_db = settings.DATABASES["default"]["NAME"]
-    database_url = urlparse(os.environ["DATABASE_URL"])._replace(path=f"/{test_db}").geturl()
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "qipp_portal.settings"}
-    log = open(ROOT / ".pytest-celery-worker.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "qipp_portal", "worker", "--pool=solo", "--concurrency=1",
-         "--loglevel=INFO", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-heartbeat", "--without-gossip",
-         "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        replies = app.control.ping(timeout=1.0)
-        if replies:
-            break
-        if process.poll() is not None:
-            log.close()
-            pytest.fail(f"The Celery worker exited: see {ROOT / '.pytest-celery-worker.log'}")
-    else:
-        process.terminate()
-        pytest.fail("The Celery worker did not answer a ping within 60 seconds.")
+    process = start_celery_worker("worker", settings.CELERY_TASK_DEFAULT_QUEUE)
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    stop_process(process)
 
 
 def wait_for(condition, timeout: float = 30.0, interval: float = 0.2) -> bool:
