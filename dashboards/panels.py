@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
 
 from dashboards import charts
-from finance.selectors import month_end_report_for_dashboard, savings_bridge
+from finance.calculations import Amounts
+from finance.selectors import (
+    financial_risk_register_for_dashboard,
+    month_end_report_for_dashboard,
+    savings_bridge,
+)
 from governance.formatting import format_financial_month, month_label
+from governance.models import PlanUpdate
+from governance.selectors import plan_actions, plan_as_at, plan_snapshot_rows, plan_update_detail
+from risks.selectors import risk_summary
 from schemes.selectors import monthly_totals, programme_rollup, rag_mix
 
 if TYPE_CHECKING:
@@ -61,5 +71,67 @@ def dashboard_page(
             rows=[(line.name, line.ytd_variance, line.forecast_variance) for line in report.lines.all()
                   if line.kind == "line"],
             as_at=format_financial_month(report.month, year.start_year), issue=report.issue))
+    shown += _risk_charts(user, organisation, year, data_month)
+    shown += _plan_charts(user, organisation, year, data_month)
     return DashboardPage(data_month=data_month, data_month_closed=bridge.month_closed,
                          computed_at=bridge.figures_computed_at, charts=shown)
+
+
+def _risk_charts(
+    user: Viewer, organisation: Organisation, year: FinancialYear, data_month: int | None,
+) -> list[charts.Chart]:
+    """The risk heat map and top risks (the register as it stands: risks are not kept by month), then the
+    month's financial risks against mitigations."""
+    shown = []
+    summary = risk_summary(user, organisation, year)
+    if summary.top or summary.unscored_current:
+        today = f"{timezone.localdate():%-d %B %Y}"  # risks are not kept by month: the register as it stands
+        shown.append(charts.risk_heat_map(
+            current=summary.current, target=summary.target, unscored_current=summary.unscored_current,
+            unscored_target=summary.unscored_target, as_at=today, year_name=year.name))
+        shown.append(charts.top_risks(risks=[
+            charts.TopRisk(reference=risk.reference, title=risk.title, owner=risk.owner,
+                           current=_pair(risk.current_likelihood, risk.current_impact),
+                           target=_pair(risk.target_likelihood, risk.target_impact)) for risk in summary.top
+        ], as_at=today, year_name=year.name))
+    register = financial_risk_register_for_dashboard(user, organisation, year, data_month)
+    if register is not None:
+        shown.append(charts.financial_risks(
+            risks=_side(register.risks.total), mitigations=_side(register.mitigations.total),
+            shortfall=_side(register.shortfall),
+            as_at=format_financial_month(register.month.month, year.start_year)))
+    return shown
+
+
+def _pair(likelihood: int | None, impact: int | None) -> tuple[int, int] | None:
+    return None if likelihood is None or impact is None else (likelihood, impact)
+
+
+def _side(amounts: Amounts) -> charts.RiskSide:
+    return charts.RiskSide(total_value=amounts.total_value, assessed_value=amounts.assessed_value,
+                           in_forecast=amounts.in_forecast, residual=amounts.residual)
+
+
+def _plan_charts(
+    user: Viewer, organisation: Organisation, year: FinancialYear, data_month: int | None,
+) -> list[charts.Chart]:
+    """The improvement plan as published for the data month if it was, else the plan as it stands."""
+    rows: list[dict[str, Any]] | None = None
+    if data_month is not None:
+        try:
+            update = plan_update_detail(user, organisation, year, data_month)
+        except PlanUpdate.DoesNotExist:
+            pass
+        else:
+            rows = list(update.rows)
+            as_at = format_financial_month(data_month, year.start_year)
+            source = f"As published in the {as_at} update on {update.published_at:%-d %B %Y}."
+    if rows is None:
+        day = plan_as_at(year, timezone.localdate())
+        rows = plan_snapshot_rows(plan_actions(user, organisation, year), day)
+        as_at = f"{day:%-d %B %Y}"
+        source = "The plan as it stands (no monthly update is published for the data month); overdue as at that day."
+    if not rows:
+        return []
+    return [charts.plan_progress(rows=rows, as_at=as_at, year_name=year.name, source=source),
+            charts.plan_exceptions(rows=rows, as_at=as_at, year_name=year.name)]

@@ -131,6 +131,10 @@ PORTAL_NAVIGATION = [
     ("Imports", "imports"),
     ("Months", "months"),
 ]
+# Items only users of more than one organisation get: (text, URL name, the text of the item they follow).
+PORTAL_NAVIGATION_SEVERAL_ORGANISATIONS = [
+    ("Portfolio", "portfolio", "Dashboard"),
+]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -178,3 +178,30 @@ def risk_heat_map(queryset: QuerySet[Risk], stage: str) -> list[list[HeatCell]]:
             for impact in range(scoring.LOW, scoring.HIGH + 1)
         ])
     return rows
+
+
+@dataclass(frozen=True)
+class RiskSummary:
+    """A year's register for a dashboard: the heat map now and at target, what is not on it, the top risks."""
+
+    current: list[list[int]]  # risks.scoring.heat_map grids: likelihood 5 down to 1, impact 1 to 5
+    target: list[list[int]]
+    unscored_current: int
+    unscored_target: int
+    top: list[Risk]  # highest current score first
+
+
+def risk_summary(user: Viewer, organisation: Organisation, year: FinancialYear, top: int = 5) -> RiskSummary:
+    """The register's heat maps and its `top` risks by current score: two queries, whatever its size."""
+    register = risk_register(user, organisation, year)
+    current, target = [], []
+    for likelihood, impact, target_likelihood, target_impact in register.values_list(
+            "current_likelihood", "current_impact", "target_likelihood", "target_impact"):
+        current.append((likelihood, impact))
+        target.append((target_likelihood, target_impact))
+    return RiskSummary(
+        current=scoring.heat_map(current), target=scoring.heat_map(target),
+        unscored_current=sum(1 for pair in current if None in pair),
+        unscored_target=sum(1 for pair in target if None in pair),
+        top=list(register.filter(current_likelihood__isnull=False)[:top]),
+    )

@@ -10,13 +10,22 @@ risks, financial risks and mitigations) and `plan` (the improvement plan). Impor
 
 from dashboards.charts.budgets import budget_variance
 from dashboards.charts.common import Chart
+from dashboards.charts.plan import plan_exceptions, plan_progress
+from dashboards.charts.risks import RiskSide, TopRisk, financial_risks, risk_heat_map, top_risks
 from dashboards.charts.savings import cumulative_delivery, programme_delivery, rag_mix, savings_bridge
 
 __all__ = [
     "Chart",
+    "RiskSide",
+    "TopRisk",
     "budget_variance",
     "cumulative_delivery",
+    "financial_risks",
+    "plan_exceptions",
+    "plan_progress",
     "programme_delivery",
     "rag_mix",
+    "risk_heat_map",
     "savings_bridge",
+    "top_risks",
 ]

@@ -15,7 +15,14 @@ from finance.selectors.activity import (
     activity_plan,
     activity_row,
 )
-from finance.selectors.bridge import SavingsBridge, data_month, savings_bridge, year_to_date_and_outturn
+from finance.selectors.bridge import (
+    PortfolioRow,
+    SavingsBridge,
+    data_month,
+    portfolio_rows,
+    savings_bridge,
+    year_to_date_and_outturn,
+)
 from finance.selectors.budgets import (
     BudgetLineMonth,
     BudgetLinePage,
@@ -41,6 +48,7 @@ from finance.selectors.financial_risks import (
     financial_risk_months,
     financial_risk_months_for,
     financial_risk_register,
+    financial_risk_register_for_dashboard,
     financial_risks_for,
 )
 from finance.selectors.plan import (
@@ -82,6 +90,7 @@ __all__ = [
     "BudgetTableLine",
     "FinancialPlanTable",
     "FinancialRiskRegister",
+    "PortfolioRow",
     "RegisterSide",
     "SavingsBridge",
     "SavingsGap",
@@ -98,12 +107,14 @@ __all__ = [
     "financial_risk_months",
     "financial_risk_months_for",
     "financial_risk_register",
+    "financial_risk_register_for_dashboard",
     "financial_risks_for",
     "latest_actual_month",
     "month_figures",
     "next_budget_position",
     "current_issue_of",
     "data_month",
+    "portfolio_rows",
     "savings_bridge",
     "year_to_date_and_outturn",
     "month_end_report_for_dashboard",

@@ -11,15 +11,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Coalesce
 
+from finance import calculations
+from finance.models import FinancialPlan
 from finance.selectors.plan import savings_gap
+from governance.models import FinancialYear, MonthStatus, Organisation
+from governance.selectors import organisations_for
+from schemes.engine import to_penny
+from schemes.models import Rag, Scheme, SchemeMonth
 from schemes.selectors import MonthTotals, latest_closed_month, monthly_totals, scheme_register, totals_of
 
 if TYPE_CHECKING:
-    from governance.models import FinancialYear, Organisation
     from governance.permissions import Viewer
 
 ZERO = Decimal("0")
@@ -75,3 +81,75 @@ def savings_bridge(
         forecast_outturn=outturn, unidentified=gap.unidentified if gap else None, schemes=totals.schemes,
         figures_computed_at=schemes.aggregate(at=Max("figures_computed_at"))["at"],
     )
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    """One organisation's year on the portfolio: its bridge's headline steps and its RAG mix."""
+
+    organisation: Organisation
+    year: FinancialYear
+    bridge: SavingsBridge
+    rag_counts: dict[str, int]  # green, amber, red, unrated
+
+
+def portfolio_rows(user: Viewer) -> list[PortfolioRow]:
+    """Every organisation the user belongs to, each for the year its dashboard opens in (the latest with schemes,
+    else the newest year), with the same figures as its savings bridge. Seven queries, however many organisations."""
+    organisations = list(organisations_for(user))
+    sums = {name: Sum(name) for name in ("plan_in_year", "most_likely", "director_value", "gross_saving")}
+    counts = {rag or "unrated": Count("pk", filter=Q(overall_rag=rag)) for rag in (Rag.GREEN, Rag.AMBER, Rag.RED, "")}
+    schemes: dict[tuple[int, int], dict[str, Any]] = {
+        (row["organisation"], row["year"]): dict(row) for row in Scheme.objects.for_user(user).order_by()
+        .values("organisation", "year", "year__start_year")
+        .annotate(**sums, **counts, schemes=Count("pk"), computed=Max("figures_computed_at"))}
+    newest = FinancialYear.objects.order_by("-start_year").first()
+    chosen: dict[int, int] = {}
+    for organisation_id, year_id in sorted(schemes, key=lambda key: schemes[key]["year__start_year"]):
+        chosen[organisation_id] = year_id  # the latest year with schemes wins
+    for organisation in organisations:
+        if organisation.pk not in chosen and newest is not None:
+            chosen[organisation.pk] = newest.pk
+    years = FinancialYear.objects.in_bulk(set(chosen.values()))
+    month_rows = (SchemeMonth.objects.for_user(user).order_by()
+                  .values("scheme__organisation", "scheme__year", "month")
+                  .annotate(plan_sum=Sum("plan"), actual_sum=Sum("actual"), actuals=Count("actual"),
+                            forecast_sum=Sum(Coalesce("forecast", "plan"))))
+    by_month: dict[tuple[int, int], dict[int, MonthTotals]] = {}
+    for month_row in month_rows:
+        by_month.setdefault((month_row["scheme__organisation"], month_row["scheme__year"]), {})[month_row["month"]] = (
+            MonthTotals(month=month_row["month"], plan=month_row["plan_sum"] or ZERO,
+                        actual=month_row["actual_sum"] if month_row["actuals"] else None,
+                        forecast_or_plan=month_row["forecast_sum"] or ZERO))
+    closed: dict[tuple[int, int], int] = {
+        (status["organisation"], status["year"]): status["month"] for status in MonthStatus.objects.for_user(user)
+              .filter(is_closed=True).order_by().values("organisation", "year").annotate(month=Max("month"))}
+    plans = {(plan.organisation_id, plan.year_id): plan for plan in FinancialPlan.objects.for_user(user)}
+    rows: list[PortfolioRow] = []
+    for organisation in organisations:
+        opens_in = chosen.get(organisation.pk)
+        if opens_in is None:
+            continue  # no financial years at all yet
+        key = (organisation.pk, opens_in)
+        figures: dict[str, Any] = schemes.get(key, {})
+        months = [by_month.get(key, {}).get(m) or MonthTotals(m, ZERO, None, ZERO) for m in range(1, 13)]
+        month = data_month(closed.get(key), months)
+        ytd, outturn = year_to_date_and_outturn(months, month)
+        plan = plans.get(key)
+        gross = _penny(figures.get("gross_saving"))
+        target = None if plan is None else calculations.plan_position(
+            plan.allocation, plan.planned_expenditure, plan.planned_qipp).qipp_commitment
+        bridge = SavingsBridge(
+            month=month, month_closed=month is not None and closed.get(key) is not None,
+            target=target, identified_plan=_penny(figures.get("plan_in_year")),
+            most_likely=_penny(figures.get("most_likely")), director_value=_penny(figures.get("director_value")),
+            ytd_actual=ytd, forecast_outturn=outturn, unidentified=None if target is None else target - gross,
+            schemes=figures.get("schemes", 0), figures_computed_at=figures.get("computed"))
+        rows.append(PortfolioRow(organisation=organisation, year=years[opens_in], bridge=bridge,
+                                 rag_counts={name: figures.get(name, 0) for name in counts}))
+    return rows
+
+
+def _penny(value: object) -> Decimal:
+    # SQLite's SUM of decimals comes back with float noise; keep pennies as the register's totals do.
+    return to_penny(Decimal(value or 0))  # type: ignore[arg-type]  # a Decimal, or a float from SQLite

@@ -113,3 +113,12 @@ def financial_risk_months_for(user: Viewer) -> QuerySet[FinancialRiskMonth]:
         for name in ("total_value", "assessed_value", "in_forecast", "residual"):
             sums[f"{prefix}_{name}_sum"] = Sum(f"rows__{name}", filter=Q(rows__kind=kind))
     return FinancialRiskMonth.objects.for_user(user).select_related("organisation", "year").annotate(**sums)
+
+
+def financial_risk_register_for_dashboard(
+    user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None,
+) -> FinancialRiskRegister | None:
+    """The register of `month` if there is one, else the latest month's before it, else the year's latest."""
+    months = FinancialRiskMonth.objects.for_user(user).filter(organisation=organisation, year=year).order_by("-month")
+    register = (months.filter(month__lte=month).first() if month is not None else None) or months.first()
+    return None if register is None else financial_risk_register(user, register)

@@ -133,12 +133,18 @@ def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
     """The header's main menu with the current section marked: the longest URL the current path starts with.
 
     The items are the project's `PORTAL_NAVIGATION` setting (text, URL name), since they name pages of apps
-    above governance; staff also get the admin. A name that does not reverse raises NoReverseMatch: a
+    above governance; users of several organisations also get `PORTAL_NAVIGATION_SEVERAL_ORGANISATIONS` (the
+    portfolio); staff also get the admin. A name that does not reverse raises NoReverseMatch: a
     wrong name breaks every page and tests/unit/test_navigation.py, it never silently drops an item.
     """
     request = context["request"]
     entries = list(settings.PORTAL_NAVIGATION)
     user = getattr(request, "user", None)
+    organisations = context.get("my_organisations")  # the header's organisation chooser evaluates it too
+    if organisations is not None and len(organisations) > 1:
+        for text, name, after in settings.PORTAL_NAVIGATION_SEVERAL_ORGANISATIONS:
+            texts = [entry[0] for entry in entries]
+            entries.insert(texts.index(after) + 1 if after in texts else len(entries), (text, name))
     if user is not None and user.is_staff:
         entries.append(("Administration", "admin:index"))
     items: list[dict[str, Any]] = [

@@ -43,7 +43,7 @@ def test_a_viewer_reads_the_qipp_commitment_and_the_planned_deficit(new_page, li
         return page.locator("tr", has=page.get_by_role("rowheader", name=name, exact=True))
 
     sign_in(page, live_server, Role.VIEWER)
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/at-a-glance/")  # a viewer's home is the dashboard
     expect(row("QIPP commitment")).to_contain_text("35,142")
     expect(row("Planned deficit after QIPP")).to_contain_text("(35,069)")
     assert not (violations := axe_violations(page)), format_violations(violations)

@@ -209,7 +209,7 @@ def test_home_page_rolls_up_bexley_by_programme(client, demo):
     from schemes.selectors import programme_rollup
 
     client.login(username="viewer", password="viewer-demo-2013")
-    response = client.get("/")
+    response = client.get("/at-a-glance/")  # a viewer's home is the dashboard
     html = response.content.decode()
     assert "NHS Bexley CCG (07N)" in html and "QIPP 2013/14 at a glance" in html
     rows = table_rows(html, "app-programme-totals")
@@ -255,7 +255,7 @@ def test_home_page_shows_the_commitment_and_the_deficit_with_their_meanings(clie
 
     client.post("/context/", {"organisation": Organisation.objects.get(ods_code="06H").pk,
                               "year": FinancialYear.objects.by_name("2018/19").pk})
-    html = client.get("/").content.decode()
+    html = client.get("/at-a-glance/").content.decode()
     assert "NHS Cambridgeshire and Peterborough CCG (06H)" in html
     cell = '</th><td class="nhsuk-table__cell nhsuk-table__cell--numeric"><strong>'
     assert f"QIPP commitment{cell}35,142" in html
@@ -278,7 +278,7 @@ def test_surrey_programme_targets_match_the_four_year_table(client, demo):
     session = client.session
     session["working_organisation_id"] = surrey.pk
     session.save()
-    html = client.get("/").content.decode()
+    html = client.get("/at-a-glance/").content.decode()
     assert "Programme savings targets" in html and "271,000" in html
     assert programme_targets(member(Organisation.objects.get(ods_code="07N"), Role.VIEWER), surrey) is None
 

@@ -4,17 +4,33 @@ each on the page with its title for the month, its takeaway and its table; read 
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dashboards import charts
-from finance.models import FinancialPlan
+from finance.models import FinancialPlan, FinancialRisk, FinancialRiskKind, FinancialRiskMonth
 from finance.selectors import data_month, savings_bridge, year_to_date_and_outturn
-from governance.models import MonthStatus, Role
+from governance.models import (
+    ActionRag,
+    ActionStatus,
+    FinancialYear,
+    MonthStatus,
+    Organisation,
+    PlanAction,
+    PlanDomain,
+    Requirement,
+    Role,
+)
+from risks.models import Risk
 from schemes.models import SchemeMonth
 from schemes.selectors import MonthTotals
-from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory, member
+from tests.factories import FinancialYearFactory, MembershipFactory, OrganisationFactory, SchemeFactory, member
 
 D = Decimal
 
@@ -92,3 +108,233 @@ def test_the_bridge_selector_reads_the_stored_figures_the_plan_and_the_months() 
     assert savings_bridge(viewer, organisation, year, month=4).ytd_actual == D("1500")
     outsider = member(OrganisationFactory(), Role.VIEWER)
     assert savings_bridge(outsider, organisation, year).schemes == 0  # scoped: nothing of another organisation
+
+
+# --- risks: the heat map, the top risks, financial risks against mitigations ---------------------------------
+
+def grid(*cells: tuple[int, int, int]) -> list[list[int]]:
+    """A heat-map grid (likelihood 5 down to 1, impact 1 to 5) from (likelihood, impact, count)."""
+    rows = [[0] * 5 for _ in range(5)]
+    for likelihood, impact, count in cells:
+        rows[5 - likelihood][impact - 1] = count
+    return rows
+
+
+def test_the_heat_map_says_each_cells_count_and_band_now_and_at_target() -> None:
+    chart = charts.risk_heat_map(current=grid((4, 4, 11), (4, 5, 3), (3, 4, 1), (3, 5, 1)),
+                                 target=grid((3, 4, 4), (2, 5, 4), (1, 4, 4), (3, 3, 1), (2, 4, 2), (1, 3, 1)),
+                                 unscored_current=0, unscored_target=0, as_at="7 December 2026",
+                                 year_name="2018/19")
+    assert chart.title == "Risk heat map, current and target scores, 2018/19 register, as at 7 December 2026"
+    assert chart.takeaway == "15 of 16 scored risks are Red (extreme) now; at their target scores 0 would be."
+    current, target = chart.figure["data"]
+    assert (current["name"], target["name"], target["xaxis"]) == ("Current", "Target", "x2")
+    words = [a["text"] for a in chart.figure["layout"]["annotations"]]
+    assert "<b>11</b><br>Red" in words and "<b>4</b><br>Yellow" in words  # count and band word in the cell
+    assert chart.rows[1][0] == "Likelihood 4" and chart.rows[1][4] == "16 Red: 11 now, 0 target"
+    assert chart.rows[2][4] == "12 Amber: 1 now, 4 target"
+    assert "Yellow (moderate)" in chart.notes[0]
+
+
+def test_risks_without_a_score_are_counted_off_the_map() -> None:
+    chart = charts.risk_heat_map(current=grid(), target=grid(), unscored_current=2, unscored_target=1,
+                                 as_at="1 May 2018", year_name="2018/19")
+    assert chart.takeaway == "No risk in the 2018/19 register has a current score yet."
+    assert chart.notes[1] == ("Not on the map: 2 risks without a current score, 1 risk without a target score.")
+
+
+def test_the_top_risks_table_names_the_highest_with_its_score_in_words() -> None:
+    chart = charts.top_risks(risks=[
+        charts.TopRisk("OR1", "Risk to delivery of QIPP Plan", "Chief Finance Officer", (4, 5), (2, 5)),
+        charts.TopRisk("", "Unscored target", "", (3, 3), None)], as_at="7 December 2026", year_name="2018/19")
+    assert chart.takeaway == ("The highest risk now is OR1 Risk to delivery of QIPP Plan: 20 Red (4×5), "
+                              "target 10 Amber (2×5).")
+    assert chart.rows == [["OR1 Risk to delivery of QIPP Plan", "20 Red (4×5)", "10 Amber (2×5)",
+                           "Chief Finance Officer"], ["Unscored target", "9 Amber (3×3)", "not scored", "–"]]
+    assert not chart.figure
+
+
+def side(total: str, assessed: str, in_forecast: str, residual: str) -> charts.RiskSide:
+    return charts.RiskSide(D(total), D(assessed), D(in_forecast), D(residual))
+
+
+def test_financial_risks_against_mitigations_give_cambridgeshires_shortfall() -> None:
+    # Cambridgeshire and Peterborough M10: risks 29,001 total, 21,259 assessed; mitigations 27,887 and 21,259.
+    risks = side("29001000", "21259000", "17207000", "4052000")
+    mitigations = side("27887000", "21259000", "17207000", "4052000")
+    shortfall = side("-1114000", "0", "0", "0")
+    chart = charts.financial_risks(risks=risks, mitigations=mitigations, shortfall=shortfall,
+                                   as_at="M10 (January 2019)")
+    assert chart.title == "Financial risks against mitigations and the shortfall, £'000, as at M10 (January 2019)"
+    assert chart.takeaway == ("Mitigations fall short of risks by £1,114,000 on total value and £0 on assessed "
+                              "value.")
+    assert chart.rows[0] == ["Total value", "29,001", "27,887", "(1,114)"]
+    assert chart.rows[1] == ["Assessed value", "21,259", "21,259", "0"]
+    assert [t["name"] for t in chart.figure["data"]] == ["Risks", "Mitigations", "Shortfall"]
+    assert len({t["marker"]["pattern"]["shape"] for t in chart.figure["data"]}) == 3
+
+
+def test_mitigations_that_cover_the_risks_are_said_to() -> None:
+    chart = charts.financial_risks(risks=side("10", "8", "0", "8"), mitigations=side("12", "9", "0", "9"),
+                                   shortfall=side("2", "1", "0", "1"), as_at="M3 (June 2018)")
+    assert chart.takeaway == "Mitigations cover the risks: £9 assessed against £8."
+
+
+# --- the improvement plan --------------------------------------------------------------------------------
+
+def action(domain: str, reference: str, rag: str, *, overdue: bool = False, reset: bool = False,
+           revisions: list[dict[str, str | None]] | None = None) -> dict[str, object]:
+    return {"domain": domain, "reference": reference, "text": f"Action {reference}", "owner": "AO",
+            "due_date": "2019-01-14", "due_date_as_published": "", "rag": rag, "overdue": overdue, "reset": reset,
+            "revised_due_dates": revisions or []}
+
+
+PLAN = [action("Leadership", "1a", "Complete"), action("Leadership", "1b", "Delayed", overdue=True),
+        action("Governance", "2a", "Reset Date", reset=True,
+               revisions=[{"old_date": "2018-10-01", "new_date": "2019-01-14", "reason": "Capacity"}]),
+        action("Governance", "2b", "")]
+
+
+def test_plan_progress_counts_actions_by_domain_and_rag_with_patterns_and_a_total_row() -> None:
+    chart = charts.plan_progress(rows=PLAN, as_at="M10 (January 2019)", year_name="2018/19",
+                                 source="As published.")
+    assert chart.title == "Improvement plan progress by domain and RAG, 2018/19, as at M10 (January 2019)"
+    assert chart.takeaway == "1 of 4 actions complete; 1 delayed, 1 at a reset date and 1 overdue."
+    assert [t["name"] for t in chart.figure["data"]] == ["Complete", "Delayed", "Reset Date", "Not rated"]
+    assert len({t["marker"]["pattern"]["shape"] for t in chart.figure["data"]}) == 4  # not colour alone
+    assert chart.columns[0] == "Domain" and chart.rows[0] == ["Leadership", "1", "0", "1", "0", "0", "0", "2"]
+    assert chart.rows[-1] == ["All domains", "1", "0", "1", "1", "0", "1", "4"] and chart.notes == ["As published."]
+
+
+def test_plan_exceptions_list_the_overdue_and_reset_actions_with_why() -> None:
+    chart = charts.plan_exceptions(rows=PLAN, as_at="M10 (January 2019)", year_name="2018/19")
+    assert chart.takeaway == "1 action overdue and 1 with a reset date."
+    assert chart.rows == [
+        ["1b Action 1b", "Leadership", "AO", "14 Jan 2019", "Delayed", "Overdue"],
+        ["2a Action 2a", "Governance", "AO", "14 Jan 2019 (reset 1×, first due 1 Oct 2018)", "Reset Date",
+         "Reset date"],
+    ]
+    assert charts.plan_exceptions(rows=PLAN[:1], as_at="M1", year_name="2018/19").takeaway == (
+        "No action is overdue or has had its date reset.")
+
+
+# --- the pages --------------------------------------------------------------------------------------------
+
+def add_everything(organisation: Organisation, year: FinancialYear, n: int) -> None:
+    """`n` more of each thing a dashboard reads: schemes with months, risks, register rows, plan actions."""
+    register, _ = FinancialRiskMonth.objects.get_or_create(organisation=organisation, year=year, month=2)
+    domain, _ = PlanDomain.objects.get_or_create(organisation=organisation, year=year, name="Leadership")
+    for _ in range(n):
+        scheme = SchemeFactory(organisation=organisation, year=year, gross_saving=D("120"), plan_in_year=D("120"),
+                               most_likely=D("90"), director_value=D("80"), overall_rag="amber")
+        for month in range(1, 13):
+            SchemeMonth.objects.create(scheme=scheme, month=month, plan=D("10"), actual=D("5") if month < 3 else None)
+        Risk.objects.create(organisation=organisation, year=year, title=f"Risk of {scheme.name}",
+                            current_likelihood=4, current_impact=5, target_likelihood=2, target_impact=3)
+        for kind, value in ((FinancialRiskKind.RISK, D("1000")), (FinancialRiskKind.MITIGATION, D("600"))):
+            FinancialRisk.objects.create(register=register, kind=kind, description=f"{kind} {scheme.name}",
+                                         total_value=value, assessed_value=value / 2, in_forecast=D("0"),
+                                         residual=value / 2)
+        number = Requirement.objects.filter(domain=domain).count() + 1
+        requirement = Requirement.objects.create(domain=domain, number=number, text=f"Requirement {number}")
+        PlanAction.objects.create(requirement=requirement, letter="a", text=f"Action {number}a",
+                                  due_date=date(2013, 5, 1), rag=ActionRag.DELAYED, status=ActionStatus.OPEN)
+
+
+@pytest.fixture
+def world() -> dict[str, Any]:
+    organisation = OrganisationFactory(ods_code="06H", name="NHS Cambridgeshire and Peterborough CCG")
+    year = FinancialYearFactory(start_year=2013)
+    return {"organisation": organisation, "year": year, "viewer": member(organisation, Role.VIEWER)}
+
+
+SLUGS = ("bridge", "cumulative", "rag-mix", "programmes", "heat-map", "top-risks", "financial-risks",
+         "plan-progress", "plan-exceptions")
+WITHOUT_A_FIGURE = ("top-risks", "plan-exceptions")  # tables
+
+
+@pytest.mark.django_db
+def test_a_viewers_home_is_the_dashboard_with_every_panels_title_takeaway_and_table(client, world) -> None:
+    add_everything(world["organisation"], world["year"], 2)
+    client.force_login(world["viewer"])
+    html = client.get("/").content.decode()  # the home of a governing-body viewer
+    assert "<h1>QIPP dashboard 2013/14</h1>" in html
+    for slug in SLUGS:
+        section = html[html.index(f'aria-labelledby="title-{slug}"'):]
+        section = section[:section.index("</section>")]
+        assert re.search(r'<h2 id="title-[\w-]+">[^<]+(as at|, £)[^<]+</h2>', section), slug  # a title with a when
+        assert re.search(r'<p class="app-takeaway"><strong>[^<]+\.</strong></p>', section), slug
+        assert f'id="table-{slug}"' in section and "<tbody" in section, slug
+        has_figure = f'<script id="figure-{slug}" type="application/json">' in section
+        assert has_figure == (slug not in WITHOUT_A_FIGURE), slug
+        assert (f'data-figure="figure-{slug}"' in section) == has_figure, slug
+    assert "2 of 2 scored risks are Red (extreme) now" in html
+    assert "Financial risks against mitigations and the shortfall, £&#x27;000, as at M2 (May 2013)" in html
+    assert "Mitigations fall short of risks by £800 on total value and £400 on assessed value." in html
+    assert "0 of 2 actions complete; 2 delayed, 0 at a reset date and 2 overdue." in html
+    main = html[html.index("<main"):html.index("</main>")]
+    assert " style=" not in main and "<style" not in main  # no inline style (a strict CSP allows the page)
+    inline = [body for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", main, re.S)
+              if "application/json" not in attrs and body.strip()]
+    assert not inline
+
+
+@pytest.mark.django_db
+def test_other_roles_keep_their_home(client, world) -> None:
+    client.force_login(member(world["organisation"], Role.PMO_EDITOR))
+    html = client.get("/").content.decode()
+    assert "at a glance" in html and "QIPP dashboard" not in html
+
+
+@pytest.mark.django_db
+def test_the_dashboard_reads_in_the_same_queries_however_much_data(client, world) -> None:
+    organisation, year = world["organisation"], world["year"]
+    client.force_login(world["viewer"])
+    add_everything(organisation, year, 1)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/dashboard/").status_code == 200
+    add_everything(organisation, year, 8)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/dashboard/").content.decode()
+    assert "9 of 9 scored risks are Red" in html and "0 of 9 actions complete" in html
+    assert len(many) == len(one), [q["sql"][:120] for q in many.captured_queries]
+
+
+@pytest.mark.django_db
+def test_another_organisations_dashboard_is_not_found_and_ones_own_becomes_the_working_one(client, world) -> None:
+    other = OrganisationFactory(ods_code="07N")
+    add_everything(other, world["year"], 1)
+    client.force_login(world["viewer"])
+    assert client.get("/dashboard/07N/2013/").status_code == 404
+    assert client.get("/dashboard/06H/1999/").status_code == 404
+    mine = FinancialYearFactory(start_year=2018)
+    response = client.get("/dashboard/06H/2018/")
+    assert response.status_code == 200 and "<h1>QIPP dashboard 2018/19</h1>" in response.content.decode()
+    assert client.session["working_year_id"] == mine.pk
+
+
+@pytest.mark.django_db
+def test_the_portfolio_has_a_row_per_organisation_drilling_down_in_the_same_queries(client, world) -> None:
+    viewer, year = world["viewer"], world["year"]
+    add_everything(world["organisation"], year, 2)
+    FinancialPlan.objects.create(organisation=world["organisation"], year=year, allocation=D("1000"),
+                                 planned_expenditure=D("1500"))
+    client.force_login(viewer)
+    with CaptureQueriesContext(connection) as one:
+        html = client.get("/portfolio/").content.decode()
+    row = html[html.index("<th scope=\"row\""):]
+    row = row[:row.index("</tr>")]
+    assert '<a href="/dashboard/06H/2013/">NHS Cambridgeshire and Peterborough CCG (06H)</a>' in row
+    cells = re.findall(r'<td class="nhsuk-table__cell[^"]*">([^<]*)</td>', row)
+    # plan 240, most likely 180, YTD 2 months x 2 schemes x 5, FOT 20 + 10 months x 2 x 10, 2 Amber,
+    # gap: the requirement 500 less 240 gross identified
+    assert cells == ["2013/14, M2 (May 2013)", "£240", "£180", "£20", "£220", "0 Green, 2 Amber, 0 Red", "£260"]
+    OrganisationFactory(ods_code="07N")  # not the viewer's: never listed
+    for ods in ("05N", "5P5", "00Q"):
+        organisation = OrganisationFactory(ods_code=ods)
+        MembershipFactory(user=viewer, organisation=organisation, role=Role.VIEWER)
+        add_everything(organisation, year, 2)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/portfolio/").content.decode()
+    assert html.count('<th scope="row"') == 4 and "07N" not in html
+    assert len(many) == len(one)

@@ -147,3 +147,13 @@ def test_the_demo_dashboards_show_bexleys_rag_mix_and_cambridgeshires_budget_var
     html = client.get("/dashboard/").content.decode()
     assert "Budget variance by line, YTD and forecast, as at M10 (January 2019)" in html
     assert "Mental Health Services is the most adverse line: forecast £5,638,000 over plan for the year." in html
+    # Cambridgeshire and Peterborough's M10 financial risks: risks 29,001 total, 21,259 assessed; mitigations
+    # 27,887 and 21,259; shortfall (1,114) on total value, none assessed (£'000).
+    assert "Financial risks against mitigations and the shortfall, £&#x27;000, as at M10 (January 2019)" in html
+    register = html[html.index('id="table-financial-risks"'):]
+    register = register[:register.index("</table>")]
+    assert re.search(r"Total value</th>\s*<td[^>]*>29,001</td><td[^>]*>27,887</td><td[^>]*>\(1,114\)</td>", register)
+    assert re.search(r"Assessed value</th>\s*<td[^>]*>21,259</td><td[^>]*>21,259</td><td[^>]*>0</td>", register)
+    assert "15 of 16 scored risks are Red (extreme) now; at their target scores 0 would be." in html
+    assert "The highest risk now is OR1 Risk to delivery of QIPP Plan (Transformation): 20 Red (4×5)" in html
+    assert "49 of 68 actions complete" in html and 'id="table-plan-exceptions"' in html

@@ -49,6 +49,15 @@ def test_every_menu_item_links_to_a_page_the_role_can_open(client, role):
         assert client.get(href).status_code == 200, f"{role}: menu item {text!r} ({href})"
 
 
+def test_a_user_of_several_organisations_also_gets_the_portfolio_after_the_dashboard(client):
+    user = signed_in(client, Role.PMO_EDITOR)
+    assert ("Portfolio", reverse("portfolio")) not in menu(client.get(reverse("home")).content.decode())
+    MembershipFactory(user=user, organisation=OrganisationFactory(ods_code="06H"), role=Role.VIEWER)
+    texts = [text for text, _ in menu(client.get(reverse("home")).content.decode())]
+    assert texts[texts.index("Dashboard") + 1] == "Portfolio"
+    assert client.get(reverse("portfolio")).status_code == 200
+
+
 def test_the_current_section_is_marked(client):
     signed_in(client, Role.PMO_EDITOR)
     html = client.get(reverse("schemes:tracker")).content.decode()
