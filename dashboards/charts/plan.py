@@ -32,11 +32,15 @@ def plan_progress(*, rows: Sequence[Mapping[str, Any]], as_at: str, year_name: s
     figure = {"data": [
         {"type": "bar", "orientation": "h", "name": rag, "y": domains, "x": [counts.get((d, rag), 0) for d in domains],
          "marker": {"color": colour, "pattern": {"shape": pattern}, "line": {"color": "#212b32", "width": 1}},
+         "text": [counts.get((d, rag)) or "" for d in domains], "textposition": "inside", "insidetextanchor": "middle",
+         # a patterned bar is mostly white: dark text reads on it; solid green takes white
+         "textfont": {"color": "#ffffff" if not pattern else "#212b32"},
          "hovertemplate": "%{y}: %{x} " + rag + "<extra></extra>"}
         for rag, colour, pattern in used
     ], "layout": layout(title, max(320, 120 + 40 * len(domains)), barmode="stack", yaxis={"autorange": "reversed"},
-                        xaxis={"title": {"text": "Actions"}, "dtick": 5}, legend={"orientation": "h", "y": -0.2},
-                        margin={"l": 230, "r": 20, "t": 60, "b": 70})}
+                        xaxis={"title": {"text": "Actions"}, "dtick": 5},
+                        legend={"orientation": "h", "y": -0.3, "traceorder": "normal"},
+                        margin={"l": 230, "r": 20, "t": 60, "b": 100})}
     total = len(rows)
     by_rag = {rag: sum(counts.get((d, rag), 0) for d in domains) for rag, _, _ in RAG_KEY}
     overdue = sum(1 for row in rows if row["overdue"])

@@ -12,7 +12,7 @@ from governance.models import Role
 from schemes.models import SchemeMonth
 from tests.browser.axe import axe_violations, format_violations
 from tests.browser.test_financial_risks_journey import sign_in
-from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory, member
+from tests.factories import FinancialYearFactory, MembershipFactory, OrganisationFactory, SchemeFactory, member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,3 +44,59 @@ def test_a_viewer_sees_the_chart_drawn_with_its_table_and_the_printed_page_is_ac
     page.emulate_media(media="print")
     expect(page.locator(".nhsuk-header")).to_be_hidden()
     assert not (violations := axe_violations(page)), format_violations(violations)
+
+
+@pytest.fixture
+def everything():
+    """Two organisations of one viewer, one with every panel's data (schemes, risks, financial risks, a plan)."""
+    from tests.unit.test_dashboard_panels import add_everything
+
+    organisation = OrganisationFactory(ods_code="06H", name="NHS Cambridgeshire and Peterborough CCG")
+    year = FinancialYearFactory(start_year=2013)
+    add_everything(organisation, year, 3)
+    viewer = member(organisation, Role.VIEWER, username=Role.VIEWER)
+    other = OrganisationFactory(ods_code="07N", name="NHS Bexley CCG")
+    MembershipFactory(user=viewer, organisation=other, role=Role.VIEWER)
+    add_everything(other, year, 1)
+    return organisation
+
+
+PANELS = ("bridge", "cumulative", "rag-mix", "programmes", "heat-map", "financial-risks", "plan-progress")
+TABLES = ("top-risks", "plan-exceptions")
+
+
+def test_every_panel_is_drawn_with_its_table_on_screen_and_in_print_and_the_portfolio_drills_down(
+        new_page, live_server, everything) -> None:
+    page = new_page()
+    sign_in(page, live_server, Role.VIEWER)
+    page.goto(f"{live_server.url}/")  # a governing-body viewer's home is the dashboard (the first organisation)
+    expect(page.locator(".nhsuk-caption-l")).to_contain_text("NHS Bexley CCG (07N)")
+    expect(page.locator("h1")).to_contain_text("QIPP dashboard 2013/14")
+    for slug in PANELS:
+        expect(page.locator(f"#chart-{slug}")).to_have_attribute("data-drawn", "true")
+        expect(page.locator(f"#chart-{slug} .main-svg").first).to_be_visible()
+        expect(page.locator(f"#table-{slug} tbody tr").first).to_be_visible()
+    for slug in TABLES:
+        expect(page.locator(f"#table-{slug} tbody tr").first).to_be_visible()
+    expect(page.locator("#title-heat-map ~ .app-takeaway")).to_contain_text("1 of 1 scored risk is Red")
+    expect(page.locator("#chart-heat-map")).to_contain_text("Red")  # the band's word in its cell
+    assert not (violations := axe_violations(page)), format_violations(violations)
+    page.emulate_media(media="print")
+    expect(page.locator(".nhsuk-header")).to_be_hidden()
+    expect(page.locator("#table-bridge")).to_be_visible()
+    assert not (violations := axe_violations(page)), format_violations(violations)
+    page.emulate_media(media="screen")
+
+    page.get_by_role("link", name="Portfolio", exact=True).click()
+    page.wait_for_url("**/portfolio/")
+    expect(page.locator("#table-portfolio tbody tr")).to_have_count(2)
+    assert not (violations := axe_violations(page)), format_violations(violations)
+    page.emulate_media(media="print")
+    expect(page.locator(".nhsuk-header")).to_be_hidden()
+    assert not (violations := axe_violations(page)), format_violations(violations)
+    page.emulate_media(media="screen")
+    page.get_by_role("link", name="NHS Cambridgeshire and Peterborough CCG (06H)").click()
+    page.wait_for_url("**/dashboard/06H/2013/")
+    expect(page.locator(".nhsuk-caption-l")).to_contain_text("NHS Cambridgeshire and Peterborough CCG (06H)")
+    expect(page.locator("#title-heat-map ~ .app-takeaway")).to_contain_text("3 of 3 scored risks are Red")
+    expect(page.locator("#chart-heat-map")).to_have_attribute("data-drawn", "true")
