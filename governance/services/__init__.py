@@ -5,36 +5,21 @@ One module per concern; import from here (`from governance import services`, `fr
 month_close`), never from its modules.
 """
 
+from governance.services.common import EditConflict
+from governance.services.imports import IMPORT_ACTIONS, WARNING_LENGTH, ImportTouch, file_checksum, import_record
+from governance.services.jobs import job_run_fail, job_run_finish, job_run_queue, job_run_start
+from governance.services.meetings import MEETING_FIELDS, decision_record, meeting_create, meeting_update
+from governance.services.months import month_close, month_reopen, month_statuses_lock
+from governance.services.people import membership_check, membership_remove, membership_set, system_actor
 from governance.services.plan import (
-    IMPORT_ACTIONS,
-    MEETING_FIELDS,
     PLAN_ACTION_FIELDS,
-    WARNING_LENGTH,
-    EditConflict,
-    ImportTouch,
     action_due_date_revise,
-    decision_record,
-    file_checksum,
-    import_record,
-    job_run_fail,
-    job_run_finish,
-    job_run_queue,
-    job_run_start,
-    meeting_create,
-    meeting_update,
-    membership_check,
-    membership_remove,
-    membership_set,
-    month_close,
-    month_reopen,
-    month_statuses_lock,
     plan_action_create,
     plan_action_update,
     plan_domain_set,
     plan_update_publish,
     requirement_create,
     requirement_set,
-    system_actor,
 )
 
 __all__ = [
