@@ -1,0 +1,71 @@
+"""The admin site: a window on an organisation's data for its administrators, scoped like every other view.
+
+Every registered model uses `ScopedAdmin` (or `ScopedHistoryAdmin` when it keeps simple-history), so the
+rules in `scoped` hold for every admin URL: list, filters, add, change, delete, history and history item.
+Importing the package registers governance's models (`organisations`, `records`) and the accounts
+(`accounts`); other apps import the base classes from here (`from governance.admin import ScopedAdmin`).
+"""
+
+from governance.admin.scoped import (
+    ADMIN_ROLES,
+    ATTRIBUTION_FIELDS,
+    RAG_FACTORS,
+    DecisionAdmin,
+    FinancialYearAdmin,
+    ImportLinkAdmin,
+    ImportRecordAdmin,
+    JobRunAdmin,
+    MeetingAdmin,
+    MembershipAdmin,
+    MembershipForm,
+    MembershipInline,
+    MonthStatusAdmin,
+    OrganisationAdmin,
+    PlanActionAdmin,
+    PlanDomainAdmin,
+    PlanUpdateAdmin,
+    ReadOnlyInline,
+    RequirementAdmin,
+    RevisedDueDateAdmin,
+    ScopedAdmin,
+    ScopedAllValuesFilter,
+    ScopedHistoryAdmin,
+    ScopedRelatedFilter,
+    admin_choices,
+    administered_organisation_ids,
+    is_scoped,
+    organisation_id_of,
+    scope_path,
+)
+
+__all__ = [
+    "ADMIN_ROLES",
+    "ATTRIBUTION_FIELDS",
+    "DecisionAdmin",
+    "FinancialYearAdmin",
+    "ImportLinkAdmin",
+    "ImportRecordAdmin",
+    "JobRunAdmin",
+    "MeetingAdmin",
+    "MembershipAdmin",
+    "MembershipForm",
+    "MembershipInline",
+    "MonthStatusAdmin",
+    "OrganisationAdmin",
+    "PlanActionAdmin",
+    "PlanDomainAdmin",
+    "PlanUpdateAdmin",
+    "RAG_FACTORS",
+    "ReadOnlyInline",
+    "RequirementAdmin",
+    "RevisedDueDateAdmin",
+    "ScopedAdmin",
+    "ScopedAllValuesFilter",
+    "ScopedHistoryAdmin",
+    "ScopedRelatedFilter",
+    "admin_choices",
+    "administered_organisation_ids",
+    "is_scoped",
+    "organisation_id_of",
+    "scope_path",
+]
