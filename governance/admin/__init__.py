@@ -6,27 +6,32 @@ Importing the package registers governance's models (`organisations`, `records`)
 (`accounts`); other apps import the base classes from here (`from governance.admin import ScopedAdmin`).
 """
 
-from governance.admin.scoped import (
-    ADMIN_ROLES,
-    ATTRIBUTION_FIELDS,
-    RAG_FACTORS,
-    DecisionAdmin,
+from governance.admin import accounts  # noqa: F401  # registers the accounts, groups and API tokens
+from governance.admin.organisations import (
     FinancialYearAdmin,
-    ImportLinkAdmin,
-    ImportRecordAdmin,
-    JobRunAdmin,
-    MeetingAdmin,
     MembershipAdmin,
     MembershipForm,
     MembershipInline,
     MonthStatusAdmin,
     OrganisationAdmin,
+)
+from governance.admin.records import (
+    DecisionAdmin,
+    ImportLinkAdmin,
+    ImportRecordAdmin,
+    JobRunAdmin,
+    MeetingAdmin,
     PlanActionAdmin,
     PlanDomainAdmin,
     PlanUpdateAdmin,
-    ReadOnlyInline,
     RequirementAdmin,
     RevisedDueDateAdmin,
+)
+from governance.admin.scoped import (
+    ADMIN_ROLES,
+    ATTRIBUTION_FIELDS,
+    RAG_FACTORS,
+    ReadOnlyInline,
     ScopedAdmin,
     ScopedAllValuesFilter,
     ScopedHistoryAdmin,

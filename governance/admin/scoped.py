@@ -1,7 +1,5 @@
-"""The admin site: a window on an organisation's data for its administrators, scoped like every other view.
-
-Every registered model uses `ScopedAdmin` (or `ScopedHistoryAdmin` when it keeps simple-history), so the
-rules below hold for every admin URL: list, filters, add, change, delete, history and history item.
+"""The admin's base classes, through which every app registers: `ScopedAdmin`, `ScopedHistoryAdmin`,
+their scoped list filters and `ReadOnlyInline`.
 
 - Whose data: rows of organisations where the staff user is an *administrator*
   (`for_user(user, roles=[Role.ADMINISTRATOR])`); other roles (viewer, PMO editor, panel, finance) give
@@ -18,43 +16,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.filters import AllValuesFieldListFilter, RelatedFieldListFilter
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
-from governance.models import (
-    Decision,
-    FinancialYear,
-    ImportLink,
-    ImportRecord,
-    JobRun,
-    Meeting,
-    Membership,
-    MonthStatus,
-    Organisation,
-    PlanAction,
-    PlanDomain,
-    PlanUpdate,
-    Requirement,
-    RevisedDueDate,
-    Role,
-)
-from governance.permissions import acting_user
+from governance.models import FinancialYear, Organisation, Role
 from governance.scoping import OrganisationScopedQuerySet
 from governance.selectors import membership_candidates
-from governance.services import membership_check, membership_remove, membership_set
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
 
 ADMIN_ROLES = (Role.ADMINISTRATOR,)
 # Who did something is recorded by the service that did it, never typed in.
@@ -331,208 +309,3 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-class MembershipInline(ReadOnlyInline):
-    model = Membership
-    fields = ("user", "role")
-    readonly_fields = fields
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(ScopedAdmin):
-    """Administrators see their organisations; only superusers add or rename one.
-
-    The RAG factors drive every most-likely figure of the organisation's schemes, so changing one needs a
-    recompute that governance cannot ask for (schemes depends on governance, not the other way): they are
-    read-only here for everyone.
-    """
-
-    list_display = ["name", "ods_code", "kind", "green_factor", "amber_factor", "red_factor"]
-    search_fields = ["name", "ods_code"]
-    readonly_fields = RAG_FACTORS
-    inlines = [MembershipInline]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return request.user.is_superuser and super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
-
-
-@admin.register(FinancialYear)
-class FinancialYearAdmin(ScopedAdmin):
-    """Shared by every organisation: superusers only."""
-
-    list_display = ["name", "starts_on", "ends_on"]
-    superuser_only = True
-
-
-class MembershipForm(forms.ModelForm):
-    """Checks a role as governance.services.membership_set will, so the page shows why it is refused."""
-
-    actor: Any = None
-
-    class Meta:
-        model = Membership
-        fields = ["user", "organisation", "role"]
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        user = cleaned.get("user") or getattr(self.instance, "user", None)
-        organisation = cleaned.get("organisation") or getattr(self.instance, "organisation", None)
-        role = cleaned.get("role")
-        if user is not None and organisation is not None and role:
-            try:
-                membership_check(actor=self.actor, user=user, organisation=organisation, role=role)
-            except PermissionDenied as refusal:
-                self.add_error(None, str(refusal))
-            except ValidationError as error:
-                by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
-                for field, messages in by_field.items():
-                    self.add_error(field if field in self.fields else None, messages)
-        return cleaned
-
-
-@admin.register(Membership)
-class MembershipAdmin(ScopedAdmin):
-    """Roles, given through governance.services (an administrator gives roles in their organisations only,
-    to people who already belong to one of them; the last administrator of an organisation stays)."""
-
-    form = MembershipForm
-    list_display = ["user", "organisation", "role"]
-    list_filter = ["role", "organisation"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "user"] if obj is not None and "user" not in fields else fields
-
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"actor": request.user})
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)  # one at a time, through the service
-        return actions
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.role == Role.ADMINISTRATOR and not (
-            Membership.objects.filter(organisation_id=obj.organisation_id, role=Role.ADMINISTRATOR)
-            .exclude(pk=obj.pk).exists()
-        ):
-            return False  # the last administrator of an organisation stays
-        return super().has_delete_permission(request, obj)
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        saved = membership_set(actor=acting_user(request), user=obj.user, organisation=obj.organisation, role=obj.role)
-        obj.pk = saved.pk
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        membership_remove(actor=acting_user(request), membership=obj)
-
-
-@admin.register(MonthStatus)
-class MonthStatusAdmin(ScopedHistoryAdmin):
-    """Months are closed and reopened (with a reason) on the portal's Months page: read-only here."""
-
-    service_owned = True
-    list_display = ["organisation", "year", "month", "is_closed", "changed_by", "changed_at"]
-    list_filter = ["organisation", "year", "is_closed"]
-
-
-# Accounts, groups and API tokens belong to no organisation: superusers only (they can see everyone).
-def _superusers_only(model: type[models.Model], base: type[admin.ModelAdmin]) -> None:
-    if admin.site.is_registered(model):
-        admin.site.unregister(model)
-    admin_class = type(f"Portal{base.__name__}", (ScopedAdmin, base), {"superuser_only": True,
-                                                                       "__module__": __name__})
-    admin.site.register(model, admin_class)
-
-
-_superusers_only(get_user_model(), UserAdmin)
-_superusers_only(Group, GroupAdmin)
-try:
-    from rest_framework.authtoken.admin import TokenAdmin
-    from rest_framework.authtoken.models import TokenProxy
-except ImportError:  # pragma: no cover - rest_framework.authtoken is installed
-    pass
-else:
-    _superusers_only(TokenProxy, TokenAdmin)
-
-
-# --- Improvement plan, meetings and decisions: kept on their pages through governance.services, read-only here.
-
-
-@admin.register(PlanDomain)
-class PlanDomainAdmin(ScopedHistoryAdmin):
-    service_owned = True
-    list_display = ["name", "organisation", "year", "position"]
-    list_filter = ["organisation", "year"]
-
-
-@admin.register(Requirement)
-class RequirementAdmin(ScopedHistoryAdmin):
-    service_owned = True
-    list_display = ["number", "text", "domain"]
-    list_filter = ["domain__organisation"]
-
-
-@admin.register(PlanAction)
-class PlanActionAdmin(ScopedHistoryAdmin):
-    service_owned = True
-    list_display = ["__str__", "due_date", "owner", "rag", "status"]
-    list_filter = ["requirement__domain__organisation", "rag", "status"]
-    search_fields = ["text", "owner"]
-
-
-@admin.register(RevisedDueDate)
-class RevisedDueDateAdmin(ScopedAdmin):
-    service_owned = True
-    list_display = ["action", "old_date", "new_date", "recorded_by", "recorded_at"]
-
-
-@admin.register(PlanUpdate)
-class PlanUpdateAdmin(ScopedAdmin):
-    service_owned = True
-    list_display = ["__str__", "published_by", "published_at"]
-    list_filter = ["organisation", "year"]
-
-
-@admin.register(Meeting)
-class MeetingAdmin(ScopedHistoryAdmin):
-    service_owned = True
-    list_display = ["title", "kind", "held_on", "organisation", "year"]
-    list_filter = ["organisation", "year", "kind"]
-
-
-@admin.register(Decision)
-class DecisionAdmin(ScopedAdmin):
-    service_owned = True
-    list_display = ["meeting", "subject_label", "text", "recorded_at"]
-
-
-@admin.register(ImportRecord)
-class ImportRecordAdmin(ScopedAdmin):
-    service_owned = True
-    list_display = ["file_name", "kind", "organisation", "year", "imported_by", "imported_at"]
-    list_filter = ["organisation", "year", "kind"]
-
-
-@admin.register(JobRun)
-class JobRunAdmin(ScopedAdmin):
-    service_owned = True
-    list_display = ["task", "organisation", "year", "month", "status", "attempts", "requested_by", "queued_at",
-                    "finished_at"]
-    list_filter = ["organisation", "status", "task"]
-
-
-@admin.register(ImportLink)
-class ImportLinkAdmin(ScopedAdmin):
-    service_owned = True
-    list_display = ["record", "change", "label"]
