@@ -1,0 +1,53 @@
+"""Governance's pages: the working context, months, the improvement plan, meetings and decisions, imports.
+
+One module per concern; the URLs and other apps import from here (`from governance import views`,
+`from governance.views import decision_about_page`), never from its modules.
+"""
+
+from governance.views.plan import (
+    decision_about_page,
+    import_page,
+    imports_page,
+    meeting,
+    meeting_edit,
+    meeting_history,
+    meeting_new,
+    meetings_page,
+    month_close,
+    month_reopen,
+    months,
+    plan,
+    plan_action,
+    plan_action_edit,
+    plan_action_new,
+    plan_action_revise,
+    plan_update,
+    plan_updates_page,
+    requirement_new,
+    safe_next,
+    switch_context,
+)
+
+__all__ = [
+    "decision_about_page",
+    "import_page",
+    "imports_page",
+    "meeting",
+    "meeting_edit",
+    "meeting_history",
+    "meeting_new",
+    "meetings_page",
+    "month_close",
+    "month_reopen",
+    "months",
+    "plan",
+    "plan_action",
+    "plan_action_edit",
+    "plan_action_new",
+    "plan_action_revise",
+    "plan_update",
+    "plan_updates_page",
+    "requirement_new",
+    "safe_next",
+    "switch_context",
+]
