@@ -4,18 +4,18 @@ One module per concern; the URLs and other apps import from here (`from governan
 `from governance.views import decision_about_page`), never from its modules.
 """
 
-from governance.views.plan import (
+from governance.views.context import safe_next, switch_context
+from governance.views.imports import import_page, imports_page
+from governance.views.meetings import (
     decision_about_page,
-    import_page,
-    imports_page,
     meeting,
     meeting_edit,
     meeting_history,
     meeting_new,
     meetings_page,
-    month_close,
-    month_reopen,
-    months,
+)
+from governance.views.months import month_close, month_reopen, months
+from governance.views.plan import (
     plan,
     plan_action,
     plan_action_edit,
@@ -24,8 +24,6 @@ from governance.views.plan import (
     plan_update,
     plan_updates_page,
     requirement_new,
-    safe_next,
-    switch_context,
 )
 
 __all__ = [
