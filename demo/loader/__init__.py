@@ -1,0 +1,76 @@
+"""Demo data from the four published NHS papers in fixtures/ (their figures are our test oracles).
+
+Idempotent: running it again changes nothing (no new history rows either). Schemes, programmes, plans
+and risks are written through the apps' services; organisations, years and demo users directly. One
+module per paper's concern; `load_demo` (in `load`) loads them all. Import from here (`from demo.loader
+import load_demo`).
+"""
+
+from demo.loader.finance_papers import (
+    ACTIVITY_MONTHS,
+    BUDGET_KINDS,
+    CAMBRIDGESHIRE_CATEGORIES,
+    CAMBRIDGESHIRE_PLAN_COLUMNS,
+    DEMO_PASSWORD_SUFFIX,
+    DEMO_USERS,
+    FIXTURES,
+    MILLION,
+    ORGANISATIONS,
+    PLAN_RAG,
+    PLAN_REVISIONS,
+    PLAN_STATUS,
+    PORTAL_APPS,
+    SHROPSHIRE_CALENDAR,
+    THOUSAND,
+    DemoReport,
+    _pounds_thousands,  # noqa: F401  # a test imports it (until step 2)
+    load_bexley,
+    load_cambridgeshire,
+    load_cambridgeshire_activity,
+    load_cambridgeshire_budgets,
+    load_cambridgeshire_financial_plan,
+    load_cambridgeshire_financial_risks,
+    load_cambridgeshire_month_end_report,
+    load_cambridgeshire_risks,
+    load_demo,
+    load_improvement_plan,
+    load_organisations,
+    load_shropshire,
+    load_shropshire_calendar,
+    load_surrey,
+    load_users,
+)
+
+__all__ = [
+    "ACTIVITY_MONTHS",
+    "BUDGET_KINDS",
+    "CAMBRIDGESHIRE_CATEGORIES",
+    "CAMBRIDGESHIRE_PLAN_COLUMNS",
+    "DEMO_PASSWORD_SUFFIX",
+    "DEMO_USERS",
+    "DemoReport",
+    "FIXTURES",
+    "MILLION",
+    "ORGANISATIONS",
+    "PLAN_RAG",
+    "PLAN_REVISIONS",
+    "PLAN_STATUS",
+    "PORTAL_APPS",
+    "SHROPSHIRE_CALENDAR",
+    "THOUSAND",
+    "load_bexley",
+    "load_cambridgeshire",
+    "load_cambridgeshire_activity",
+    "load_cambridgeshire_budgets",
+    "load_cambridgeshire_financial_plan",
+    "load_cambridgeshire_financial_risks",
+    "load_cambridgeshire_month_end_report",
+    "load_cambridgeshire_risks",
+    "load_demo",
+    "load_improvement_plan",
+    "load_organisations",
+    "load_shropshire",
+    "load_shropshire_calendar",
+    "load_surrey",
+    "load_users",
+]
