@@ -114,10 +114,10 @@ def _page(client, plan: FinancialPlan, role: str = Role.VIEWER) -> str:
 
 
 def test_the_plan_page_computes_the_papers_total_spend_and_deficit(client, plan) -> None:
-    from demo.loader import CAMBRIDGESHIRE_PLAN_COLUMNS, _pounds_thousands
+    from demo.loader import CAMBRIDGESHIRE_PLAN_COLUMNS, pounds_thousands
 
     lines = [services.PlanLineInput(name=line["line"], section=line["section"].lower(), published_growth="",
-                                    **{field: _pounds_thousands(line["values"].get(column))
+                                    **{field: pounds_thousands(line["values"].get(column))
                                        for column, field in CAMBRIDGESHIRE_PLAN_COLUMNS.items()})
              for line in FIXTURE["lines"] if line["section"] != "Total"]
     services.financial_plan_lines_set(actor=None, plan=plan, lines=lines)
