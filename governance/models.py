@@ -454,7 +454,7 @@ class JobStatus(models.TextChoices):
 class JobRun(models.Model):
     """One run of a background job: what, for whom, who asked, and how it went.
 
-    Written only by the `job_run_*` services in governance/services.py: queued by whoever asks (a person,
+    Written only by the `job_run_*` services in governance/services/jobs.py: queued by whoever asks (a person,
     or nobody for the beat schedule), started and finished or failed by the worker. `attempts` counts
     starts, so a task redelivered after a worker died shows 2. governance never imports the apps whose
     tasks these are (docs/adr/0003): the task is named, not referenced.
