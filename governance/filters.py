@@ -1,4 +1,5 @@
-"""One FilterSet per governance list, shared by the page and the API: improvement-plan actions, meetings, imports."""
+"""One FilterSet per governance list, shared by the page and the API: improvement-plan actions, meetings, imports,
+background job runs."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from typing import Any, TypeVar
 import django_filters
 from django.db.models import Q, QuerySet
 
+from governance.formatting import JOB_TITLES
 from governance.models import (
     ActionRag,
     ActionStatus,
     FinancialYear,
     ImportKind,
     ImportRecord,
+    JobRun,
+    JobStatus,
     Meeting,
     MeetingKind,
     PlanAction,
@@ -89,6 +93,18 @@ class ImportFilterSet(OrganisationYearFilterSet):
     class Meta:
         model = ImportRecord
         fields = ["organisation", "year", "kind"]
+
+
+class JobRunFilterSet(django_filters.FilterSet):
+    """The administrators' Background jobs page: by job and by how it went."""
+
+    task = django_filters.ChoiceFilter(choices=sorted(JOB_TITLES.items(), key=lambda item: item[1]), label="Job",
+                                       empty_label="Any job")
+    status = django_filters.ChoiceFilter(choices=JobStatus.choices, label="Progress", empty_label="Any progress")
+
+    class Meta:
+        model = JobRun
+        fields = ["task", "status"]
 
 
 _OrganisationYearFilterSet = OrganisationYearFilterSet  # the name it had: kept for code written against it

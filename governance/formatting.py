@@ -108,3 +108,16 @@ def format_variance_percent(value: Any) -> str:
         return NOT_RECORDED
     text = f"{abs(amount):.1f}"
     return f"({text})%" if amount < 0 else f"{text}%"
+
+
+# What each recorded job is called on the pages. governance names the tasks of other apps, never imports them
+# (docs/adr/0003); a task missing here is shown by its name.
+JOB_TITLES = {
+    "finance.tasks.produce_month_end_report": "Month-end variance report",
+    "schemes.tasks.recompute_portfolio": "Recompute of every organisation's figures",
+    "dashboards.tasks.produce_board_pack": "Excel board pack",
+}
+
+
+def format_job(task: str) -> str:
+    return JOB_TITLES.get(task, task)

@@ -40,6 +40,7 @@ class Action(StrEnum):
     KEEP_IMPROVEMENT_PLAN = "keep the improvement plan"
     PUBLISH_PLAN_UPDATE = "publish the improvement plan's monthly update"
     RECORD_MEETINGS = "record meetings and their decisions"
+    SEE_JOB_RUNS = "see the background jobs run for the organisation"
 
 
 ACTION_ROLES: dict[Action, frozenset[str]] = {
@@ -58,6 +59,7 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.KEEP_IMPROVEMENT_PLAN: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR}),
     Action.PUBLISH_PLAN_UPDATE: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR}),
     Action.RECORD_MEETINGS: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR, Role.PANEL_MEMBER, Role.FINANCE}),
+    Action.SEE_JOB_RUNS: frozenset({Role.ADMINISTRATOR}),
 }
 
 

@@ -19,6 +19,7 @@ from governance.models import (
     FinancialYear,
     ImportLink,
     ImportRecord,
+    JobRun,
     Meeting,
     Membership,
     MonthStatus,
@@ -281,3 +282,13 @@ def import_links() -> Prefetch:
 
 def import_detail(user: Viewer, pk: int) -> ImportRecord:
     return imports_for(user).prefetch_related(import_links()).get(pk=pk)
+
+
+def job_runs(user: Viewer, organisation: Organisation) -> QuerySet[JobRun]:
+    """The organisation's background job runs, newest first; a superuser also sees the schedule's runs that
+    span every organisation (the nightly recompute), which belong to no organisation."""
+    runs = JobRun.objects.for_user(user).filter(organisation=organisation)
+    if user.is_superuser:
+        runs = runs | JobRun.objects.filter(organisation__isnull=True)
+    return runs.select_related("organisation", "year", "requested_by").order_by("-queued_at", "-pk")
+

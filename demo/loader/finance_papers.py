@@ -13,6 +13,7 @@ from demo.loader.common import FIXTURES, THOUSAND, DemoReport, organisation_by_o
 from finance.calculations import Amounts, spread_evenly
 from finance.models import BudgetLineKind, FinancialRiskMonth, VarianceReport
 from finance.services import (
+    MONTH_END_REPORT_TASK,
     PlanLineInput,
     activity_line_record,
     activity_month_record,
@@ -23,9 +24,9 @@ from finance.services import (
     financial_risk_month_published_totals_set,
     financial_risk_month_start,
     financial_risk_record,
-    month_end_report_produce,
+    month_end_report_queue,
 )
-from governance.models import FinancialYear, Organisation
+from governance.models import FinancialYear, JobRun, JobStatus, Organisation
 
 # The paper's build-up columns (£'000 as printed) and the plan line's fields they fill.
 CAMBRIDGESHIRE_PLAN_COLUMNS = {
@@ -180,9 +181,16 @@ def load_cambridgeshire_activity(report: DemoReport, actor: Any) -> None:
         "(no actuals published)"
     )
 def load_cambridgeshire_month_end_report(report: DemoReport, actor: Any) -> None:
-    """Cambridgeshire's Month 10 report, issued from the budget lines above (once: loading again reissues nothing)."""
+    """Cambridgeshire's Month 10 report, issued from the budget lines above by the month-end job, as finance's
+    button does (once: loading again queues nothing while a report exists or is on its way).
+
+    The job runs when the demo's transaction commits: at once in the embedded default, else on a worker.
+    """
     organisation, year = organisation_by_ods("06H"), year_named("2018/19")
-    if VarianceReport.objects.filter(organisation=organisation, year=year, month=10).exists():
+    same_month = {"organisation": organisation, "year": year, "month": 10}
+    if (VarianceReport.objects.filter(**same_month).exists()
+            or JobRun.objects.filter(**same_month, task=MONTH_END_REPORT_TASK,
+                                     status__in=[JobStatus.QUEUED, JobStatus.STARTED]).exists()):
         return
-    issued = month_end_report_produce(actor=actor, organisation=organisation, year=year, month=10)
-    report.lines.append(f"Cambridgeshire and Peterborough 2018/19: month-end report for M10, issue {issued.issue}")
+    run = month_end_report_queue(actor=actor, organisation=organisation, year=year, month=10)
+    report.lines.append(f"Cambridgeshire and Peterborough 2018/19: month-end report for M10 queued (job run {run.pk})")

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from governance.formatting import (
     format_financial_month,
+    format_job,
     format_money,
     format_money_k,
     format_month,
@@ -24,6 +25,7 @@ from governance.formatting import (
     format_variance_percent,
 )
 from governance.models import Role
+from governance.permissions import Action, can
 
 register = template.Library()
 
@@ -134,7 +136,8 @@ def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
 
     The items are the project's `PORTAL_NAVIGATION` setting (text, URL name), since they name pages of apps
     above governance; users of several organisations also get `PORTAL_NAVIGATION_SEVERAL_ORGANISATIONS` (the
-    portfolio); staff also get the admin. A name that does not reverse raises NoReverseMatch: a
+    portfolio), administrators of the working organisation its Background jobs, staff the admin. A name that
+    does not reverse raises NoReverseMatch: a
     wrong name breaks every page and tests/unit/test_navigation.py, it never silently drops an item.
     """
     request = context["request"]
@@ -145,6 +148,9 @@ def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
         for text, name, after in settings.PORTAL_NAVIGATION_SEVERAL_ORGANISATIONS:
             texts = [entry[0] for entry in entries]
             entries.insert(texts.index(after) + 1 if after in texts else len(entries), (text, name))
+    organisation = context.get("working_organisation")
+    if user is not None and organisation is not None and can(user, Action.SEE_JOB_RUNS, organisation):
+        entries.append(("Background jobs", "job-runs"))
     if user is not None and user.is_staff:
         entries.append(("Administration", "admin:index"))
     items: list[dict[str, Any]] = [
@@ -225,3 +231,9 @@ def count(value: Any) -> str:
     Counts of activity are written as whole pounds are, without the £ sign.
     """
     return format_pounds(value)
+
+
+@register.filter
+def job_title(task: str) -> str:
+    """{{ run.task|job_title }} -> "Month-end variance report"."""
+    return format_job(task)

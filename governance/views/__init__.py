@@ -1,4 +1,5 @@
-"""Governance's pages: the working context, months, the improvement plan, meetings and decisions, imports.
+"""Governance's pages: the working context, months, the improvement plan, meetings and decisions, imports,
+background job runs.
 
 One module per concern; the URLs and other apps import from here (`from governance import views`,
 `from governance.views import decision_about_page`), never from its modules.
@@ -6,6 +7,7 @@ One module per concern; the URLs and other apps import from here (`from governan
 
 from governance.views.context import safe_next, switch_context
 from governance.views.imports import import_page, imports_page
+from governance.views.jobs import job_runs_page
 from governance.views.meetings import (
     decision_about_page,
     meeting,
@@ -30,6 +32,7 @@ __all__ = [
     "decision_about_page",
     "import_page",
     "imports_page",
+    "job_runs_page",
     "meeting",
     "meeting_edit",
     "meeting_history",

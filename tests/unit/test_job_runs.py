@@ -113,3 +113,71 @@ def test_the_command_queues_the_report_and_prints_the_result_when_eager(world) -
     assert "Month 10 2018/19: issue 1, 0 budget lines" in out.getvalue()
     assert run.requested_by is not None and run.requested_by.username.startswith("system")
     assert run.status == JobStatus.FINISHED
+
+
+# --- The administrators' Background jobs page -------------------------------------------------------------------
+
+
+def _runs(organisation, year, count: int, **fields) -> None:
+    for month in range(count):
+        job_run_queue(actor=None, task=services.MONTH_END_REPORT_TASK, organisation=organisation, year=year,
+                      month=month % 12 + 1)
+    if fields:
+        JobRun.objects.filter(organisation=organisation).update(**fields)
+
+
+def _on_jobs_page(client, user, organisation, year, query: str = ""):
+    client.force_login(user)
+    client.post("/context/", {"organisation": organisation.pk, "year": year.pk})
+    return client.get(f"/jobs/{query}")
+
+
+def test_administrators_see_their_organisations_runs_in_words_and_no_one_elses(client, world, django_user_model):
+    organisation, year = world
+    _runs(organisation, year, 1, status=JobStatus.FAILED, failure_reason="Nothing to report yet.", attempts=2)
+    other = OrganisationFactory(ods_code="ZZZ")
+    _runs(other, year, 1)
+    job_run_queue(actor=None, task="schemes.tasks.recompute_portfolio")
+    page = _on_jobs_page(client, member(organisation, Role.ADMINISTRATOR), organisation, year).content.decode()
+    assert "Month-end variance report" in page and "Nothing to report yet." in page and "Failed" in page
+    assert "1 job run, newest first" in page and "ZZZ 2018/19" not in page
+    assert "Every organisation" not in page  # the schedule's portfolio-wide runs are for superusers
+    superuser = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    page = _on_jobs_page(client, superuser, organisation, year).content.decode()
+    assert "Recompute of every organisation&#x27;s figures" in page and "Every organisation" in page
+    assert "2 job runs, newest first" in page and "ZZZ 2018/19" not in page  # the chooser lists ZZZ; the runs do not
+
+
+def test_every_other_role_is_refused(client, world):
+    organisation, year = world
+    for role in (Role.VIEWER, Role.PMO_EDITOR, Role.PANEL_MEMBER, Role.FINANCE):
+        assert _on_jobs_page(client, member(organisation, role), organisation, year).status_code == 403
+
+
+def test_runs_are_filtered_by_progress_and_a_bad_filter_is_said_in_words(client, world):
+    organisation, year = world
+    _runs(organisation, year, 2)
+    JobRun.objects.filter(pk=JobRun.objects.order_by("pk").first().pk).update(status=JobStatus.FINISHED)
+    admin = member(organisation, Role.ADMINISTRATOR)
+    assert "1 job run," in _on_jobs_page(client, admin, organisation, year, "?status=finished").content.decode()
+    page = _on_jobs_page(client, admin, organisation, year, "?status=exploded").content.decode()
+    assert "Select a valid choice" in page and "job run," not in page
+
+
+def test_the_page_queries_do_not_grow_with_runs_and_it_pages_by_fifty(client, world):
+    organisation, year = world
+    admin = member(organisation, Role.ADMINISTRATOR)
+    _runs(organisation, year, 2)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _on_jobs_page(client, admin, organisation, year)  # signed in, working organisation chosen
+    with CaptureQueriesContext(connection) as few:
+        client.get("/jobs/")
+    _runs(organisation, year, 70)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/jobs/").content.decode()
+    assert len(many) == len(few)
+    assert "72 job runs, newest first: page 1 of 2" in page and page.count("waiting for a worker") == 50
+    older = _on_jobs_page(client, admin, organisation, year, "?page=2").content.decode()
+    assert older.count("waiting for a worker") == 22
