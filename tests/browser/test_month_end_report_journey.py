@@ -26,7 +26,7 @@ def world():
     for month in range(1, 13):
         services.budget_month_record(actor=None, line=line, month=month, plan=50_330 * K,
                                      actual=50_753 * K if month <= 10 else None)
-    for role in (Role.FINANCE, Role.VIEWER):
+    for role in (Role.FINANCE, Role.VIEWER, Role.ADMINISTRATOR):
         member(organisation, role, username=role)
 
 
@@ -57,3 +57,18 @@ def test_finance_produces_and_reissues_a_month_and_a_viewer_reads_it(new_page, l
     expect(viewer.get_by_text("Superseded").first).to_be_visible()
     expect(viewer.get_by_role("link", name="Issue 2")).to_be_visible()
     assert not (violations := axe_violations(viewer)), format_violations(violations)
+
+    # The administrator reads both runs on the Background jobs page, linked from the menu.
+    admin = new_page()
+    sign_in(admin, live_server, Role.ADMINISTRATOR)
+    expect(admin.locator("header a", has_text="Background jobs")).not_to_have_count(0)
+    admin.goto(f"{live_server.url}/jobs/")
+    expect(admin.locator("h1")).to_have_text("Background jobs")
+    expect(admin.locator("table.app-job-runs tbody tr")).to_have_count(2)
+    expect(admin.locator("table.app-job-runs")).to_contain_text("Issue 2 of M10 2018/19")
+    assert not (violations := axe_violations(admin)), format_violations(violations)
+    # The finance page's progress table shows the same runs, finished.
+    page.goto(f"{live_server.url}/finance/reports/")
+    expect(page.locator("table.app-report-runs tbody tr")).to_have_count(2)
+    assert not (violations := axe_violations(page)), format_violations(violations)
+
