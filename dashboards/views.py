@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from dashboards import panels
 from finance.selectors import portfolio_rows, savings_gap
+from governance.formatting import month_label
 from governance.middleware import follow_into, working_of
 from governance.models import FinancialYear, Organisation, Role
 from governance.permissions import role_in
@@ -66,8 +67,12 @@ def organisation_dashboard(request: HttpRequest, ods_code: str, start_year: int)
 
 
 def _dashboard(request: HttpRequest, organisation: Organisation, year: FinancialYear) -> HttpResponse:
-    return render(request, "dashboards/dashboard.html", {"page": panels.dashboard_page(request.user, organisation,
-                                                                                        year)})
+    """The dashboard as at the month asked for (`?month=1..12`), else the data month."""
+    month = request.GET.get("month", "")
+    chosen = int(month) if month.isdigit() and 1 <= int(month) <= 12 else None
+    return render(request, "dashboards/dashboard.html", {
+        "page": panels.dashboard_page(request.user, organisation, year, chosen), "chosen_month": chosen,
+        "months": [(m, month_label(year.start_year, m)) for m in range(1, 13)]})
 
 
 @login_required

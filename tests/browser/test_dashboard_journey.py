@@ -3,6 +3,7 @@ printed) has no axe violations."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -84,8 +85,17 @@ def test_every_panel_is_drawn_with_its_table_on_screen_and_in_print_and_the_port
     page.emulate_media(media="print")
     expect(page.locator(".nhsuk-header")).to_be_hidden()
     expect(page.locator("#table-bridge")).to_be_visible()
+    # Laid out at the width of an A4 landscape page for printing.
+    expect(page.locator("#chart-heat-map .main-svg").first).to_have_attribute("width", "1000")
     assert not (violations := axe_violations(page)), format_violations(violations)
     page.emulate_media(media="screen")
+    expect(page.locator("#chart-heat-map .main-svg").first).not_to_have_attribute("width", "1000")
+
+    # The dashboard as at an earlier month: M1's actuals only.
+    page.get_by_label("Show the dashboard as at").select_option("1")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"\?month=1$"))  # the same page (the viewer's home) as at M1
+    expect(page.locator("#title-cumulative")).to_contain_text("as at M1 (April 2013)")
 
     page.get_by_role("link", name="Portfolio", exact=True).click()
     page.wait_for_url("**/portfolio/")

@@ -338,3 +338,17 @@ def test_the_portfolio_has_a_row_per_organisation_drilling_down_in_the_same_quer
         html = client.get("/portfolio/").content.decode()
     assert html.count('<th scope="row"') == 4 and "07N" not in html
     assert len(many) == len(one)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_can_be_read_as_at_an_earlier_month(client, world) -> None:
+    add_everything(world["organisation"], world["year"], 2)  # actuals in M1 and M2; the register is M2's
+    client.force_login(world["viewer"])
+    html = client.get("/dashboard/?month=1").content.decode()
+    assert "Data month: M1 (April 2013) (the month chosen, not closed yet)" in html
+    assert "By M1 (April 2013), £10 saved against £20 planned" in html
+    assert '<option value="1" selected>M1 Apr-13</option>' in html
+    # No register for M1: the latest is shown, and its title says its month.
+    assert "Financial risks against mitigations and the shortfall, £&#x27;000, as at M2 (May 2013)" in html
+    for nonsense in ("13", "0", "x"):
+        assert "Data month: M2 (May 2013)" in client.get(f"/dashboard/?month={nonsense}").content.decode()
