@@ -40,6 +40,8 @@ def test_every_menu_item_links_to_a_page_the_role_can_open(client, role):
     response = client.get(reverse("home"))
     assert response.status_code == 200
     expected = [(text, reverse(name)) for text, name in settings.PORTAL_NAVIGATION]
+    if role in (Role.ADMINISTRATOR, "staff", "superuser"):  # administrators of the working organisation
+        expected.append(("Background jobs", reverse("job-runs")))
     if role in ("staff", "superuser"):
         expected.append(("Administration", reverse("admin:index")))
     items = menu(response.content.decode())
