@@ -264,7 +264,7 @@ def private_imports(path: Path) -> list[str]:
 
 # Private helpers of schemes' workbook reader that other importers still share (to be made public names of the
 # package when the importers are split by concern); nothing else may import a private name.
-KNOWN_PRIVATE_IMPORTS = {"schemes/importers/__init__.py", "schemes/importers/reading.py", "risks/importers.py",
+KNOWN_PRIVATE_IMPORTS = {"schemes/importers/__init__.py", "schemes/importers/reading.py", "risks/importers/reading.py",
                          "finance/importers/reading.py"}
 
 
