@@ -19,12 +19,10 @@ from risks.importers.reading import (
     LABELS,
     TEXT_LIMITS,
     ParsedRisks,
-    RiskImportReport,
     RiskRow,
     read_risk_workbook,
-    risk_import,
-    risk_import_check,
 )
+from risks.importers.writing import RiskImportReport, risk_import, risk_import_check
 
 # The scheme importer's limits and refusals, which the risk import page and command show in the same words.
 from schemes.importers import LIMITS_IN_WORDS, WorkbookInvalid, describe

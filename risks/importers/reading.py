@@ -1,12 +1,7 @@
-"""Import a risk register from a workbook (.xlsx): check first (nothing saved), then import all or nothing.
-
-The limits and archive checks are the scheme importer's (schemes.importers: size, zip archive, unpacked size
-and ratio before parsing; rows, columns and a time budget while reading), imported rather than copied.
-Columns are matched ignoring case, spacing and punctuation; title rows may sit above the header:
-Risk, Category, Scheme, Owner, Start likelihood, Start impact, Current likelihood, Current impact, Target
-likelihood, Target impact, Impact, Mitigation, Review date. A score cell written as the papers do
-("20 5x4 Red") is accepted in place of a likelihood/impact pair, in the likelihood column or a "... score"
-column. Re-importing the same file changes nothing: a row is the risk of the same title in the same register.
+"""Reading a risk register workbook: pure, no database. The table is found below any title rows, its
+columns matched ignoring case, spacing and punctuation, and each row read into a RiskRow or a problem by
+sheet, row and column. A score cell written as the papers do ("20 5x4 Red") is accepted in place of a
+likelihood/impact pair.
 """
 
 from __future__ import annotations
@@ -17,24 +12,17 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import openpyxl
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.urls import reverse
 from openpyxl.utils import get_column_letter
 
-from governance.models import FinancialYear, ImportChange, ImportKind, Organisation
-from governance.permissions import Action, require
-from governance.services import ImportTouch, file_checksum, import_record
-from risks.models import STAGES, Category, Risk
-from risks.scoring import PublishedScore, parse_score_text, resolve_scores
-from risks.services import risk_create, risk_update
+from governance.services import file_checksum
+from risks.models import STAGES, Category
+from risks.scoring import PublishedScore, parse_score_text
 from schemes.importers import (
     CHECK_SECONDS,
     HEADER_SEARCH_ROWS,
-    LIMITS_IN_WORDS,
     MAX_ROWS,
     Problem,
     WorkbookInvalid,
@@ -42,15 +30,8 @@ from schemes.importers import (
     _limited_rows,
     _not_a_workbook,
     check_archive,
-    describe,
     normalise,
 )
-from schemes.models import Programme, Scheme
-
-if TYPE_CHECKING:
-    from governance.permissions import Actor
-
-__all__ = ["LIMITS_IN_WORDS", "RiskImportReport", "WorkbookInvalid", "describe", "risk_import", "risk_import_check"]
 
 # Header (normalised) -> our key. The likelihood columns also take a whole score ("20 5x4 Red").
 HEADERS: dict[str, str] = {
@@ -97,18 +78,6 @@ class ParsedRisks:
     problems: list[Problem] = field(default_factory=list)
     file_name: str = ""
     checksum: str = ""
-
-
-@dataclass
-class RiskImportReport:
-    sheet: str
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
 
 
 def _text(value: Any) -> str:
@@ -288,126 +257,3 @@ def _read_row(parsed: ParsedRisks, sheet: str, number: int, cells: list[Any], co
         return
     parsed.rows.append(RiskRow(number, title, category, texts["scheme"], texts["owner"], texts["impact"],
                                texts["mitigation"], review, scores))
-
-
-def _values(row: RiskRow, schemes: dict[str, Scheme], programmes: dict[str, Programme]) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "category": row.category, "owner": row.owner, "impact": row.impact, "mitigation": row.mitigation,
-        "review_date": row.review_date, "scheme": None, "programme": None,
-    }
-    key = normalise(row.scheme)
-    if key in schemes:
-        values["scheme"] = schemes[key]
-    elif key in programmes:
-        values["programme"] = programmes[key]
-    for stage, resolved in resolve_scores(row.scores).items():
-        values |= {
-            f"{stage}_likelihood": resolved.likelihood if resolved else None,
-            f"{stage}_impact": resolved.impact if resolved else None,
-            f"{stage}_published": resolved.published if resolved else "",
-            f"{stage}_published_score": resolved.published_score if resolved else None,
-        }
-    return values
-
-
-def _parse(year_name: str, source: str | Path | IO[bytes], name: str | None) -> tuple[int, ParsedRisks]:
-    try:
-        start_year = FinancialYear.start_year_from_name(year_name)
-    except ValidationError as error:
-        raise WorkbookInvalid(list(error.messages)) from None
-    parsed = read_risk_workbook(source, name=name)
-    if parsed.problems:
-        raise WorkbookInvalid(parsed.problems)
-    return start_year, parsed
-
-
-def _lookups(organisation: Organisation, year: FinancialYear | None, parsed: ParsedRisks
-             ) -> tuple[dict[str, Scheme], dict[str, Programme], dict[str, Risk]]:
-    schemes: dict[str, Scheme] = {}
-    existing: dict[str, Risk] = {}
-    if year is not None:
-        for scheme in Scheme.objects.filter(organisation=organisation, year=year):
-            schemes.setdefault(normalise(scheme.reference), scheme)
-            schemes.setdefault(normalise(scheme.name), scheme)
-        for risk in Risk.objects.filter(organisation=organisation, year=year).select_related("scheme", "programme"):
-            existing.setdefault(risk.title, risk)
-    programmes = {normalise(p.name): p for p in Programme.objects.filter(organisation=organisation)}
-    problems = [
-        Problem(parsed.sheet, row.row, "Scheme", f"no scheme or programme of {organisation.name} is called "
-                                                 f"'{row.scheme[:60]}'")
-        for row in parsed.rows if row.scheme and normalise(row.scheme) not in schemes
-        and normalise(row.scheme) not in programmes
-    ]
-    seen: dict[str, int] = {}
-    for row in parsed.rows:
-        if row.title in seen:
-            problems.append(Problem(parsed.sheet, row.row, "Risk", f"the same risk as row {seen[row.title]}"))
-        seen.setdefault(row.title, row.row)
-    if problems:
-        raise WorkbookInvalid(problems)
-    return schemes, programmes, existing
-
-
-def risk_import_check(
-    *, actor: Actor | None, organisation: Organisation, year_name: str,
-    source: str | Path | IO[bytes], name: str | None = None,
-) -> RiskImportReport:
-    """What importing the file would do, saving nothing (no transaction, no lock)."""
-    if actor is not None:
-        require(actor, Action.RECORD_RISKS, organisation)
-    start_year, parsed = _parse(year_name, source, name)
-    year = FinancialYear.objects.filter(start_year=start_year).first()
-    schemes, programmes, existing = _lookups(organisation, year, parsed)
-    report = RiskImportReport(sheet=parsed.sheet)
-    for row in parsed.rows:
-        risk = existing.get(row.title)
-        if risk is None:
-            report.created.append(row.title)
-        elif any(getattr(risk, k) != v for k, v in _values(row, schemes, programmes).items()):
-            report.updated.append(row.title)
-        else:
-            report.unchanged.append(row.title)
-    return report
-
-
-def risk_import(
-    *, actor: Actor | None, organisation: Organisation, year_name: str,
-    source: str | Path | IO[bytes], name: str | None = None,
-) -> RiskImportReport:
-    """Import the whole register or nothing, through the risk services. Raises WorkbookInvalid listing every
-    problem by sheet, row and column."""
-    if actor is not None:
-        require(actor, Action.RECORD_RISKS, organisation)
-    start_year, parsed = _parse(year_name, source, name)
-    report = RiskImportReport(sheet=parsed.sheet)
-    try:
-        with transaction.atomic():
-            year, _ = FinancialYear.objects.get_or_create(start_year=start_year)
-            schemes, programmes, existing = _lookups(organisation, year, parsed)
-            touched: list[ImportTouch] = []
-            for row in parsed.rows:
-                values = _values(row, schemes, programmes)
-                risk = existing.get(row.title)
-                try:
-                    if risk is None:
-                        saved = risk_create(actor=actor, organisation=organisation, year=year, title=row.title,
-                                            **values)
-                        change = ImportChange.CREATED
-                    else:
-                        saved = risk_update(actor=actor, risk=risk, expected_version=None, changes=values)
-                        change = ImportChange.UPDATED if saved.version != risk.version else ImportChange.UNCHANGED
-                except ValidationError as error:
-                    raise WorkbookInvalid([Problem(parsed.sheet, row.row, "", "; ".join(error.messages))]) from None
-                {ImportChange.CREATED: report.created, ImportChange.UPDATED: report.updated,
-                 ImportChange.UNCHANGED: report.unchanged}[change].append(row.title)
-                touched.append(ImportTouch(saved, change, reverse("risks:detail", args=[saved.pk])))
-            # In the import's transaction: an import that fails leaves no record of success.
-            import_record(
-                actor=actor, kind=ImportKind.RISKS, organisation=organisation, year=year,
-                file_name=parsed.file_name, checksum=parsed.checksum, sheet=parsed.sheet,
-                created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged),
-                touched=touched,
-            )
-    except WorkbookInvalid:
-        raise
-    return report
