@@ -5,42 +5,41 @@ One module per concern, named as in finance's services and selectors; import fro
 calculations`, `from finance.calculations import Amounts`), never from its modules.
 """
 
-from finance.calculations.budgets import (
-    BUDGET_ROW_INPUTS,
-    HUNDRED,
-    ZERO,
+from finance.calculations.activity import (
     ActivityMonthFigures,
     ActivityPlanCheck,
     ActivityPosition,
-    Amounts,
-    BudgetMonthFigures,
-    BudgetRow,
-    PlanPosition,
     activity_percent,
     activity_plan_check,
     activity_position,
     activity_variance,
-    assessed_percent,
+)
+from finance.calculations.budgets import (
+    BUDGET_ROW_INPUTS,
+    BudgetMonthFigures,
+    BudgetRow,
     budget_row,
     budget_row_differences,
     budget_row_of,
     budget_rows_total,
-    differences,
     forecast_outturn,
     income_row,
-    plan_line_bridge,
-    plan_position,
-    register_total,
-    residual,
-    row_amounts,
-    savings_row,
-    savings_rows_total,
-    shortfall,
     spend_variance,
     spread_evenly,
     surplus_row,
-    variance_percent,
 )
+from finance.calculations.common import HUNDRED, ZERO, variance_percent
+from finance.calculations.financial_risks import (
+    Amounts,
+    assessed_percent,
+    differences,
+    register_total,
+    residual,
+    row_amounts,
+    shortfall,
+)
+from finance.calculations.plan import PlanPosition, plan_line_bridge, plan_position
+from finance.calculations.reports import savings_row, savings_rows_total
 
 __all__ = [
     "ActivityMonthFigures",
