@@ -32,8 +32,8 @@ from schemes.importers import (
     MAX_UPLOAD_WORDS,
     Problem,
     WorkbookInvalid,
-    _content_of,
     check_archive,
+    content_of,
     normalise,
 )
 
@@ -233,7 +233,7 @@ def read_ledger(source: str | Path | IO[bytes], *, start_year: int, name: str | 
     the caller saves nothing unless there are none.
     """
     deadline = time.monotonic() + CHECK_SECONDS
-    name, content = _content_of(source, name)
+    name, content = content_of(source, name)
     if not content.strip():
         raise WorkbookInvalid([f"{_label(name)} is empty. Choose the ledger file (CSV or .xlsx) again."])
     tables = _xlsx_tables(name, content) if _is_xlsx(name, content) else {"": _csv_table(name, content)}

@@ -26,11 +26,11 @@ from schemes.importers import (
     MAX_ROWS,
     Problem,
     WorkbookInvalid,
-    _content_of,
-    _limited_rows,
-    _not_a_workbook,
     check_archive,
+    content_of,
+    limited_rows,
     normalise,
+    not_a_workbook,
 )
 
 # Header (normalised) -> our key. The likelihood columns also take a whole score ("20 5x4 Red").
@@ -98,17 +98,17 @@ def _find_header(rows: list[tuple[Any, ...]]) -> int | None:
 def read_risk_workbook(source: str | Path | IO[bytes], *, name: str | None = None) -> ParsedRisks:
     """Read the risk table of a workbook. Pure: no database. Problems are by sheet, row and column."""
     deadline = time.monotonic() + CHECK_SECONDS
-    name, content = _content_of(source, name)
+    name, content = content_of(source, name)
     check_archive(name, content)
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), data_only=True, read_only=True)
     except Exception:  # openpyxl raises many types for an archive that is not a workbook
-        raise WorkbookInvalid([_not_a_workbook(name)]) from None
+        raise WorkbookInvalid([not_a_workbook(name)]) from None
     try:
         for sheet in book.sheetnames:
             worksheet = book[sheet]
             worksheet.reset_dimensions()
-            rows = _limited_rows(sheet, worksheet.iter_rows(values_only=True), deadline)
+            rows = limited_rows(sheet, worksheet.iter_rows(values_only=True), deadline)
             top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
             header = _find_header(top)
             if header is not None:

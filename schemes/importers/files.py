@@ -80,11 +80,11 @@ class WorkbookInvalid(Exception):
         super().__init__("\n".join([*(str(p) for p in first), *([more_problems(more)] if more else [])]))
         self.problems = problems
 
-def _deadline_passed(deadline: float) -> bool:
+def deadline_passed(deadline: float) -> bool:
     return time.monotonic() > deadline
 
 
-def _too_slow() -> WorkbookInvalid:
+def too_slow() -> WorkbookInvalid:
     return WorkbookInvalid([
         f"Checking the workbook took longer than {CHECK_SECONDS:.0f} seconds, the most the portal allows, so it "
         "was stopped. Nothing has been saved. Copy just the scheme table into a new workbook, save it and "
@@ -109,12 +109,12 @@ def _label(name: str | None) -> str:
     return f"“{name}”" if name else "The workbook"
 
 
-def _not_a_workbook(name: str | None) -> str:
+def not_a_workbook(name: str | None) -> str:
     return (f"{_label(name)} could not be read as an Excel workbook (.xlsx). Open it in Excel and save it as an Excel "
             "Workbook (.xlsx), then choose it again.")
 
 
-def _content_of(source: str | Path | IO[bytes], name: str | None) -> tuple[str | None, bytes]:
+def content_of(source: str | Path | IO[bytes], name: str | None) -> tuple[str | None, bytes]:
     """The file's name (for messages) and bytes, refusing a file over the size limit before reading it all."""
     if isinstance(source, str | Path):
         path = Path(source)
@@ -142,7 +142,7 @@ def check_archive(name: str | None, content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
-        raise WorkbookInvalid([_not_a_workbook(name)]) from None
+        raise WorkbookInvalid([not_a_workbook(name)]) from None
     if len(members) > MAX_ZIP_MEMBERS:
         raise WorkbookInvalid([
             f"{_label(name)} is made of {len(members):,} parts (sheets, pictures, styles and so on): a workbook you "
@@ -167,17 +167,17 @@ def check_archive(name: str | None, content: bytes) -> None:
             ])
 
 
-def _limited_rows(sheet_name: str, rows: Iterable[tuple[Any, ...]], deadline: float) -> Iterator[tuple[Any, ...]]:
+def limited_rows(sheet_name: str, rows: Iterable[tuple[Any, ...]], deadline: float) -> Iterator[tuple[Any, ...]]:
     """A sheet's rows cut to MAX_COLUMNS, refusing a value beyond them, a row beyond Excel's last and a slow read."""
     for number, row in enumerate(rows, start=1):
-        if _deadline_passed(deadline):
-            raise _too_slow()
+        if deadline_passed(deadline):
+            raise too_slow()
         if number > EXCEL_MAX_ROW:
             raise WorkbookInvalid([f"Sheet '{sheet_name}' has rows beyond row {EXCEL_MAX_ROW:,}, Excel's last row: "
                                    "the file was not saved by a spreadsheet program."])
         if len(row) > MAX_COLUMNS:
             beyond = next((i for i, value in enumerate(row[MAX_COLUMNS:], start=MAX_COLUMNS)
-                           if value is not None and _text(value) != ""), None)
+                           if value is not None and cell_text(value) != ""), None)
             if beyond is not None:
                 raise WorkbookInvalid([
                     f"Sheet '{sheet_name}' has a value in column {get_column_letter(beyond + 1)} (row {number}), "
@@ -217,7 +217,7 @@ def problem_summary(problems: Iterable[Problem | str]) -> dict[str, Any]:
 def more_problems(count: int) -> str:
     return f"and {count:,} more problem{'' if count == 1 else 's'}"
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -27,13 +27,13 @@ from schemes.importers.files import (
     MAX_ROWS,
     Problem,
     WorkbookInvalid,
-    _content_of,
-    _deadline_passed,
-    _limited_rows,
-    _not_a_workbook,
-    _text,
-    _too_slow,
+    cell_text,
     check_archive,
+    content_of,
+    deadline_passed,
+    limited_rows,
+    not_a_workbook,
+    too_slow,
 )
 from schemes.models import Programme, Scheme
 
@@ -197,12 +197,12 @@ def read_workbook(source: str | Path | IO[bytes], start_year: int, sheet: str | 
     budget. Problems with the table's cells are returned in `problems`, by sheet, row and column.
     """
     deadline = time.monotonic() + files.CHECK_SECONDS
-    name, content = _content_of(source, name)
+    name, content = content_of(source, name)
     check_archive(name, content)
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), data_only=True, read_only=True)
     except Exception:  # openpyxl raises many types for an archive that is not a workbook
-        raise WorkbookInvalid([_not_a_workbook(name)]) from None
+        raise WorkbookInvalid([not_a_workbook(name)]) from None
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
@@ -211,13 +211,13 @@ def read_workbook(source: str | Path | IO[bytes], start_year: int, sheet: str | 
         else:
             candidates = book.sheetnames
         for candidate in candidates:
-            if _deadline_passed(deadline):
-                raise _too_slow()
+            if deadline_passed(deadline):
+                raise too_slow()
             worksheet = book[candidate]
             # The size a sheet states for itself can be wrong (or hostile): without it, rows are as long
             # as their last cell and there are only as many as the sheet holds.
             worksheet.reset_dimensions()
-            rows = _limited_rows(candidate, worksheet.iter_rows(values_only=True), deadline)
+            rows = limited_rows(candidate, worksheet.iter_rows(values_only=True), deadline)
             top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
             header = _find_header(top, start_year)
             if header is not None:
@@ -295,7 +295,7 @@ def _read_table(sheet: str, rows: Iterator[tuple[Any, ...]], header: int, start_
         cells = list(row) + [None] * (width - len(row))
         if _is_total(cells):
             break  # the table ends at its total row; summary rows below it are not schemes
-        if all(_text(c) == "" for c in cells):
+        if all(cell_text(c) == "" for c in cells):
             continue
         data_rows += 1
         if data_rows > MAX_ROWS:
@@ -321,7 +321,7 @@ def _read_row(parsed: ParsedWorkbook, sheet: str, offset: int, cells: list[Any],
         column = where(columns[key]) if key is not None and key in columns else ""
         parsed.problems.append(Problem(sheet, offset, column, message))
 
-    name = _text(cell("name"))
+    name = cell_text(cell("name"))
     if not name:
         problem("name", "this row has figures but no scheme heading")
         return
@@ -364,7 +364,7 @@ def _read_row(parsed: ParsedWorkbook, sheet: str, offset: int, cells: list[Any],
         problem("change", "change in delivery must be between -12 and +12 months")
     ratings: dict[str, str | None] = {}
     for key in RAG_COLUMNS:
-        word = _text(cell(key))
+        word = cell_text(cell(key))
         if not word:
             ratings[key] = None
         elif word.lower() in RAG_WORDS:
@@ -373,14 +373,14 @@ def _read_row(parsed: ParsedWorkbook, sheet: str, offset: int, cells: list[Any],
             problem(key, f"'{_shown(word)}' is not a RAG rating: use Green, Amber or Red")
     if fye is None and "full_year_effect" in columns and len(parsed.problems) == problems_before:
         problem("full_year_effect", "the full-year effect is missing")
-    no = _text(cell("no"))
-    reference = _text(cell("reference")) or no
-    programme = _text(cell("programme")) or "Unassigned"
+    no = cell_text(cell("no"))
+    reference = cell_text(cell("reference")) or no
+    programme = cell_text(cell("programme")) or "Unassigned"
     bounded("programme", programme, "programme name (Transformation Headings)")
     if not reference:
         problem(None, "the scheme has neither a File REF nor a No")
     elif len(reference) > TEXT_LIMITS["reference"]:
-        problem("reference" if _text(cell("reference")) else "no",
+        problem("reference" if cell_text(cell("reference")) else "no",
                 f"the reference is {len(reference):,} characters long: the most the portal keeps is "
                 f"{TEXT_LIMITS['reference']:,}")
     elif reference in seen_references:
@@ -409,5 +409,5 @@ def _read_row(parsed: ParsedWorkbook, sheet: str, offset: int, cells: list[Any],
 
 def _shown(value: Any, limit: int = 60) -> str:
     """A cell's text as quoted back in a problem: long text is cut, so one cell cannot fill the page."""
-    text = _text(value)
+    text = cell_text(value)
     return text if len(text) <= limit else f"{text[:limit]}…"

@@ -262,18 +262,11 @@ def private_imports(path: Path) -> list[str]:
     return found
 
 
-# Private helpers of schemes' workbook reader that other importers still share (to be made public names of the
-# package when the importers are split by concern); nothing else may import a private name.
-KNOWN_PRIVATE_IMPORTS = {"schemes/importers/__init__.py", "schemes/importers/reading.py", "risks/importers/reading.py",
-                         "finance/importers/reading.py"}
-
-
 @pytest.mark.parametrize("app", APPS)
 def test_modules_share_only_public_names(app):
     """A package's modules share helpers through public names (in its `common` module), never `from .x import _y`:
     what another module needs is part of the package's interface, not a private detail."""
-    found = [f"{where(path)} {use}" for path in python_files(app) if where(path) not in KNOWN_PRIVATE_IMPORTS
-             for use in private_imports(path)]
+    found = [f"{where(path)} {use}" for path in python_files(app) for use in private_imports(path)]
     assert not found, "\n".join(found)
 
 
