@@ -10,7 +10,8 @@ and opens no transaction. Importing (`workbook_import`) reads the file first, ou
 transaction, and only when the whole file is valid writes it in one short transaction through the
 same services as the browser. Re-importing the same file changes nothing.
 
-The package by concern: `files` (limits, archive checks, problem lists), `reading` (the pure read),
+The package by concern: `files` (limits, archive checks, problem lists), `headers` (which column is which),
+`cells` (months, whole numbers and RAG words as papers write them), `reading` (the pure read),
 `writing` (check against what is saved, then import).
 """
 
@@ -35,14 +36,8 @@ from schemes.importers.files import (
     size_problem,
     split_problems,
 )
-from schemes.importers.reading import (
-    COLUMNS,
-    ParsedWorkbook,
-    WorkbookRow,
-    header_key,
-    normalise,
-    read_workbook,
-)
+from schemes.importers.headers import COLUMNS, header_key, normalise
+from schemes.importers.reading import ParsedWorkbook, WorkbookRow, read_workbook
 from schemes.importers.writing import (
     IMPORT_REASON,
     ImportReport,

@@ -1,15 +1,13 @@
-"""Reading a scheme workbook into plain rows and problems: pure, no database (header matching, parsing).
-"""
+"""Reading a scheme workbook into plain rows and problems: pure, no database (header matching, parsing)."""
 
 from __future__ import annotations
 
 import io
 import itertools
-import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -22,6 +20,7 @@ from governance.money import money_problem, parse_pounds
 from governance.services import file_checksum
 from schemes import engine
 from schemes.importers import files
+from schemes.importers.cells import RAG_WORDS, parse_month, parse_whole
 from schemes.importers.files import (
     HEADER_SEARCH_ROWS,
     MAX_ROWS,
@@ -35,6 +34,17 @@ from schemes.importers.files import (
     not_a_workbook,
     too_slow,
 )
+from schemes.importers.headers import (
+    COLUMNS,
+    COMPUTED_COLUMNS,
+    OTHER_YEAR,
+    RAG_COLUMNS,
+    REQUIRED,
+    date_in_header,
+    header_key,
+    normalise,
+    year_forms,
+)
 from schemes.models import Programme, Scheme
 
 # Text is bounded by the columns it is stored in, here as PostgreSQL would refuse it.
@@ -44,40 +54,6 @@ TEXT_LIMITS = {
     "programme": Programme._meta.get_field("name").max_length or 0,
 }
 
-RAG_WORDS = {"green": "green", "g": "green", "amber": "amber", "a": "amber", "red": "red", "r": "red"}
-MONTH_NAMES = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-
-# Column keys, the words a user would recognise, and how a normalised header is recognised.
-# THIS and NEXT stand for the imported year and the year after, in any of the ways papers write them.
-COLUMNS: list[tuple[str, str, re.Pattern[str]]] = [
-    ("no", "No", re.compile(r"^no$")),
-    ("reference", "File REF", re.compile(r"^(fileref|ref|reference|schemeref)$")),
-    ("programme", "Transformation Headings", re.compile(r"^(transformationheadings?|programme|workstream)$")),
-    ("name", "Scheme Heading", re.compile(r"^(schemeheading|schemename)$")),
-    ("phase", "Phase", re.compile(r"^phase")),
-    ("go_live", "Go 'Live' Date", re.compile(r"^golive(date)?$")),
-    ("months", "No of Months Saving", re.compile(r"^noofmonthssaving(inTHIS)?$")),
-    ("current_cost", "Initial Opportunity / Current Cost (GROSS)", re.compile(r"currentcost|gross")),
-    ("full_year_effect", "(Full Year) Effect Net Saving", re.compile(r"^(fullyear)?effectnetsaving$")),
-    ("plan_in_year", "THIS Plan", re.compile(r"^THISplan$")),
-    ("next_year_effect", "NEXT Plan", re.compile(r"^NEXTplan$")),
-    ("value", "Value of Scheme", re.compile(r"^valueofscheme")),
-    ("resources", "Resources Required to Deliver", re.compile(r"^resources")),
-    ("timescales", "Timescales / Readiness of Implementation", re.compile(r"^timescales")),
-    ("codependencies", "Co-dependencies / multi-agency involvement", re.compile(r"^codependenc")),
-    ("overall", "Overall Scheme Rating", re.compile(r"^overall")),
-    ("most_likely", "Most Likely", re.compile(r"^mostlikely")),
-    ("change", "Change in Delivery (Months +/-)", re.compile(r"^changeindelivery")),
-    ("director_value", "THIS Delivery Value", re.compile(r"^THISdeliveryvalue")),
-    ("director_next_year", "NEXT Delivery Value", re.compile(r"^NEXTdeliveryvalue")),
-]
-REQUIRED = ("name", "go_live", "full_year_effect")
-RAG_COLUMNS = ("value", "resources", "timescales", "codependencies", "overall")
-COMPUTED_COLUMNS = ("plan_in_year", "next_year_effect", "most_likely", "director_value", "director_next_year")
-# A year-labelled heading still showing digits after THIS/NEXT substitution is another year's column.
-OTHER_YEAR = re.compile(r"^(noofmonthssavingin\d{4,8}|\d{4,8}plan|\d{4,8}deliveryvalue)")
-DATE_IN_TEXT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2,4})")
 
 @dataclass
 class WorkbookRow:
@@ -106,79 +82,6 @@ class ParsedWorkbook:
     assessed_on: date | None = None
     file_name: str = ""
     checksum: str = ""
-
-def normalise(text: Any) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(text).lower()) if text is not None else ""
-
-
-def year_forms(start_year: int) -> list[tuple[str, str]]:
-    """How papers write a year ("2013/14", "13/14", "2013 / 2014") normalised, longest first."""
-    forms = []
-    for token, start in (("THIS", start_year), ("NEXT", start_year + 1)):
-        end = start + 1
-        forms += [(f"{start}{end}", token), (f"{start}{end % 100:02d}", token),
-                  (f"{start % 100:02d}{end % 100:02d}", token)]
-    return sorted(forms, key=lambda pair: -len(pair[0]))
-
-
-def header_key(text: Any, start_year: int) -> str | None:
-    label = normalise(text)
-    if not label:
-        return None
-    for form, token in year_forms(start_year):
-        label = label.replace(form, token)
-    for key, _, pattern in COLUMNS:
-        if pattern.search(label):
-            return key
-    return None
-
-
-def date_in_header(text: Any) -> date | None:
-    match = DATE_IN_TEXT.search(str(text or ""))
-    if not match:
-        return None
-    day, month, year = (int(g) for g in match.groups())
-    year = year + 2000 if year < 100 else year
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def parse_month(value: Any) -> date | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime):
-        return value.date().replace(day=1)
-    if isinstance(value, date):
-        return value.replace(day=1)
-    text = str(value).strip().lower()
-    if len(text) > 40:  # longer than any way of writing a month
-        raise ValueError(text[:40])
-    match = re.fullmatch(r"([a-z]{3})[a-z]*[\s\-/']*(\d{2}|\d{4})", text)
-    if match and match.group(1) in MONTH_NAMES:
-        year = int(match.group(2))
-        return date(year + 2000 if year < 100 else year, MONTH_NAMES[match.group(1)], 1)
-    for pattern in ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%Y-%m", "%m/%Y"):
-        try:
-            return datetime.strptime(text, pattern).date().replace(day=1)
-        except ValueError:
-            continue
-    raise ValueError
-
-
-def parse_whole(value: Any) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = str(value).strip()
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    raise ValueError
-
 
 
 def _find_header(rows: list[tuple[Any, ...]], start_year: int) -> int | None:

@@ -20,7 +20,8 @@ from governance.permissions import Action, require
 from governance.services import ImportTouch, import_record
 from schemes import engine, services
 from schemes.importers.files import WorkbookInvalid
-from schemes.importers.reading import COMPUTED_COLUMNS, ParsedWorkbook, WorkbookRow, read_workbook
+from schemes.importers.headers import COMPUTED_COLUMNS
+from schemes.importers.reading import ParsedWorkbook, WorkbookRow, read_workbook
 from schemes.models import Figure, FigureOverride, Programme, Scheme
 from schemes.selectors import engine_inputs, rag_factors
 
