@@ -370,6 +370,12 @@ class VarianceReport(models.Model):
     job_run_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
     budget_lines_read = models.PositiveIntegerField(default=0)
     schemes_read = models.PositiveIntegerField(default=0)
+    # What the board pack needs beyond the tables, stored with them (issues made before this was kept have
+    # schemes_stored False, and a pack of such a month reads today's scheme figures and says so).
+    schemes_stored = models.BooleanField(
+        default=False, help_text="Every scheme's figures, ratings and months are stored with this issue")
+    savings_target = optional_money_field(
+        "savings target", help_text="The QIPP the financial plan counted on when issued; empty without a plan")
 
     objects = OrganisationScopedQuerySet.as_manager()
 
@@ -380,6 +386,7 @@ class VarianceReport(models.Model):
             models.UniqueConstraint(fields=["organisation", "year", "month"], condition=models.Q(is_current=True),
                                     name="one_current_report_issue"),
             models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="variance_report_month_1_12"),
+            *storable_constraints("variance_report", "savings_target"),
         ]
 
     def __str__(self) -> str:
@@ -474,3 +481,52 @@ class VarianceReportSaving(models.Model):
 
     def __str__(self) -> str:
         return self.programme
+
+
+class VarianceReportScheme(models.Model):
+    """A scheme as it stood when the report was issued: its stored figures (overridden where set by hand, with
+    the reasons), its latest ratings and its twelve months, for the board pack of a past month.
+
+    Only the names and figures are copied (no link to the scheme): the snapshot outlives renames and deletions.
+    `months` holds M1..M12 as {"plan", "actual", "forecast"}, pounds as decimal strings (null = not recorded),
+    never floats.
+    """
+
+    report = models.ForeignKey(VarianceReport, on_delete=models.CASCADE, related_name="schemes")
+    position = models.PositiveIntegerField()
+    reference = models.CharField(max_length=30)
+    programme = models.CharField(max_length=200)
+    name = models.CharField(max_length=300)
+    phase = models.PositiveSmallIntegerField(null=True, blank=True)
+    go_live = models.CharField(max_length=10, blank=True, help_text='As the papers write it, e.g. "Jul-13"')
+    months_in_year = models.PositiveSmallIntegerField(default=0)
+    gross_saving = money_field("gross saving (full year)")
+    full_year_effect = money_field("full-year effect")
+    plan_in_year = money_field("plan this year")
+    next_year_effect = money_field("next-year effect")
+    most_likely = money_field("most likely")
+    director_value = money_field("director's value this year")
+    director_next_year = money_field("director's value next year")
+    delivery_change_months = models.SmallIntegerField(default=0)
+    value_rag = models.CharField("value of scheme", max_length=10, blank=True)
+    resources_rag = models.CharField("resources required to deliver", max_length=10, blank=True)
+    timescales_rag = models.CharField("timescales / readiness", max_length=10, blank=True)
+    codependencies_rag = models.CharField("co-dependencies / multi-agency", max_length=10, blank=True)
+    overall_rag = models.CharField("overall scheme rating", max_length=10, blank=True)
+    overrides = models.JSONField(default=dict, blank=True, help_text="Figure -> the reason it was set by hand")
+    months = models.JSONField(default=list, blank=True)
+
+    organisation_scope = "report__organisation"
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="one_report_scheme_position"),
+            *storable_constraints("report_scheme", "gross_saving", "full_year_effect", "plan_in_year",
+                                  "next_year_effect", "most_likely", "director_value", "director_next_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.name}"
+

@@ -18,15 +18,19 @@ from finance.calculations import BudgetMonthFigures, BudgetRow
 from finance.models import (
     BudgetLine,
     BudgetMonth,
+    FinancialPlan,
     ReportRowKind,
     VarianceReport,
     VarianceReportLine,
     VarianceReportSaving,
+    VarianceReportScheme,
 )
 from finance.selectors.budgets import BudgetTable, budget_table_of
+from governance.formatting import format_month
 from governance.models import FinancialYear, Organisation
 from governance.permissions import Action, require
-from schemes.models import SchemeMonth
+from schemes.models import FigureOverride, Scheme, SchemeMonth
+from schemes.selectors import latest_ratings
 
 if TYPE_CHECKING:
     from governance.permissions import Actor
@@ -84,6 +88,51 @@ def _savings_rows(organisation: Organisation, year: FinancialYear, month: int) -
     return rows, len(by_scheme)
 
 
+SCHEME_FIGURES = ("gross_saving", "full_year_effect", "plan_in_year", "next_year_effect", "most_likely",
+                  "director_value", "director_next_year")
+RATING_DIMENSIONS = ("value", "resources", "timescales", "codependencies", "overall")
+
+
+def _penny_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def _scheme_rows(organisation: Organisation, year: FinancialYear) -> list[dict[str, Any]]:
+    """Every scheme as it stands, for the board pack of this month: figures, reasons for overrides, latest
+    ratings and twelve months (four queries, whatever the number of schemes)."""
+    active = FigureOverride.objects.filter(cleared_at__isnull=True)
+    schemes = list(Scheme.objects.filter(organisation=organisation, year=year).select_related("programme")
+                   .prefetch_related(Prefetch("overrides", queryset=active, to_attr="active_overrides"))
+                   .order_by("programme__name", "reference"))
+    ratings = latest_ratings(schemes)
+    months: dict[int, dict[int, dict[str, str | None]]] = defaultdict(dict)
+    for scheme_id, number, plan, actual, forecast in SchemeMonth.objects.filter(
+            scheme__in=[s.pk for s in schemes]).values_list("scheme_id", "month", "plan", "actual", "forecast"):
+        months[scheme_id][number] = {"plan": _penny_text(plan), "actual": _penny_text(actual),
+                                     "forecast": _penny_text(forecast)}
+    rows = []
+    for scheme in schemes:
+        rating = ratings.get(scheme.pk)
+        rows.append({
+            "reference": scheme.reference, "programme": scheme.programme.name, "name": scheme.name,
+            "phase": scheme.phase, "go_live": format_month(scheme.go_live) if scheme.go_live else "",
+            "months_in_year": scheme.months_in_year, "delivery_change_months": scheme.delivery_change_months,
+            **{name: getattr(scheme, name) for name in SCHEME_FIGURES},
+            **{f"{d}_rag": (getattr(rating, d) if rating else "") for d in RATING_DIMENSIONS},
+            "overrides": {o.figure: o.reason for o in getattr(scheme, "active_overrides", [])},
+            "months": [months[scheme.pk].get(n, {"plan": "0.00", "actual": None, "forecast": None})
+                       for n in range(1, 13)],
+        })
+    return rows
+
+
+def _savings_target(organisation: Organisation, year: FinancialYear) -> Decimal | None:
+    plan = FinancialPlan.objects.filter(organisation=organisation, year=year).first()
+    if plan is None:
+        return None
+    return calculations.plan_position(plan.allocation, plan.planned_expenditure, plan.planned_qipp).qipp_commitment
+
+
 def _pause_for_tests() -> None:
     """Integration tests kill a worker here, mid-report, to prove the snapshot is all or nothing (0 = no pause)."""
     seconds = float(getattr(settings, "MONTH_END_REPORT_TEST_PAUSE", 0) or 0)
@@ -96,7 +145,8 @@ def month_end_report_produce(
     *, actor: Actor | None, organisation: Organisation, year: FinancialYear, month: int,
     job_run: Any = None,
 ) -> VarianceReport:
-    """Issue the month's variance report: the budget table and scheme savings as they stand, as issue n+1.
+    """Issue the month's variance report: the budget table and scheme savings as they stand, as issue n+1, with
+    every scheme's figures, ratings and months and the savings target, so the month's board pack reads them.
 
     One transaction: a failure part-way leaves no snapshot and the previous issue current. A retried job
     (the same `job_run`) that already produced its report returns that report, never a second issue.
@@ -126,10 +176,14 @@ def month_end_report_produce(
         organisation=organisation, year=year, month=month, issue=last + 1, is_current=True,
         produced_at=timezone.now(), produced_by=actor if getattr(actor, "is_active", False) else None,
         job_run_id=None if job_run is None else job_run.pk, budget_lines_read=len(lines), schemes_read=schemes,
+        schemes_stored=True, savings_target=_savings_target(organisation, year),
     )
     VarianceReportLine.objects.bulk_create(
         VarianceReportLine(report=report, position=position, **row) for position, row in enumerate(budget, 1))
     _pause_for_tests()
     VarianceReportSaving.objects.bulk_create(
         VarianceReportSaving(report=report, position=position, **row) for position, row in enumerate(savings, 1))
+    VarianceReportScheme.objects.bulk_create(
+        VarianceReportScheme(report=report, position=position, **row)
+        for position, row in enumerate(_scheme_rows(organisation, year), 1))
     return report
