@@ -21,6 +21,7 @@ urlpatterns = [
     path("imports/", views.imports_page, name="imports"),
     path("imports/<int:pk>/", views.import_page, name="import"),
     path("jobs/", views.job_runs_page, name="job-runs"),
+    path("health/", views.health, name="health"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("meetings/<int:pk>/history/", views.meeting_history, name="meeting-history"),
 ]

@@ -29,6 +29,29 @@ if SECRET_KEY is None:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# HTTPS only when deployed (debug off); a developer's `make run` serves plain HTTP on 127.0.0.1.
+# Behind a proxy that ends TLS (nginx, a load balancer), DJANGO_TRUST_X_FORWARDED_PROTO=true lets Django
+# see the request was HTTPS; only turn it on if the proxy always sets (or strips) X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the container health check asks over plain HTTP inside the host
+if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A year, subdomains included, preload: what NHS services on nhs.uk already are (the domain is preloaded).
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Sessions end after 30 minutes without a request and, whatever the activity, after a working day
+# (governance.middleware.SessionLifetimeMiddleware, which renews the idle expiry every few minutes rather
+# than saving the session on every request): an unlocked office PC does not stay signed in to finance data.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_MAX_SECONDS = env_int("DJANGO_SESSION_MAX_SECONDS", 10 * 60 * 60)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -63,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "governance.middleware.SessionLifetimeMiddleware",
     "governance.middleware.WorkingContextMiddleware",
 ]
 
@@ -151,10 +175,13 @@ STATIC_URL = "static/"
 # without importing plotly (slow to import).
 _PLOTLY = Path(importlib.util.find_spec("plotly").origin or "").parent  # type: ignore[union-attr]
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", _PLOTLY / "package_data")]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Deployed, WhiteNoise serves what collectstatic gathered under content-hashed names (cached for a year,
+# compressed); a developer's server and the tests serve the files as they are, with no collectstatic.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Celery: eager in-process unless a broker is configured.
@@ -221,6 +248,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One schema name for each choice set several fields share (the RAG words, the stages).
+    "ENUM_NAME_OVERRIDES": {"RagEnum": "schemes.models.Rag", "StageEnum": "schemes.models.Stage"},
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -6,6 +6,7 @@ One module per concern; the URLs and other apps import from here (`from governan
 """
 
 from governance.views.context import safe_next, switch_context
+from governance.views.health import health
 from governance.views.imports import import_page, imports_page
 from governance.views.jobs import job_runs_page
 from governance.views.meetings import (
@@ -29,6 +30,7 @@ from governance.views.plan import (
 )
 
 __all__ = [
+    "health",
     "decision_about_page",
     "import_page",
     "imports_page",
