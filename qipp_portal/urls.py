@@ -10,7 +10,10 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     path("risks/", include("risks.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),  # POST only (Django 5)
+    # Every user changes their own password (an administrator's reset of a member's is in the admin).
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("qipp_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

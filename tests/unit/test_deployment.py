@@ -167,3 +167,39 @@ def test_deployed_static_files_have_hashed_names_served_by_whitenoise(tmp_path) 
                                "print(r.status_code, r.headers.get('Cache-Control'))"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert served.stdout.split()[0] == "200" and "max-age=315360000" in served.stdout, served.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.PMO_EDITOR])
+def test_every_user_changes_their_own_password_with_the_validators_in_words(client, role) -> None:
+    user = member(OrganisationFactory(), role, username="amy")
+    user.set_password("Old-pass-2013!")
+    user.save()
+    client.login(username="amy", password="Old-pass-2013!")
+    assert 'href="/accounts/password/"' in client.get("/").content.decode()
+    page = client.post("/accounts/password/", {"old_password": "wrong", "new_password1": "x",
+                                              "new_password2": "x"}).content.decode()
+    assert "Your old password was entered incorrectly" in page and "There is a problem" in page
+    page = client.post("/accounts/password/", {"old_password": "Old-pass-2013!", "new_password1": "password",
+                                              "new_password2": "password"}).content.decode()
+    assert "This password is too common" in page
+    response = client.post("/accounts/password/", {"old_password": "Old-pass-2013!",
+                                                  "new_password1": "Bexley-QIPP-appendix-1",
+                                                  "new_password2": "Bexley-QIPP-appendix-1"}, follow=True)
+    assert "Your password has been changed" in response.content.decode()
+    assert client.get("/schemes/").status_code == 200  # still signed in
+    client.logout()
+    assert not client.login(username="amy", password="Old-pass-2013!")
+    assert client.login(username="amy", password="Bexley-QIPP-appendix-1")
+
+
+@pytest.mark.django_db
+def test_signing_out_is_a_post_not_a_link() -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(member(OrganisationFactory(), Role.VIEWER))
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.get("/schemes/").status_code == 200
+    client.post("/accounts/logout/")
+    assert client.get("/schemes/").status_code == 302
