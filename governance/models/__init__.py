@@ -1,0 +1,61 @@
+"""Organisations, financial years, people and their roles: the root every other app hangs from; the improvement
+plan, meetings and decisions, import records and job runs.
+
+One module per concern, named as governance's services are; import from here (`from governance.models import
+Organisation`), never from its modules. The models' app is governance wherever they are defined, so the
+migrations are unchanged.
+"""
+
+from governance.models.plan import (
+    YEAR_NAME,
+    ActionRag,
+    ActionStatus,
+    Decision,
+    FinancialYear,
+    FinancialYearQuerySet,
+    ImportChange,
+    ImportKind,
+    ImportLink,
+    ImportRecord,
+    JobRun,
+    JobStatus,
+    Meeting,
+    MeetingKind,
+    Membership,
+    MonthStatus,
+    Organisation,
+    OrganisationKind,
+    PlanAction,
+    PlanDomain,
+    PlanUpdate,
+    Requirement,
+    RevisedDueDate,
+    Role,
+)
+
+__all__ = [
+    "ActionRag",
+    "ActionStatus",
+    "Decision",
+    "FinancialYear",
+    "FinancialYearQuerySet",
+    "ImportChange",
+    "ImportKind",
+    "ImportLink",
+    "ImportRecord",
+    "JobRun",
+    "JobStatus",
+    "Meeting",
+    "MeetingKind",
+    "Membership",
+    "MonthStatus",
+    "Organisation",
+    "OrganisationKind",
+    "PlanAction",
+    "PlanDomain",
+    "PlanUpdate",
+    "Requirement",
+    "RevisedDueDate",
+    "Role",
+    "YEAR_NAME",
+]
