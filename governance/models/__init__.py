@@ -6,31 +6,27 @@ Organisation`), never from its modules. The models' app is governance wherever t
 migrations are unchanged.
 """
 
-from governance.models.plan import (
+from governance.models.imports import ImportChange, ImportKind, ImportLink, ImportRecord
+from governance.models.jobs import JobRun, JobStatus
+from governance.models.meetings import Decision, Meeting, MeetingKind
+from governance.models.organisations import (
     YEAR_NAME,
-    ActionRag,
-    ActionStatus,
-    Decision,
     FinancialYear,
     FinancialYearQuerySet,
-    ImportChange,
-    ImportKind,
-    ImportLink,
-    ImportRecord,
-    JobRun,
-    JobStatus,
-    Meeting,
-    MeetingKind,
     Membership,
     MonthStatus,
     Organisation,
     OrganisationKind,
+    Role,
+)
+from governance.models.plan import (
+    ActionRag,
+    ActionStatus,
     PlanAction,
     PlanDomain,
     PlanUpdate,
     Requirement,
     RevisedDueDate,
-    Role,
 )
 
 __all__ = [
