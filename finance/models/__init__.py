@@ -6,25 +6,20 @@ BudgetLine`), never from its modules. The models' app is finance wherever they a
 are unchanged.
 """
 
-from finance.models.reports import (
+from finance.models.activity import (
     ACTIVITY_CHANGE,
     ACTIVITY_CODE_LENGTH,
     ACTIVITY_COUNT,
     ACTIVITY_LIMIT,
     ACTIVITY_TITLE_LENGTH,
-    LEAD_LENGTH,
-    MONTHS,
-    SHORT_TEXT,
     ActivityLine,
     ActivityMonth,
-    BudgetLine,
-    BudgetLineKind,
-    BudgetMonth,
-    FinancialPlan,
-    FinancialPlanLine,
-    FinancialRisk,
-    FinancialRiskKind,
-    FinancialRiskMonth,
+)
+from finance.models.budgets import BudgetLine, BudgetLineKind, BudgetMonth
+from finance.models.common import LEAD_LENGTH, MONTHS, SHORT_TEXT
+from finance.models.financial_risks import FinancialRisk, FinancialRiskKind, FinancialRiskMonth
+from finance.models.plan import FinancialPlan, FinancialPlanLine
+from finance.models.reports import (
     ReportRowKind,
     VarianceReport,
     VarianceReportLine,
