@@ -9,6 +9,7 @@ switches to PostgreSQL; REDIS_URL (or CELERY_BROKER_URL) switches to a real brok
 from __future__ import annotations
 
 import importlib.util
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI for /api/docs/ from our own static files, never a CDN
     "simple_history",
+    "axes",
     "governance",
     "schemes",
     "risks",
@@ -88,7 +90,21 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "governance.middleware.SessionLifetimeMiddleware",
     "governance.middleware.WorkingContextMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling: after 5 wrong passwords for one username from one address, that pair is refused for
+# 15 minutes, with the same words whether or not the account exists (no account enumeration). A right
+# password resets the count. The admin's sign-in is throttled the same way.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env_bool("QIPP_LOGIN_THROTTLING", True)
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "qipp_portal.urls"
 WSGI_APPLICATION = "qipp_portal.wsgi.application"
