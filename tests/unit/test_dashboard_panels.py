@@ -291,6 +291,7 @@ def test_the_dashboard_reads_in_the_same_queries_however_much_data(client, world
     organisation, year = world["organisation"], world["year"]
     client.force_login(world["viewer"])
     add_everything(organisation, year, 1)
+    client.get("/dashboard/")  # the first request after signing in also saves the session: not what is counted
     with CaptureQueriesContext(connection) as one:
         assert client.get("/dashboard/").status_code == 200
     add_everything(organisation, year, 8)
@@ -320,6 +321,7 @@ def test_the_portfolio_has_a_row_per_organisation_drilling_down_in_the_same_quer
     FinancialPlan.objects.create(organisation=world["organisation"], year=year, allocation=D("1000"),
                                  planned_expenditure=D("1500"))
     client.force_login(viewer)
+    client.get("/portfolio/")  # the first request after signing in also saves the session: not what is counted
     with CaptureQueriesContext(connection) as one:
         html = client.get("/portfolio/").content.decode()
     row = html[html.index("<th scope=\"row\""):]
