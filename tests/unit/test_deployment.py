@@ -203,3 +203,11 @@ def test_signing_out_is_a_post_not_a_link() -> None:
     assert client.get("/schemes/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/schemes/").status_code == 302
+
+
+def test_no_template_has_an_inline_script_or_style() -> None:
+    """A content-security policy without 'unsafe-inline' must not break a page: scripts and styles are files."""
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=\"|\son[a-z]+=\"", re.I)
+    found = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path in (ROOT / "templates").rglob("*.html")
+             for match in inline.finditer(path.read_text())]
+    assert found == []
