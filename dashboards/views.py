@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from dashboards import panels
-from finance.selectors import portfolio_rows, savings_gap
+from dashboards.forms import BoardPackForm
+from dashboards.services import BOARD_PACK_TASK, board_pack_queue
+from finance.selectors import board_pack_download, board_pack_run, board_pack_runs, portfolio_rows, savings_gap
 from governance.formatting import month_label
+from governance.forms import add_service_errors
 from governance.middleware import follow_into, working_of
-from governance.models import FinancialYear, Organisation, Role
-from governance.permissions import role_in
+from governance.models import FinancialYear, JobStatus, Organisation, Role
+from governance.permissions import Action, acting_user, allowed_actions, require, role_in
 from governance.selectors import organisations_for
 from schemes.selectors import (
     latest_closed_month,
@@ -79,3 +85,58 @@ def _dashboard(request: HttpRequest, organisation: Organisation, year: Financial
 def portfolio(request: HttpRequest) -> HttpResponse:
     """Every organisation of the user, one row each, each drilling down to its dashboard."""
     return render(request, "dashboards/portfolio.html", {"rows": portfolio_rows(request.user)})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_packs(request: HttpRequest) -> HttpResponse:
+    """The working year's board packs (any member may download one); finance and administrators produce them."""
+    working = working_of(request)
+    if working.organisation is None or working.year is None:
+        return render(request, "includes/no_context_page.html")
+    organisation, year = working.organisation, working.year
+    default_month = latest_closed_month(request.user, organisation, year) or 1
+    form = BoardPackForm(request.POST or None, initial={"month": default_month})
+    if request.method == "POST":
+        require(request.user, Action.PRODUCE_BOARD_PACK, organisation)
+        if form.is_valid():
+            try:
+                run = board_pack_queue(actor=acting_user(request), organisation=organisation, year=year,
+                                       month=form.cleaned_data["month"], commentary=form.cleaned_data["commentary"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Board pack for M{run.month} asked for.")
+                return redirect("board-pack", pk=run.pk)
+    return render(request, "dashboards/board_packs.html", {
+        "runs": board_pack_runs(request.user, organisation, year, BOARD_PACK_TASK), "form": form,
+        "can": allowed_actions(request.user, organisation),
+    })
+
+
+@login_required
+def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """One run's progress: queued, running, ready (with the download) or failed (with the reason). While it is
+    queued or running, static/js/board_pack.js reloads the page every few seconds."""
+    found = board_pack_run(request.user, pk, BOARD_PACK_TASK)
+    if found is None or found.run.organisation is None or found.run.year is None:
+        raise Http404("No such board pack")
+    follow_into(request, found.run.organisation, found.run.year)
+    pending = found.pack is None and found.run.status in (JobStatus.QUEUED, JobStatus.STARTED)
+    return render(request, "dashboards/board_pack.html", {"run": found.run, "pack": found.pack, "pending": pending})
+
+
+@login_required
+def board_pack_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The produced .xlsx, for members of its organisation only (404 for anyone else)."""
+    pack = board_pack_download(request.user, pk)
+    if pack is None:
+        raise Http404("No such board pack")
+    response = HttpResponse(bytes(pack.content), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
+    response["Content-Length"] = str(pack.size)
+    response["Cache-Control"] = "private, no-store"
+    return response

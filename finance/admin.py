@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from finance.models import (
     ActivityLine,
     ActivityMonth,
+    BoardPack,
     BudgetLine,
     BudgetMonth,
     FinancialPlan,
@@ -17,6 +18,7 @@ from finance.models import (
     VarianceReport,
     VarianceReportLine,
     VarianceReportSaving,
+    VarianceReportScheme,
 )
 from finance.services import financial_plan_set
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
@@ -155,3 +157,26 @@ class VarianceReportSavingAdmin(ScopedAdmin):
     list_display = ["programme", "report", "ytd_plan", "ytd_actual", "ytd_variance", "forecast_variance"]
     list_filter = ["report__organisation"]
     list_select_related = ["report__organisation", "report__year"]
+
+
+@admin.register(VarianceReportScheme)
+class VarianceReportSchemeAdmin(ScopedAdmin):
+    """A scheme as a report stored it when issued (for that month's board pack): read-only, as the report."""
+
+    service_owned = True
+    list_display = ["reference", "name", "report", "plan_in_year", "most_likely", "overall_rag"]
+    list_filter = ["report__organisation"]
+    list_select_related = ["report__organisation", "report__year"]
+
+
+@admin.register(BoardPack)
+class BoardPackAdmin(ScopedAdmin):
+    """Produced board packs: stored by their job (dashboards.tasks.produce_board_pack), downloaded from the
+    board-pack pages; read-only here, and the file's bytes are not shown."""
+
+    service_owned = True
+    list_display = ["file_name", "organisation", "year", "month", "report_issue", "size", "produced_at",
+                    "produced_by"]
+    list_filter = ["organisation", "year", "month"]
+    list_select_related = ["organisation", "year", "produced_by"]
+    exclude = ["content"]

@@ -73,7 +73,8 @@ class RiskRow:
 
 @dataclass(frozen=True)
 class Bridge:
-    """The savings bridge: from the target to what is identified, planned, likely and delivered (pounds)."""
+    """The savings bridge: from the target to what is identified, planned, likely and delivered (pounds); today's
+    is finance.selectors.savings_bridge's (the dashboards' own), a reported month's from the report's rows."""
 
     target: Decimal | None  # the QIPP the financial plan counts on (None: no financial plan)
     identified: Decimal  # gross full-year savings of the identified schemes
@@ -82,11 +83,7 @@ class Bridge:
     director_value: Decimal
     ytd_actual: Decimal
     forecast_outturn: Decimal
-
-    @property
-    def unidentified(self) -> Decimal | None:
-        """What the target asks for beyond the identified schemes (negative: more identified than needed)."""
-        return None if self.target is None else self.target - self.identified
+    unidentified: Decimal | None  # target less identified (negative: more identified than the target asks)
 
 
 @dataclass(frozen=True)

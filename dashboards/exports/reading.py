@@ -133,26 +133,35 @@ def pack_inputs(
     commentary: str = "",
 ) -> PackInputs:
     """What the pack for `month` shows, read through the selectors scoped to `user` (None: the shell command)."""
-    from finance.selectors import financial_risk_months, financial_risk_register, savings_gap, variance_reports_for
+    from finance.selectors import (
+        financial_risk_months,
+        financial_risk_register,
+        savings_bridge,
+        variance_reports_for,
+    )
 
     reader: Viewer = user if user is not None else shell_reader()
     report = (variance_reports_for(reader).filter(organisation=organisation, year=year, month=month, is_current=True)
               .prefetch_related("schemes").first())
     schemes = _snapshot_schemes(report) if report is not None and report.schemes_stored else _live_schemes(
         reader, organisation, year)
+    identified = sum((s.gross_saving for s in schemes), ZERO)
     if report is not None and report.schemes_stored:
         target = report.savings_target
+        bridge = Bridge(
+            target=target, identified=identified,
+            plan_in_year=sum((s.figures["plan_in_year"] for s in schemes), ZERO),
+            most_likely=sum((s.figures["most_likely"] for s in schemes), ZERO),
+            director_value=sum((s.figures["director_value"] for s in schemes), ZERO),
+            ytd_actual=sum((ytd_actual(s.months, month) for s in schemes), ZERO),
+            forecast_outturn=sum((forecast_outturn(s.months, month) for s in schemes), ZERO),
+            unidentified=None if target is None else target - identified,
+        )
     else:
-        gap = savings_gap(reader, organisation, year)
-        target = gap.qipp_commitment if gap is not None else None
-    bridge = Bridge(
-        target=target, identified=sum((s.gross_saving for s in schemes), ZERO),
-        plan_in_year=sum((s.figures["plan_in_year"] for s in schemes), ZERO),
-        most_likely=sum((s.figures["most_likely"] for s in schemes), ZERO),
-        director_value=sum((s.figures["director_value"] for s in schemes), ZERO),
-        ytd_actual=sum((ytd_actual(s.months, month) for s in schemes), ZERO),
-        forecast_outturn=sum((forecast_outturn(s.months, month) for s in schemes), ZERO),
-    )
+        live = savings_bridge(reader, organisation, year, month)
+        bridge = Bridge(target=live.target, identified=identified, plan_in_year=live.identified_plan,
+                        most_likely=live.most_likely, director_value=live.director_value, ytd_actual=live.ytd_actual,
+                        forecast_outturn=live.forecast_outturn, unidentified=live.unidentified)
     register = next((r for r in financial_risk_months(reader, organisation, year) if r.month == month), None)
     plan_rows, plan_source = _plan(reader, organisation, year, month)
     return PackInputs(

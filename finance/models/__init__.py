@@ -1,5 +1,5 @@
 """Finance: the savings requirement ("gap") QIPP must close; financial risks and mitigations; budgets; activity;
-month-end variance reports.
+month-end variance reports; the board packs produced.
 
 One module per concern, named as finance's services are; import from here (`from finance.models import
 BudgetLine`), never from its modules. The models' app is finance wherever they are defined, so the migrations
@@ -15,6 +15,7 @@ from finance.models.activity import (
     ActivityLine,
     ActivityMonth,
 )
+from finance.models.board_packs import BoardPack
 from finance.models.budgets import BudgetLine, BudgetLineKind, BudgetMonth
 from finance.models.common import LEAD_LENGTH, MONTHS, SHORT_TEXT
 from finance.models.financial_risks import FinancialRisk, FinancialRiskKind, FinancialRiskMonth
@@ -36,6 +37,7 @@ __all__ = [
     "ACTIVITY_TITLE_LENGTH",
     "ActivityLine",
     "ActivityMonth",
+    "BoardPack",
     "BudgetLine",
     "BudgetLineKind",
     "BudgetMonth",

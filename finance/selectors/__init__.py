@@ -15,6 +15,13 @@ from finance.selectors.activity import (
     activity_plan,
     activity_row,
 )
+from finance.selectors.board_packs import (
+    BoardPackRun,
+    board_pack_download,
+    board_pack_for_run,
+    board_pack_run,
+    board_pack_runs,
+)
 from finance.selectors.bridge import (
     PortfolioRow,
     SavingsBridge,
@@ -73,6 +80,11 @@ __all__ = [
     "has_something_to_report",
     "months_due_a_report",
     "report_runs",
+    "BoardPackRun",
+    "board_pack_download",
+    "board_pack_for_run",
+    "board_pack_run",
+    "board_pack_runs",
     "ActivityRow",
     "activity_actuals_recorded",
     "activity_default_month",

@@ -12,6 +12,7 @@ from finance.services.activity import (
     activity_line_record,
     activity_month_record,
 )
+from finance.services.board_packs import board_pack_store
 from finance.services.budgets import LINE_FIELDS, MONTH_FIELDS, budget_line_record, budget_month_record
 from finance.services.financial_risks import (
     ROW_FIELDS,
@@ -39,6 +40,7 @@ __all__ = [
     "activity_line_record",
     "activity_month_record",
     "PlanLineInput",
+    "board_pack_store",
     "budget_line_record",
     "budget_month_record",
     "financial_plan_lines_set",

@@ -29,6 +29,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from finance.models import (
     ActivityLine,
     ActivityMonth,
+    BoardPack,
     BudgetLine,
     BudgetMonth,
     FinancialPlan,
@@ -38,6 +39,7 @@ from finance.models import (
     VarianceReport,
     VarianceReportLine,
     VarianceReportSaving,
+    VarianceReportScheme,
 )
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
 from governance.fields import column
@@ -195,6 +197,13 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         report=report, position=1, programme=f"{word} report programme",
         ytd_plan=Decimal("8642099") if word == "Quillon" else Decimal("10"), ytd_actual=0, ytd_variance=0,
         forecast_plan=0, forecast_actual=0, forecast_variance=0)
+    report_scheme = VarianceReportScheme.objects.create(
+        report=report, position=1, reference=f"{word[:4]}1", programme=f"{word} programme", name=f"{word} scheme",
+        gross_saving=Decimal("8642100") if word == "Quillon" else Decimal("10"), full_year_effect=0, plan_in_year=0,
+        next_year_effect=0, most_likely=0, director_value=0, director_next_year=0)
+    board_pack = BoardPack.objects.create(organisation=organisation, year=year, month=10,
+                                          file_name=f"{word} board pack.xlsx", content=b"PK", size=2,
+                                          produced_at=timezone.now(), produced_by=person)
     domain = PlanDomain.objects.create(organisation=organisation, year=year, name=f"{word} domain",
                                        oversight=f"{word} Oversight")
     requirement = Requirement.objects.create(domain=domain, number=1, text=f"{word} requirement")
@@ -230,6 +239,7 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
         FinancialRiskMonth: risk_month, FinancialRisk: risk_row, BudgetLine: budget_line, BudgetMonth: budget_month,
         ActivityLine: activity_line, ActivityMonth: activity_month,
         VarianceReport: report, VarianceReportLine: report_line, VarianceReportSaving: report_saving,
+        VarianceReportScheme: report_scheme, BoardPack: board_pack,
         Membership: Membership.objects.get(user=person, organisation=organisation),
         PlanDomain: domain, Requirement: requirement, PlanAction: plan_action, RevisedDueDate: revision,
         PlanUpdate: plan_update, Meeting: meeting, Decision: decision,
