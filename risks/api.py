@@ -1,15 +1,27 @@
-"""Read API for risks: thin, scoped through the selector, filtered by the register's FilterSet."""
+"""API for risks: thin, scoped through the selector, filtered by the register's FilterSet.
+
+Those who keep the risk register add risks (POST) and change them (PATCH with the version they read) through the
+register page's services; scores are likelihood x impact, never typed.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from governance.api.writes import EditSerializer, OrganisationYearSerializer, ServiceWrites, text_input, write_responses
+from governance.fields import DESCRIPTION_LENGTH
+from governance.permissions import acting_user
+from risks import services
 from risks.filters import RiskFilterSet
-from risks.models import Risk
+from risks.models import STAGE_LABELS, Category, Risk
 from risks.selectors import risks_for, stage_scores
+from schemes.selectors import programmes_for, schemes_for
 
 
 class RiskSerializer(serializers.ModelSerializer):
@@ -70,9 +82,99 @@ class RiskSerializer(serializers.ModelSerializer):
         }
 
 
-class RiskViewSet(viewsets.ReadOnlyModelViewSet):
+def _score_input(stage: str, part: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=1, max_value=5, allow_null=True,
+        help_text=f"{STAGE_LABELS[stage]} score's {part}, 1 to 5 (give likelihood and impact together); null: not "
+                  "scored",
+    )
+
+
+class RiskEditSerializer(EditSerializer):
+    """A risk as the register page edits it."""
+
+    title = text_input("The risk, in a line", max_length=300, allow_blank=False)
+    description = text_input("The risk described", max_length=DESCRIPTION_LENGTH)
+    category = serializers.ChoiceField(choices=Category.choices, allow_blank=True,
+                                       help_text='The kind of risk; "" for not recorded')
+    programme = serializers.CharField(max_length=200, allow_null=True,
+                                      help_text="The name of the programme at risk (of the risk's organisation); "
+                                                "null: none")
+    scheme = serializers.CharField(max_length=30, allow_null=True,
+                                   help_text="The reference of the scheme at risk (of the risk's organisation and "
+                                             "year); null: none")
+    owner = text_input("Owner / senior risk owner (SRO)", max_length=200)
+    impact = text_input("What happens if the risk occurs", max_length=DESCRIPTION_LENGTH)
+    mitigation = text_input("Mitigating actions", max_length=DESCRIPTION_LENGTH)
+    review_date = serializers.DateField(allow_null=True, help_text="Next review date; null: none set")
+    year_start_likelihood = _score_input("year_start", "likelihood")
+    year_start_impact = _score_input("year_start", "impact")
+    current_likelihood = _score_input("current", "likelihood")
+    current_impact = _score_input("current", "impact")
+    target_likelihood = _score_input("target", "likelihood")
+    target_impact = _score_input("target", "impact")
+
+    class Meta(EditSerializer.Meta):
+        required_to_create = ("title",)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The programme by name and the scheme by reference, among the risk's organisation's (and year's)."""
+        risk: Risk | None = self.context.get("record")
+        organisation = attrs.get("organisation") or (risk.organisation if risk else None)
+        year = attrs.get("year", risk.year if risk else None)
+        user = self.context["request"].user
+        if organisation is None:
+            return attrs
+        if attrs.get("programme") is not None:
+            programme = programmes_for(user, organisation).filter(name__iexact=attrs["programme"].strip()).first()
+            if programme is None:
+                raise serializers.ValidationError({"programme": [f"{organisation.name} has no programme called "
+                                                                 f"{attrs['programme'].strip()}."]})
+            attrs["programme"] = programme
+        if attrs.get("scheme") is not None:
+            schemes = schemes_for(user).filter(organisation=organisation, reference__iexact=attrs["scheme"].strip())
+            scheme = (schemes.filter(year=year) if year is not None else schemes).first()
+            if scheme is None:
+                raise serializers.ValidationError({"scheme": [f"{organisation.name} has no scheme "
+                                                              f"{attrs['scheme'].strip()}"
+                                                              f"{' in ' + year.name if year else ''}."]})
+            attrs["scheme"] = scheme
+        return attrs
+
+
+class RiskCreateSerializer(OrganisationYearSerializer, RiskEditSerializer):
+    """A new risk on an organisation's register for a year."""
+
+    class Meta(RiskEditSerializer.Meta):
+        creating = True
+
+
+ROLE, WHAT = "keep the risk register", "risk"
+
+
+@extend_schema_view(
+    list=extend_schema(description="Risks on the registers of your organisations, with their 5x5 scores."),
+    retrieve=extend_schema(description="One risk with its scores at year start, now and as the target."),
+    create=extend_schema(description="Add a risk to an organisation's register for a year.",
+                         request=RiskCreateSerializer, responses=write_responses(RiskSerializer, role=ROLE, what=WHAT,
+                                                                                 created=True)),
+    partial_update=extend_schema(
+        description="Change a risk (a review of its scores too): send its `version` and the fields you change.",
+        request=RiskEditSerializer, responses=write_responses(RiskSerializer, role=ROLE, what=WHAT)),
+)
+class RiskViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]  # a risk is changed, never replaced
 
     def get_queryset(self) -> QuerySet[Risk]:
         return risks_for(self.request.user).order_by("organisation__ods_code", "year__start_year", "reference", "id")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.created(request, RiskCreateSerializer, lambda values: services.risk_create(
+            actor=acting_user(request), organisation=values.pop("organisation"), year=values.pop("year"),
+            title=values.pop("title"), **values))
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.edited(request, RiskEditSerializer, lambda risk, version, changes: services.risk_update(
+            actor=acting_user(request), risk=risk, expected_version=version, changes=changes))

@@ -1,8 +1,11 @@
-"""Read API for budget lines: scoped through the selector, filtered by the budget page's FilterSet.
+"""API for budget lines: scoped through the selector, filtered by the budget page's FilterSet.
 
 Each line carries its months (plan, actual, forecast: pounds as decimal strings, null where not yet known), its
 commentary and its figures as at a month (`?month=N`, default the line's latest month with an actual), worked out
 as the budget page does: variance = plan - actual (spend under plan favourable; for the allocation, actual - plan).
+
+Finance and administrators add lines (POST), change what the line's page edits (PATCH with the version read) and set
+a month's plan, actual and forecast (PATCH .../months/N/), through the budget pages' services.
 """
 
 from __future__ import annotations
@@ -10,13 +13,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from finance import calculations
+from finance import calculations, services
 from finance.filters import BudgetLineFilterSet
 from finance.models import BudgetLine, BudgetLineKind, BudgetMonth
 from finance.selectors import budget_lines_for, latest_actual_month, month_figures
+from governance.api.writes import (
+    ChoiceInput,
+    EditSerializer,
+    OrganisationYearSerializer,
+    ServiceWrites,
+    conflict_answered,
+    money_input,
+    month_number,
+    month_values,
+    text_input,
+    version_field,
+    write_responses,
+)
+from governance.fields import NOTE_LENGTH
+from governance.permissions import acting_user
 
+MONTH_FIELDS = ("plan", "actual", "forecast")
 ROW_FIELDS = ("ytd_plan", "ytd_actual", "ytd_variance", "forecast_plan", "forecast_actual", "forecast_variance")
 
 
@@ -54,9 +77,73 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         return figures
 
 
-class BudgetLineViewSet(viewsets.ReadOnlyModelViewSet):
+class BudgetLineEditSerializer(EditSerializer):
+    """What a budget line's page edits (its name is how the ledger import finds it, so it stays)."""
+
+    position = serializers.IntegerField(min_value=0, max_value=2_147_483_647,
+                                        help_text="Order on the page, as the paper lists the lines")
+    kind = ChoiceInput(choices=BudgetLineKind.choices,
+                       help_text='"allocation" (income: over plan is favourable) or "spend" (under plan favourable)')
+    section = text_input('The section the line is totalled in, e.g. "Programme Expenditure"', max_length=200)
+    commentary = text_input("Finance's commentary on the line", max_length=NOTE_LENGTH)
+    published_month = serializers.IntegerField(min_value=1, max_value=12, allow_null=True,
+                                               help_text="The month the published figures are for (10 = M10)")
+    published_ytd_plan = money_input("The paper's YTD plan in pounds; null: none", allow_null=True)
+    published_ytd_actual = money_input("The paper's YTD actual in pounds; null: none", allow_null=True)
+    published_forecast_plan = money_input("The paper's forecast plan in pounds; null: none", allow_null=True)
+    published_forecast = money_input("The paper's forecast outturn in pounds; null: none", allow_null=True)
+
+
+class BudgetLineCreateSerializer(OrganisationYearSerializer, BudgetLineEditSerializer):
+    """A new budget line of an organisation's year, after its last line unless `position` says where."""
+
+    name = text_input("The line's name, unique in its organisation and year", max_length=200, allow_blank=False)
+
+    class Meta(BudgetLineEditSerializer.Meta):
+        creating = True
+        required_to_create = ("name",)
+
+
+class BudgetMonthEditSerializer(serializers.Serializer):
+    """A line's month: plan, and actual and forecast where known; a figure left out is left as it is."""
+
+    version = version_field("The month's version as you read it (0 if it had no figures yet); if someone saved it "
+                            "since, nothing is saved and the answer is 409 with the line as it is now")
+    plan = money_input("Planned spend (or allocation) for the month, in pounds; needed for a month not yet recorded")
+    actual = money_input("Actual for the month in pounds; null: not yet known", allow_null=True)
+    forecast = money_input("Forecast for the month in pounds; null: none", allow_null=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name in MONTH_FIELDS:
+            fields[name].required = False
+        return fields
+
+
+ROLE, WHAT = "keep the budgets", "budget line"
+MONTH = OpenApiParameter("month", int, OpenApiParameter.PATH,
+                         description="Month of the financial year: 1 is April, 12 March")
+
+
+@extend_schema_view(
+    list=extend_schema(description="Budget lines of your organisations with their months and figures as at a month."),
+    retrieve=extend_schema(description="One budget line with its months and its figures as at a month."),
+    create=extend_schema(description="Add a budget line to an organisation's year (finance and administrators).",
+                         request=BudgetLineCreateSerializer,
+                         responses=write_responses(BudgetLineSerializer, role=ROLE, what=WHAT, created=True)),
+    partial_update=extend_schema(
+        description="Change what the line's page edits: send its `version` and the fields you change.",
+        request=BudgetLineEditSerializer, responses=write_responses(BudgetLineSerializer, role=ROLE, what=WHAT)),
+    month=extend_schema(
+        description="Set one month of the line (M1 is April): plan, actual and forecast, with the month's version.",
+        request=BudgetMonthEditSerializer, responses=write_responses(BudgetLineSerializer, role=ROLE, what=WHAT),
+        parameters=[MONTH]),
+)
+class BudgetLineViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                        viewsets.ReadOnlyModelViewSet):
     serializer_class = BudgetLineSerializer
     filterset_class = BudgetLineFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]  # a line is changed, never replaced
 
     def get_queryset(self) -> QuerySet[BudgetLine]:
         return budget_lines_for(self.request.user).order_by("organisation__ods_code", "year__start_year", "position",
@@ -67,3 +154,29 @@ class BudgetLineViewSet(viewsets.ReadOnlyModelViewSet):
         # Validated by the FilterSet (1..12, else 400) before any row is serialised.
         return {**super().get_serializer_context(),
                 "month": int(month) if month.isdigit() and 1 <= int(month) <= 12 else None}
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        def save(values: dict[str, Any]) -> BudgetLine:
+            organisation, year, name = values.pop("organisation"), values.pop("year"), values.pop("name")
+            if "position" not in values:  # after the last line, as the page's "add a line" does
+                last = self.get_queryset().filter(organisation=organisation, year=year).order_by(
+                    "-position").values_list("position", flat=True).first()
+                values["position"] = 0 if last is None else last + 1
+            # Version 0: "a new line"; a line of that name already there is a conflict, as on the page.
+            with conflict_answered(lambda: self.read_now(organisation=organisation, year=year, name=name)):
+                return services.budget_line_record(actor=acting_user(request), organisation=organisation,
+                                                   year=year, name=name, expected_version=0, **values)
+        return self.created(request, BudgetLineCreateSerializer, save)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.edited(request, BudgetLineEditSerializer, lambda line, version, changes: (
+            services.budget_line_record(actor=acting_user(request), organisation=line.organisation, year=line.year,
+                                        name=line.name, expected_version=version, **changes)))
+
+    @action(detail=True, methods=["patch"], url_path=r"months/(?P<month>[0-9]{1,2})")
+    def month(self, request: Request, pk: str | None = None, month: str = "") -> Response:
+        number = month_number(month)
+        return self.edited(request, BudgetMonthEditSerializer, lambda line, version, changes: (
+            services.budget_month_record(actor=acting_user(request), line=line, month=number,
+                                         expected_version=version,
+                                         **month_values(line.months.all(), number, changes, MONTH_FIELDS))))

@@ -1,16 +1,37 @@
-"""Read API for the improvement plan, meetings and imports: thin, scoped through the selectors, filtered by the pages'
-FilterSets (`organisation` ODS code, `year` like 2018/19)."""
+"""API for the improvement plan, meetings and imports: thin, scoped through the selectors, filtered by the pages'
+FilterSets (`organisation` ODS code, `year` like 2018/19).
+
+Those who keep the improvement plan change an action (PATCH: its words, owner, RAG, status, note) and revise its due
+date with a reason (POST .../due-date/), through the plan pages' services and with the version they read.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from governance import services
+from governance.api.writes import ChoiceInput, EditSerializer, ServiceWrites, text_input, version_field, write_responses
+from governance.fields import NOTE_LENGTH
 from governance.filters import ImportFilterSet, MeetingFilterSet, PlanActionFilterSet
 from governance.formatting import format_person
-from governance.models import Decision, ImportLink, ImportRecord, Meeting, PlanAction, RevisedDueDate
+from governance.models import (
+    ActionRag,
+    ActionStatus,
+    Decision,
+    ImportLink,
+    ImportRecord,
+    Meeting,
+    PlanAction,
+    RevisedDueDate,
+)
+from governance.permissions import acting_user
 from governance.selectors import import_links, imports_for, meetings_for, plan_actions_for
 
 
@@ -44,12 +65,59 @@ class PlanActionSerializer(serializers.ModelSerializer):
         ]
 
 
-class PlanActionViewSet(viewsets.ReadOnlyModelViewSet):
+class PlanActionEditSerializer(EditSerializer):
+    """An action as its edit page changes it; the due date changes only by a revision with its reason."""
+
+    text = text_input("What the action is", max_length=NOTE_LENGTH, allow_blank=False)
+    owner = text_input("The governing-body owner", max_length=120)
+    rag = ChoiceInput(choices=ActionRag.choices, allow_blank=True,
+                      help_text='Progress: the code or the label the list shows ("on_track" or "On-Track"); "" for '
+                                "none")
+    status = ChoiceInput(choices=ActionStatus.choices, allow_blank=True,
+                         help_text='Status: the code or the label ("open" or "Open"); "" for none')
+    note = text_input("A note on progress", max_length=NOTE_LENGTH)
+
+
+class DueDateRevisionSerializer(serializers.Serializer):
+    """A new due date for an action and why: the old date, the new one, the reason, who and when are kept."""
+
+    version = version_field()
+    new_date = serializers.DateField(help_text="The new due date")
+    reason = text_input("Why the date moves: kept in the action's history", max_length=NOTE_LENGTH,
+                        allow_blank=False)
+
+
+PLAN_WRITES = write_responses(PlanActionSerializer, role="keep the improvement plan", what="action")
+
+
+@extend_schema_view(
+    list=extend_schema(description="Improvement-plan actions of your organisations, with their revised due dates."),
+    retrieve=extend_schema(description="One lettered action of the improvement plan."),
+    partial_update=extend_schema(
+        description="Change an action's words, owner, RAG, status or note: send its `version` and what you change.",
+        request=PlanActionEditSerializer, responses=PLAN_WRITES),
+    due_date=extend_schema(
+        description="Move an action's due date, giving the reason (kept with the old and new dates).",
+        request=DueDateRevisionSerializer, responses=PLAN_WRITES),
+)
+class PlanActionViewSet(ServiceWrites, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PlanActionSerializer
     filterset_class = PlanActionFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]  # POST only for a due date's revision
 
     def get_queryset(self) -> QuerySet[PlanAction]:
         return plan_actions_for(self.request.user)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.edited(request, PlanActionEditSerializer, lambda plan_action, version, changes: (
+            services.plan_action_update(actor=acting_user(request), action=plan_action, expected_version=version,
+                                        changes=changes)))
+
+    @action(detail=True, methods=["post"], url_path="due-date")
+    def due_date(self, request: Request, pk: str | None = None) -> Response:
+        return self.edited(request, DueDateRevisionSerializer, lambda plan_action, version, revision: (
+            services.action_due_date_revise(actor=acting_user(request), action=plan_action, expected_version=version,
+                                            **revision)))
 
 
 class DecisionSerializer(serializers.ModelSerializer):

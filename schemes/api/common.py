@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from rest_framework import serializers
+
+from schemes.models import Scheme
+from schemes.selectors import schemes_for
 
 
 class SchemeRecordSerializer(serializers.ModelSerializer):
@@ -15,3 +21,16 @@ class SchemeRecordSerializer(serializers.ModelSerializer):
 
 
 SCHEME_RECORD_FIELDS = ["id", "organisation", "year", "scheme", "reference"]
+
+
+class SchemeChoice(serializers.PrimaryKeyRelatedField):
+    """A scheme by id, among those the caller may see: anyone else's is "no such scheme", as a 404 would be."""
+
+    default_error_messages = {"does_not_exist": "You have no scheme with id {pk_value}.",
+                              "incorrect_type": "Give the scheme's id, a whole number."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Scheme.objects.none(), **kwargs)
+
+    def get_queryset(self) -> QuerySet[Scheme]:
+        return schemes_for(self.context["request"].user)

@@ -25,6 +25,7 @@ from schemes.selectors.panel import (
     panel_sittings_for,
     rating_tokens,
     sitting_ratings,
+    with_rating_tokens,
 )
 from schemes.selectors.register import (
     REGISTER_SORTS,
@@ -137,4 +138,5 @@ __all__ = [
     "stage_changes",
     "stage_changes_for",
     "totals_of",
+    "with_rating_tokens",
 ]

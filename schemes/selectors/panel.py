@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from schemes import engine
 from schemes.models import DirectorAssessment, PanelSitting, Scheme, SchemeRating
@@ -29,6 +30,14 @@ def rating_tokens(scheme_ids: Iterable[int]) -> dict[int, int]:
         .annotate(latest=Max("history_id"))
     )
     return {row["scheme_id"]: row["latest"] for row in rows}
+
+
+def with_rating_tokens(schemes: QuerySet[Scheme]) -> QuerySet[Scheme]:
+    """The schemes, each with `rating_token` (its `rating_tokens` number, 0 before any rating) in the same query:
+    what the API's callers send back when they record a sitting."""
+    latest = (SchemeRating.history.filter(scheme_id=OuterRef("pk")).order_by().values("scheme_id")
+              .annotate(latest=Max("history_id")).values("latest"))
+    return schemes.annotate(rating_token=Coalesce(Subquery(latest), 0))
 
 
 def panel_sittings(
