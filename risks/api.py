@@ -14,6 +14,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from governance.api.described import Described
 from governance.api.writes import EditSerializer, OrganisationYearSerializer, ServiceWrites, text_input, write_responses
 from governance.fields import DESCRIPTION_LENGTH
 from governance.permissions import acting_user
@@ -24,19 +25,36 @@ from risks.selectors import risks_for, stage_scores
 from schemes.selectors import programmes_for, schemes_for
 
 
-class RiskSerializer(serializers.ModelSerializer):
+def _score(stage: str) -> serializers.SerializerMethodField:
+    return serializers.SerializerMethodField(
+        help_text=f"{STAGE_LABELS[stage]} score: likelihood x impact (1 to 25); null until both are scored")
+
+
+def _band(stage: str) -> serializers.SerializerMethodField:
+    return serializers.SerializerMethodField(
+        help_text=f"{STAGE_LABELS[stage]} score's band: Green (1-3), Yellow (4-6), Amber (8-12), Red (15-25); null "
+                  "until scored")
+
+
+class RiskSerializer(Described, serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.ods_code")
-    year = serializers.CharField(source="year.name", allow_null=True)
-    programme = serializers.CharField(source="programme.name", allow_null=True)
-    scheme = serializers.CharField(source="scheme.reference", allow_null=True)
-    mitigation = serializers.CharField()
-    year_start_score = serializers.SerializerMethodField()
-    year_start_band = serializers.SerializerMethodField()
-    current_score = serializers.SerializerMethodField()
-    current_band = serializers.SerializerMethodField()
-    target_score = serializers.SerializerMethodField()
-    target_band = serializers.SerializerMethodField()
-    scores = serializers.SerializerMethodField()
+    year = serializers.CharField(source="year.name", allow_null=True,
+                                 help_text='The register\'s financial year, e.g. "2018/19"; null for a risk recorded '
+                                           "before registers had years")
+    programme = serializers.CharField(source="programme.name", allow_null=True,
+                                      help_text="The programme at risk; null for none")
+    scheme = serializers.CharField(source="scheme.reference", allow_null=True,
+                                   help_text="The reference of the scheme at risk; null for none")
+    mitigation = serializers.CharField(help_text="Mitigating actions")
+    year_start_score = _score("year_start")
+    year_start_band = _band("year_start")
+    current_score = _score("current")
+    current_band = _band("current")
+    target_score = _score("target")
+    target_band = _band("target")
+    scores = serializers.SerializerMethodField(
+        help_text="Each stage (year_start, current, target) in full: likelihood_and_impact_recorded, the score as "
+                  "the paper published it, and any discrepancy between the two in words")
 
     class Meta:
         model = Risk
@@ -47,6 +65,15 @@ class RiskSerializer(serializers.ModelSerializer):
             "current_likelihood", "current_impact", "current_score", "current_band",
             "target_likelihood", "target_impact", "target_score", "target_band", "scores", "version",
         ]
+        descriptions = {
+            "reference": 'The risk\'s reference on its register; "" where it has none',
+            "title": "The risk, in a line", "description": "The risk described",
+            "category": 'service_delivery, stakeholder, quality, financial or governance; "" when not recorded',
+            "owner": "Owner / senior risk owner (SRO)", "impact": "What happens if the risk occurs",
+            "review_date": "Next review date; null for none",
+            **{f"{stage}_{part}": f"{STAGE_LABELS[stage]} score's {part}, 1 to 5; null until scored"
+               for stage in ("year_start", "current", "target") for part in ("likelihood", "impact")},
+        }
 
     def _stage(self, risk: Risk, stage: str) -> Any:
         cache = getattr(risk, "_stage_scores", None)

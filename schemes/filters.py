@@ -84,7 +84,8 @@ class SchemeMonthFilterSet(_SchemeRecordFilterSet):
 
 
 class PanelSittingFilterSet(OrganisationYearFilterSet):
-    panel = django_filters.CharFilter(field_name="panel", lookup_expr="icontains", max_length=100)
+    panel = django_filters.CharFilter(field_name="panel", lookup_expr="icontains", max_length=100,
+                                      label="Panel (part of its name)")
 
     class Meta:
         model = PanelSitting

@@ -23,6 +23,7 @@ from finance import calculations, services
 from finance.filters import ActivityLineFilterSet
 from finance.models import ACTIVITY_LIMIT, ACTIVITY_TITLE_LENGTH, ActivityLine, ActivityMonth
 from finance.selectors import activity_lines_for
+from governance.api.described import Described
 from governance.api.writes import (
     EditSerializer,
     ServiceWrites,
@@ -41,13 +42,17 @@ def _count(help_text: str, *, signed: bool = False, allow_null: bool = True) -> 
                                     allow_null=allow_null, help_text=help_text)
 
 
-class ActivityMonthSerializer(serializers.ModelSerializer):
-    variance = serializers.SerializerMethodField()
-    variance_pct = serializers.SerializerMethodField()
+class ActivityMonthSerializer(Described, serializers.ModelSerializer):
+    variance = serializers.SerializerMethodField(
+        help_text="Plan - actual (activity over plan is adverse, negative); null until the actual is known")
+    variance_pct = serializers.SerializerMethodField(
+        help_text='The variance as a % of the plan, to one decimal ("-2.5"); null without an actual or a plan')
 
     class Meta:
         model = ActivityMonth
         fields = ["month", "plan", "actual", "variance", "variance_pct", "version"]
+        descriptions = {"plan": "The planned count for the month", "actual": "The actual count; null until known",
+                        "version": "The month's version: send it back when you record the month"}
 
     def get_variance(self, month: ActivityMonth) -> int | None:
         return None if month.actual is None else calculations.activity_variance(month.plan, month.actual)
@@ -58,16 +63,23 @@ class ActivityMonthSerializer(serializers.ModelSerializer):
         return None if percent is None else str(percent)
 
 
-class ActivityLineSerializer(serializers.ModelSerializer):
+class ActivityLineSerializer(Described, serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.ods_code")
     year = serializers.CharField(source="year.name")
-    months = ActivityMonthSerializer(many=True)
-    checks = serializers.SerializerMethodField()
+    months = ActivityMonthSerializer(many=True, help_text="The months recorded, M1 (April) first")
+    checks = serializers.SerializerMethodField(
+        help_text="How the printed figures agree: profile_total (the months' plans added up), profile_difference "
+                  "(that less the plan), bridge_difference (do nothing + QIPP change less the plan), change_pct "
+                  "(last year to the plan, % to one decimal)")
 
     class Meta:
         model = ActivityLine
         fields = ["id", "organisation", "year", "code", "title", "position", "prior_outturn", "do_nothing",
                   "qipp_change", "plan", "published_change", "commentary", "version", "months", "checks"]
+        descriptions = {"title": "What is counted, e.g. total referrals",
+                        "prior_outturn": "Last year's outturn; null where not printed",
+                        "do_nothing": 'The "do nothing" forecast; null where not printed',
+                        "commentary": "Commentary on the line"}
 
     def get_checks(self, line: ActivityLine) -> dict[str, Any]:
         """How the printed figures agree: the monthly profile's sum against the plan, do nothing + QIPP."""

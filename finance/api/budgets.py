@@ -23,6 +23,7 @@ from finance import calculations, services
 from finance.filters import BudgetLineFilterSet
 from finance.models import BudgetLine, BudgetLineKind, BudgetMonth
 from finance.selectors import budget_lines_for, latest_actual_month, month_figures
+from governance.api.described import Described
 from governance.api.writes import (
     ChoiceInput,
     EditSerializer,
@@ -43,17 +44,24 @@ MONTH_FIELDS = ("plan", "actual", "forecast")
 ROW_FIELDS = ("ytd_plan", "ytd_actual", "ytd_variance", "forecast_plan", "forecast_actual", "forecast_variance")
 
 
-class BudgetMonthSerializer(serializers.ModelSerializer):
+class BudgetMonthSerializer(Described, serializers.ModelSerializer):
     class Meta:
         model = BudgetMonth
         fields = ["month", "plan", "actual", "forecast", "version"]
+        descriptions = {"plan": "Planned spend (or allocation) for the month, in pounds",
+                        "actual": "Actual for the month in pounds; null until known",
+                        "forecast": "Forecast for the month in pounds; null where none is made",
+                        "version": "The month's version: send it back when you set the month"}
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(Described, serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.ods_code")
     year = serializers.CharField(source="year.name")
-    months = BudgetMonthSerializer(many=True)
-    figures = serializers.SerializerMethodField()
+    months = BudgetMonthSerializer(many=True, help_text="The months recorded, M1 (April) first")
+    figures = serializers.SerializerMethodField(
+        help_text="As at `month` (?month=N, else the line's latest month with an actual): ytd_plan, ytd_actual, "
+                  "ytd_variance, forecast_plan, forecast_actual, forecast_variance in pounds and ytd_variance_pct, "
+                  "forecast_variance_pct to one decimal (null where the plan is nil); adverse is negative")
 
     class Meta:
         model = BudgetLine
@@ -62,6 +70,15 @@ class BudgetLineSerializer(serializers.ModelSerializer):
             "published_month", "published_ytd_plan", "published_ytd_actual", "published_forecast_plan",
             "published_forecast", "version",
         ]
+        descriptions = {
+            "name": "The line's name, unique in its organisation and year",
+            "kind": "allocation (income: over plan is favourable) or spend (under plan is favourable)",
+            "commentary": "Finance's commentary on the line",
+            "published_ytd_plan": "The paper's YTD plan in pounds; null where none",
+            "published_ytd_actual": "The paper's YTD actual in pounds; null where none",
+            "published_forecast_plan": "The paper's forecast plan in pounds; null where none",
+            "published_forecast": "The paper's forecast outturn in pounds; null where none",
+        }
 
     def get_figures(self, line: BudgetLine) -> dict[str, Any]:
         """YTD and forecast outturn as at the month asked for (or the line's latest actual), money as strings."""

@@ -21,6 +21,7 @@ from finance.calculations import Amounts
 from finance.filters import FinancialRiskFilterSet, FinancialRiskMonthFilterSet
 from finance.models import LEAD_LENGTH, SHORT_TEXT, FinancialRisk, FinancialRiskKind, FinancialRiskMonth
 from finance.selectors import financial_risk_months_for, financial_risks_for
+from governance.api.described import Described
 from governance.api.writes import (
     ChoiceInput,
     EditSerializer,
@@ -36,11 +37,12 @@ from governance.permissions import acting_user
 ROLE = "keep the financial risks register"
 
 
-class FinancialRiskSerializer(serializers.ModelSerializer):
+class FinancialRiskSerializer(Described, serializers.ModelSerializer):
     organisation = serializers.CharField(source="register.organisation.ods_code")
     year = serializers.CharField(source="register.year.name")
-    month = serializers.IntegerField(source="register.month")
-    assessed_percent = serializers.SerializerMethodField()
+    month = serializers.IntegerField(source="register.month", help_text="The register's month: 1 is April, 12 March")
+    assessed_percent = serializers.SerializerMethodField(
+        help_text='Assessed / total as a whole percentage ("81"); null when the total is nil')
 
     class Meta:
         model = FinancialRisk
@@ -49,6 +51,12 @@ class FinancialRiskSerializer(serializers.ModelSerializer):
             "assessed_value", "assessed_percent", "published_percent", "in_forecast", "residual", "exec_lead",
             "process_to_manage", "commentary", "version",
         ]
+        descriptions = {"kind": "risk or mitigation", "description": "The risk or mitigation",
+                        "total_value": "Total value in pounds (positive for both kinds)",
+                        "assessed_value": "Likelihood-weighted value in pounds",
+                        "in_forecast": "The part already in the forecast, in pounds",
+                        "exec_lead": "The executive lead", "process_to_manage": "How it is managed",
+                        "commentary": "Commentary"}
 
     def get_assessed_percent(self, row: FinancialRisk) -> str | None:
         """Assessed / total as a whole percentage ("81"), null when the total is nil."""
@@ -144,13 +152,16 @@ def _as_money(amounts: Amounts | None) -> dict[str, str] | None:
     return None if amounts is None else {name: f"{getattr(amounts, name):.2f}" for name in FIGURES}
 
 
-class FinancialRiskMonthSerializer(serializers.ModelSerializer):
+class FinancialRiskMonthSerializer(Described, serializers.ModelSerializer):
     """A month's register totals: the sums of its rows, the paper's published totals (null if none) and the
     shortfall of mitigations against risks (negative where they fall short), in pounds."""
 
     organisation = serializers.CharField(source="organisation.ods_code")
     year = serializers.CharField(source="year.name")
-    totals = serializers.SerializerMethodField()
+    totals = serializers.SerializerMethodField(
+        help_text="risks, mitigations (the rows' sums) and shortfall (mitigations - risks), and the paper's printed "
+                  "published_risks, published_mitigations, published_shortfall (null where none): each total_value, "
+                  "assessed_value, in_forecast and residual in pounds")
 
     class Meta:
         model = FinancialRiskMonth

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from governance import services
+from governance.api.described import Described
 from governance.api.writes import ChoiceInput, EditSerializer, ServiceWrites, text_input, version_field, write_responses
 from governance.fields import NOTE_LENGTH
 from governance.filters import ImportFilterSet, MeetingFilterSet, PlanActionFilterSet
@@ -35,27 +36,33 @@ from governance.permissions import acting_user
 from governance.selectors import import_links, imports_for, meetings_for, plan_actions_for
 
 
-class RevisedDueDateSerializer(serializers.ModelSerializer):
-    recorded_by = serializers.SerializerMethodField()
+class RevisedDueDateSerializer(Described, serializers.ModelSerializer):
+    recorded_by = serializers.SerializerMethodField(help_text="Who recorded the new date; null for the system")
 
     class Meta:
         model = RevisedDueDate
         fields = ["old_date", "new_date", "reason", "recorded_by", "recorded_at"]
+        descriptions = {"old_date": "The due date before; null if there was none", "new_date": "The new due date",
+                        "reason": "Why the date moved", "recorded_at": "When the new date was recorded"}
 
     def get_recorded_by(self, revision: RevisedDueDate) -> str | None:
         user = revision.recorded_by
         return None if user is None else (user.get_full_name() or user.get_username())
 
 
-class PlanActionSerializer(serializers.ModelSerializer):
+class PlanActionSerializer(Described, serializers.ModelSerializer):
     organisation = serializers.CharField(source="requirement.domain.organisation.ods_code")
     year = serializers.CharField(source="requirement.domain.year.name")
-    domain = serializers.CharField(source="requirement.domain.name")
-    requirement = serializers.IntegerField(source="requirement.number")
-    reference = serializers.CharField()
-    rag = serializers.CharField(source="get_rag_display")
-    status = serializers.CharField(source="get_status_display")
-    revised_due_dates = RevisedDueDateSerializer(many=True, read_only=True)
+    domain = serializers.CharField(source="requirement.domain.name", help_text="The domain, e.g. Leadership")
+    requirement = serializers.IntegerField(source="requirement.number", help_text="The numbered requirement")
+    reference = serializers.CharField(help_text="The action's reference: requirement and letter, e.g. 2c")
+    rag = serializers.CharField(source="get_rag_display",
+                                help_text='Progress as the plan shows it: Complete, On-Track, Delayed, Reset Date, Not '
+                                          'Started; "" for none')
+    status = serializers.CharField(source="get_status_display",
+                                   help_text='Open, Closed, Live or Not Started; "" for none')
+    revised_due_dates = RevisedDueDateSerializer(many=True, read_only=True,
+                                                 help_text="Every move of the due date, with its reason")
 
     class Meta:
         model = PlanAction
@@ -63,6 +70,9 @@ class PlanActionSerializer(serializers.ModelSerializer):
             "id", "organisation", "year", "domain", "requirement", "reference", "text", "due_date",
             "due_date_as_published", "owner", "rag", "status", "note", "revised_due_dates", "version",
         ]
+        descriptions = {"text": "What the action is", "due_date": "When it is due now; null where none",
+                        "due_date_as_published": 'The due date as the paper printed it (e.g. "End of Q3")',
+                        "owner": "The governing-body owner", "note": "A note on progress"}
 
 
 class PlanActionEditSerializer(EditSerializer):
@@ -120,13 +130,18 @@ class PlanActionViewSet(ServiceWrites, mixins.UpdateModelMixin, viewsets.ReadOnl
                                             **revision)))
 
 
-class DecisionSerializer(serializers.ModelSerializer):
-    action = serializers.SerializerMethodField()
-    subject_type = serializers.SerializerMethodField()
+class DecisionSerializer(Described, serializers.ModelSerializer):
+    action = serializers.SerializerMethodField(
+        help_text="The reference of the improvement-plan action it is about (e.g. 2c); null otherwise")
+    subject_type = serializers.SerializerMethodField(
+        help_text='What else it is about, as app.model (e.g. "schemes.scheme"); null when about an action or nothing')
 
     class Meta:
         model = Decision
         fields = ["id", "text", "action", "subject_type", "subject_id", "subject_label", "recorded_at"]
+        descriptions = {"text": "What was decided", "subject_id": "The id of the record it is about; null for none",
+                        "subject_label": "The record it is about, as it was named then",
+                        "recorded_at": "When the decision was recorded"}
 
     def get_action(self, decision: Decision) -> str | None:
         return None if decision.action is None else decision.action.reference
@@ -136,17 +151,26 @@ class DecisionSerializer(serializers.ModelSerializer):
         return None if subject_type is None else f"{subject_type.app_label}.{subject_type.model}"
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(Described, serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.ods_code")
     year = serializers.CharField(source="year.name")
-    kind = serializers.CharField(source="get_kind_display")
-    decisions = DecisionSerializer(many=True, read_only=True)
+    kind = serializers.CharField(source="get_kind_display",
+                                 help_text="The kind of meeting, e.g. RAG panel, Star Chamber, Governing body")
+    decisions = DecisionSerializer(many=True, read_only=True, help_text="What the meeting decided")
 
     class Meta:
         model = Meeting
         fields = ["id", "organisation", "year", "kind", "held_on", "month_only", "title", "purpose", "decisions"]
+        descriptions = {"held_on": "The date held (the 1st when only the month is known)",
+                        "month_only": "True when the calendar names only the month",
+                        "title": "The meeting's title", "purpose": "What the meeting is for"}
 
 
+@extend_schema_view(
+    list=extend_schema(description="Meetings of your organisations (panels, Star Chambers, the governing body), "
+                                   "each with its decisions."),
+    retrieve=extend_schema(description="One dated meeting with its decisions."),
+)
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilterSet
@@ -157,33 +181,47 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class ImportLinkSerializer(serializers.ModelSerializer):
-    subject_type = serializers.SerializerMethodField()
+class ImportLinkSerializer(Described, serializers.ModelSerializer):
+    subject_type = serializers.SerializerMethodField(help_text='The kind of record as app.model, e.g. "schemes.scheme"')
 
     class Meta:
         model = ImportLink
         fields = ["change", "subject_type", "subject_id", "label", "url"]
+        descriptions = {"change": "What the import did to the record: created, updated or unchanged",
+                        "subject_id": "The record's id", "label": "The record as it was named then",
+                        "url": 'The record\'s page in the portal; "" where it has none'}
 
     def get_subject_type(self, link: ImportLink) -> str:
         subject_type: Any = link.subject_type
         return f"{subject_type.app_label}.{subject_type.model}"
 
 
-class ImportRecordSerializer(serializers.ModelSerializer):
+class ImportRecordSerializer(Described, serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.ods_code")
     year = serializers.CharField(source="year.name")
-    imported_by = serializers.SerializerMethodField()
-    links = ImportLinkSerializer(many=True, read_only=True)
+    imported_by = serializers.SerializerMethodField(help_text='Who imported it ("the system" for a command)')
+    links = ImportLinkSerializer(many=True, read_only=True, help_text="Each record the import touched")
 
     class Meta:
         model = ImportRecord
         fields = ["id", "organisation", "year", "kind", "file_name", "checksum", "sheet", "imported_by",
                   "imported_at", "rows_created", "rows_updated", "rows_unchanged", "warnings", "links"]
+        descriptions = {"kind": "What was imported: schemes (a workbook), risks or ledger actuals",
+                        "file_name": "The file's name as uploaded", "checksum": "The file's SHA-256, in hex",
+                        "sheet": 'The sheet read; "" for a CSV', "imported_at": "When it was imported",
+                        "rows_created": "Records it created", "rows_updated": "Records it changed",
+                        "rows_unchanged": "Records it found unchanged",
+                        "warnings": "What the import noticed but did not refuse, in words"}
 
     def get_imported_by(self, record: ImportRecord) -> str:
         return format_person(record.imported_by, "the system")
 
 
+@extend_schema_view(
+    list=extend_schema(description="Every saved import of your organisations: who, when, the file and its "
+                                   "SHA-256, counts, warnings and the records it touched."),
+    retrieve=extend_schema(description="One saved import with the records it touched."),
+)
 class ImportRecordViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ImportRecordSerializer
     filterset_class = ImportFilterSet

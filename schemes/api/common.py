@@ -7,12 +7,16 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+from governance.api.described import Described
 from schemes.models import Scheme
 from schemes.selectors import schemes_for
 
 
-class SchemeRecordSerializer(serializers.ModelSerializer):
+class SchemeRecordSerializer(Described, serializers.ModelSerializer):
     """Base for a record that belongs to one scheme; subclasses list these names first in their fields."""
+
+    class Meta:
+        descriptions = {"scheme": "The scheme's id (/api/v1/schemes/{id}/)"}
 
     organisation = serializers.CharField(source="scheme.organisation.ods_code", read_only=True,
                                          help_text="The scheme's organisation (ODS code)")

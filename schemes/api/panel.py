@@ -16,6 +16,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from governance.api.described import Described
 from governance.api.writes import ChoiceInput, OrganisationYearSerializer, conflict_answered, text_input
 from governance.fields import NOTE_LENGTH
 from governance.permissions import acting_user
@@ -27,22 +28,31 @@ from schemes.models import DirectorAssessment, PanelSitting, Rag, SchemeRating
 from schemes.selectors import director_assessments_for, panel_sittings_for
 
 
-class SchemeRatingSerializer(serializers.ModelSerializer):
+class SchemeRatingSerializer(Described, serializers.ModelSerializer):
     reference = serializers.CharField(source="scheme.reference", read_only=True, help_text="The scheme's reference")
 
     class Meta:
         model = SchemeRating
         fields = ["scheme", "reference", "value", "resources", "timescales", "codependencies", "overall", "comment"]
+        descriptions = {"scheme": "The scheme's id (/api/v1/schemes/{id}/)",
+                        "value": "Value of the scheme: green, amber or red",
+                        "resources": "Resources required to deliver: green, amber or red",
+                        "timescales": "Timescales / readiness of implementation: green, amber or red",
+                        "codependencies": "Co-dependencies / multi-agency involvement: green, amber or red",
+                        "overall": "Overall rating: sets the most likely value (Green 100%, Amber 75%, Red 50%)",
+                        "comment": "The panel's comment on the scheme"}
 
 
-class PanelSittingSerializer(serializers.ModelSerializer):
+class PanelSittingSerializer(Described, serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.ods_code", read_only=True)
     year = serializers.CharField(source="year.name", read_only=True)
-    ratings = SchemeRatingSerializer(many=True, read_only=True)
+    ratings = SchemeRatingSerializer(many=True, read_only=True, help_text="Each scheme's ratings at the sitting")
 
     class Meta:
         model = PanelSitting
         fields = ["id", "organisation", "year", "held_on", "panel", "notes", "ratings"]
+        descriptions = {"held_on": "The date the panel sat", "panel": 'The panel, e.g. "RAG panel"',
+                        "notes": "Notes of the sitting"}
 
 
 def _rag(dimension: str) -> ChoiceInput:
@@ -93,6 +103,10 @@ class DirectorAssessmentSerializer(SchemeRecordSerializer):
     class Meta:
         model = DirectorAssessment
         fields = [*SCHEME_RECORD_FIELDS, "assessed_on", "change_months", "director", "note"]
+        descriptions = {"assessed_on": "The date of the assessment",
+                        "change_months": "Change in delivery in whole months: +N saves N more months this year, -N "
+                                         "fewer",
+                        "director": "The director", "note": "Why"}
 
 
 class DirectorAssessmentRecordSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from governance.api.described import Described
 from governance.api.writes import (
     EditSerializer,
     OrganisationYearSerializer,
@@ -56,14 +57,16 @@ class GoLiveField(serializers.Field):
         return f"{value:%Y-%m}"
 
 
-class SchemeSerializer(serializers.ModelSerializer):
+class SchemeSerializer(Described, serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.ods_code")
     year = serializers.CharField(source="year.name")
-    programme = serializers.CharField(source="programme.name")
+    programme = serializers.CharField(source="programme.name", help_text="The programme (workstream) it belongs to")
     go_live = GoLiveField(read_only=True, allow_null=True,
                           help_text='First month the scheme saves money, e.g. "2013-07"; null: live all year')
-    net_saving = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    investment = serializers.SerializerMethodField()
+    net_saving = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True,
+                                          help_text="Gross saving less new investment, in pounds (TBC adds nothing)")
+    investment = serializers.SerializerMethodField(
+        help_text='New investment over a full year in pounds, "TBC" while to be confirmed, null when none recorded')
     rating_token = serializers.IntegerField(
         read_only=True, help_text="Changes whenever anyone saves a RAG rating of the scheme (0 before any): send it "
                                   "with the scheme's ratings when you record a sitting")
@@ -78,6 +81,28 @@ class SchemeSerializer(serializers.ModelSerializer):
             "director_value", "director_next_year", "overridden_fields", "figures_computed_at", "rating_token",
             "version",
         ]
+        descriptions = {
+            "name": "The scheme's name",
+            "project_owner": "Project owner", "clinical_lead": "Clinical lead", "managerial_lead": "Managerial lead",
+            "phase": "Phase 1 (most complex redesign, longest lead-in) to 4 (contract renegotiation or done); null: "
+                     "not set",
+            "scheme_type": 'Transactional or transformational; "" when not set',
+            "stage": "Lifecycle stage: 0 Pipeline, 1 Initiation, 2 Planning, 3 Delivery, 4 Monitoring, 5 Closure",
+            "gross_saving": "Gross saving over a full year, in pounds",
+            "full_year_effect": "Full-year effect: net saving over a full year, in pounds (or as overridden)",
+            "months_in_year": "Months from go-live to March inclusive (0 to 12)",
+            "plan_in_year": "In-year plan: the year's phasing added up, in pounds (or as overridden)",
+            "next_year_effect": "Next-year effect: full-year effect less the in-year plan, in pounds",
+            "overall_rag": 'The latest RAG panel\'s overall rating; "" before any',
+            "most_likely": "Most likely: the in-year plan times the overall rating's factor, in pounds",
+            "delivery_change_months": "The newest director's assessment: +N months more saving this year, -N fewer",
+            "adjusted_months": "Months in year plus the director's change, kept within 0 and 12",
+            "director_value": "Director's value this year, in pounds: FYE x adjusted months / 12 x the rating's factor",
+            "director_next_year": "Director's value next year, in pounds: FYE x (12 - adjusted months) / 12",
+            "overridden_fields": "The computed figures set by hand (see /api/v1/overrides/ for their reasons)",
+            "figures_computed_at": "When the figures were last computed; null before the first recompute",
+            "version": "The scheme's version, one more at each save of its inputs: send it back when you change them",
+        }
 
     def get_investment(self, scheme: Scheme) -> str | None:
         """New investment in pounds, "TBC" while to be confirmed, or null when none is recorded."""
@@ -177,18 +202,27 @@ class SchemeViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.UpdateModelMi
 
 
 class FigureOverrideSerializer(SchemeRecordSerializer):
-    figure_name = serializers.CharField(source="get_figure_display", read_only=True)
+    figure_name = serializers.CharField(source="get_figure_display", read_only=True,
+                                        help_text="The figure as the pages name it")
     in_force = serializers.SerializerMethodField(help_text="True until the override is cleared")
 
     class Meta:
         model = FigureOverride
         fields = [*SCHEME_RECORD_FIELDS, "figure", "figure_name", "value", "reason", "in_force", "created_at",
                   "cleared_at", "clear_reason"]
+        descriptions = {"figure": "The computed figure set by hand",
+                        "value": "The value set, in pounds", "reason": "Why: shown wherever the figure appears",
+                        "created_at": "When it was set", "cleared_at": "When it was cleared; null while in force",
+                        "clear_reason": 'Why it was cleared; "" while in force'}
 
     def get_in_force(self, override: FigureOverride) -> bool:
         return override.cleared_at is None
 
 
+@extend_schema_view(
+    list=extend_schema(description="Figures set by hand with their reasons; cleared ones stay listed as history."),
+    retrieve=extend_schema(description="One override of a computed figure, with its reason."),
+)
 class FigureOverrideViewSet(viewsets.ReadOnlyModelViewSet):
     """Figures set by hand with their reasons; cleared overrides stay listed (`active=false`) as their history."""
 

@@ -35,6 +35,10 @@ class StageChangeSerializer(SchemeRecordSerializer):
     class Meta:
         model = StageChange
         fields = [*SCHEME_RECORD_FIELDS, "from_stage", "to_stage", "decision", "approver", "decided_on", "note"]
+        descriptions = {"from_stage": "The stage the scheme was at (0 Pipeline to 5 Closure)",
+                        "to_stage": "The stage the move was to",
+                        "decision": "The gateway's decision: approved (the scheme moved) or not approved (it stayed)",
+                        "decided_on": "The date of the decision", "note": "A note on the decision"}
 
 
 @extend_schema_view(
@@ -56,6 +60,10 @@ class KeyStageSerializer(SchemeRecordSerializer):
         model = KeyStage
         fields = [*SCHEME_RECORD_FIELDS, "order", "name", "baseline_date", "current_date", "completed_on", "note",
                   "version"]
+        descriptions = {"order": "Its place in the scheme's plan", "name": "The stage or milestone",
+                        "baseline_date": "The date first planned; null: none", "current_date": "The date now "
+                        "expected (slippage is this against the baseline); null: none",
+                        "completed_on": "When it was done; null: not yet", "note": "A note on the stage"}
 
 
 class KeyStageEditSerializer(EditSerializer):

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from governance.api import ApiConflict
+from governance.api.writes import ServiceWrites, version_field, write_responses
 from governance.permissions import acting_user
 from schemes import services
 from schemes.api.common import SCHEME_RECORD_FIELDS, SchemeRecordSerializer
@@ -35,19 +35,27 @@ class SchemeMonthSerializer(SchemeRecordSerializer):
         model = SchemeMonth
         fields = [*SCHEME_RECORD_FIELDS, "month", "plan", "actual", "forecast", "version", "updated_at"]
         read_only_fields = fields
+        descriptions = {"plan": "Planned saving for the month in pounds (the scheme's phasing)",
+                        "version": "The month's version: send it back when you record its actual or forecast",
+                        "updated_at": "When the month was last saved"}
 
 
 class SchemeMonthEditSerializer(serializers.Serializer):
     """A month's actual and forecast as the caller leaves them, with the version they read (409 if stale)."""
 
-    version = serializers.IntegerField(min_value=0, help_text="The month's version as you read it")
+    version = version_field("The month's version as you read it: if someone saved it since, nothing is saved and "
+                            "the answer is 409 with the month as it is now under `current`")
     actual = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, required=False,
                                       help_text="Actual saving in pounds (null: not known); omitted: unchanged")
     forecast = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, required=False,
                                         help_text="Forecast saving in pounds (null: none); omitted: unchanged")
 
 
-class SchemeMonthViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(description="Each scheme month's plan, actual and forecast savings, in your organisations."),
+    retrieve=extend_schema(description="One scheme month's plan, actual and forecast savings."),
+)
+class SchemeMonthViewSet(ServiceWrites, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SchemeMonthSerializer
     filterset_class = SchemeMonthFilterSet
     http_method_names = ["get", "patch", "head", "options"]  # PATCH only: a month is changed, never replaced
@@ -55,22 +63,13 @@ class SchemeMonthViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet)
     def get_queryset(self) -> QuerySet[SchemeMonth]:
         return scheme_months_for(self.request.user)
 
-    @extend_schema(request=SchemeMonthEditSerializer, responses={
-        200: SchemeMonthSerializer,
-        400: OpenApiResponse(description="Bad figures, or the month is closed: nothing saved"),
-        403: OpenApiResponse(description="Your role cannot record progress"),
-        409: OpenApiResponse(description="Saved by someone else since you read it: `current` is the month now"),
-    })
+    @extend_schema(description="Record a month's actual and forecast saving, as the tracker page does: send the "
+                               "month's `version`; a closed month is refused (400) with the reason.",
+                   request=SchemeMonthEditSerializer,
+                   responses=write_responses(SchemeMonthSerializer, role="record monthly progress", what="month"))
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        row = self.get_object()  # scoped: another organisation's month is 404
-        edit = SchemeMonthEditSerializer(data=request.data)
-        edit.is_valid(raise_exception=True)
-        values = edit.validated_data
-        try:
+        return self.edited(request, SchemeMonthEditSerializer, lambda row, version, values: (
             services.scheme_month_update(actor=acting_user(request), scheme=row.scheme, edits=[services.MonthEdit(
-                month=row.month, expected_version=values["version"],
+                month=row.month, expected_version=version,
                 actual=values.get("actual", row.actual), forecast=values.get("forecast", row.forecast),
-            )])
-        except services.EditConflict as conflict:
-            raise ApiConflict(str(conflict), current=SchemeMonthSerializer(self.get_object()).data) from conflict
-        return Response(SchemeMonthSerializer(self.get_object()).data)
+            )])))
