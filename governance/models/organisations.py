@@ -98,12 +98,15 @@ class FinancialYear(models.Model):
     @staticmethod
     def start_year_from_name(name: str) -> int:
         """Parse "2013/14" into 2013, refusing "2013/15" or "13/14" with a clear message."""
+        # The name goes in as a parameter, not into the message: django-filter formats the message with `%`, so a
+        # typed "%" would otherwise break it (a server error for ?year=%25).
         match = YEAR_NAME.match(name.strip())
         if not match:
-            raise ValidationError(f'"{name}" is not a financial year: write it like 2013/14')
+            raise ValidationError('"%(name)s" is not a financial year: write it like 2013/14', params={"name": name})
         start = int(match.group(1))
         if (start + 1) % 100 != int(match.group(2)):
-            raise ValidationError(f'"{name}" is not a financial year: the second part must be the year after')
+            raise ValidationError('"%(name)s" is not a financial year: the second part must be the year after',
+                                  params={"name": name})
         return start
 
 
