@@ -1,5 +1,5 @@
 """Governance writes: closing and reopening months, giving people roles, the improvement plan, meetings and
-decisions, import records and job runs. Keyword-only, typed, atomic, role-checked.
+decisions, import records, job runs and API tokens. Keyword-only, typed, atomic, role-checked.
 
 One module per concern; import from here (`from governance import services`, `from governance.services import
 month_close`), never from its modules.
@@ -21,6 +21,7 @@ from governance.services.plan import (
     requirement_create,
     requirement_set,
 )
+from governance.services.tokens import api_token_issue
 
 __all__ = [
     "EditConflict",
@@ -30,6 +31,7 @@ __all__ = [
     "PLAN_ACTION_FIELDS",
     "WARNING_LENGTH",
     "action_due_date_revise",
+    "api_token_issue",
     "decision_record",
     "file_checksum",
     "import_record",
