@@ -124,3 +124,52 @@ def test_other_methods_are_not_offered(scheme) -> None:
     assert pmo.delete(month_url(scheme, 3)).status_code == 405
     assert pmo.post("/api/v1/scheme-months/", {}, format="json").status_code == 405
     assert pmo.put(month_url(scheme, 3), {"version": 1, "actual": "5"}, format="json").status_code == 405
+
+
+def test_the_issues_check_end_to_end_on_the_demo_data(client, django_capture_on_commit_callbacks, settings) -> None:
+    """Issue 10's check, through the HTTP API with tokens from `manage.py api_token`: a PMO editor's token records
+    an actual and the scheme page shows it; a governing-body viewer's token cannot write (403); a stale version gets
+    409; a user of another organisation gets 404."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.unit.test_api import table_rows
+
+    settings.DEBUG = True  # load_demo refuses to run without it
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", verbosity=0)
+
+    def api_as(username: str) -> APIClient:
+        out = StringIO()
+        call_command("api_token", username, stdout=out)
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {out.getvalue().strip()}")
+        return api
+
+    pmo, viewer = api_as("pmo"), api_as("viewer")
+    [october] = pmo.get("/api/v1/scheme-months/", {"organisation": "07N", "year": "2013/14", "reference": "15b",
+                                                    "month": "7"}).json()["results"]
+    assert (october["plan"], october["actual"]) == ("50166.67", None)  # 602,000 / 12 from Jul-13
+    url = f"/api/v1/scheme-months/{october['id']}/"
+
+    refused = viewer.patch(url, {"version": october["version"], "actual": "48000"}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = pmo.patch(url, {"version": october["version"], "actual": "48000"}, format="json")
+    assert saved.status_code == 200, saved.content
+    assert (saved.json()["actual"], saved.json()["version"]) == ("48000.00", october["version"] + 1)
+    client.login(username="viewer", password="viewer-demo-2013")
+    page = client.get(f"/schemes/{october['scheme']}/").content.decode()
+    months = {row[0]: row[1:] for row in table_rows(page, "app-months")}
+    assert months["M7 (October 2013)"][:2] == ["£50,167", "£48,000"], months
+
+    stale = pmo.patch(url, {"version": october["version"], "actual": "49000"}, format="json")
+    assert stale.status_code == 409 and stale.json()["current"]["actual"] == "48000.00"
+
+    stranger = member(OrganisationFactory(ods_code="99X"), Role.PMO_EDITOR, username="stranger")
+    assert stranger.is_active
+    missing = api_as("stranger").patch(url, {"version": october["version"] + 1, "actual": "1"}, format="json")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    assert SchemeMonth.objects.get(pk=october["id"]).actual == D("48000")
