@@ -265,7 +265,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One schema name for each choice set several fields share (the RAG words, the stages).
-    "ENUM_NAME_OVERRIDES": {"RagEnum": "schemes.models.Rag", "StageEnum": "schemes.models.Stage"},
+    # Every field called `rag` or `kind` gets its own set's name: two sets under one name would make the schema
+    # describe one with the other's values (the property test caught the plan's RAG replacing the panel's).
+    "ENUM_NAME_OVERRIDES": {
+        "RagEnum": "schemes.models.Rag", "StageEnum": "schemes.models.Stage",
+        "ActionRagEnum": "governance.models.ActionRag", "ActionStatusEnum": "governance.models.ActionStatus",
+        "BudgetLineKindEnum": "finance.models.BudgetLineKind",
+        "FinancialRiskKindEnum": "finance.models.FinancialRiskKind",
+        "ReportRowKindEnum": "finance.models.ReportRowKind", "ImportKindEnum": "governance.models.ImportKind",
+    },
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
