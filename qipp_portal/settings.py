@@ -105,6 +105,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Its admin pages list every organisation's sign-in attempts to any staff member: not registered (the admin
+# is scoped by organisation; tests/unit/test_admin_scoping.py). `manage.py axes_reset_username USER` unlocks.
+AXES_ENABLE_ADMIN = False
 
 ROOT_URLCONF = "qipp_portal.urls"
 WSGI_APPLICATION = "qipp_portal.wsgi.application"

@@ -79,7 +79,7 @@ def test_no_secret_is_written_in_the_compose_file_and_every_setting_of_the_examp
 def test_check_deploy_with_production_settings_reports_nothing() -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=_clean_environment(**PRODUCTION), capture_output=True, text=True, timeout=120,
+        cwd=ROOT, env=_clean_environment(**PRODUCTION), capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
