@@ -28,6 +28,16 @@ SESSION_RENEWED_AT = "idle_expiry_renewed_at"
 RENEW_EVERY_SECONDS = 120
 
 
+def session_started(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """At sign-in (Django's user_logged_in): when the working day starts, and the idle expiry just set.
+
+    Stamped here, in the session sign-in saves anyway, so a page after sign-in does not save it again.
+    """
+    now = time.time()
+    request.session[SESSION_SIGNED_IN_AT] = now
+    request.session[SESSION_RENEWED_AT] = now
+
+
 class SessionLifetimeMiddleware:
     """Sign out a session older than SESSION_MAX_SECONDS (a working day), and keep an active one from
     reaching its idle expiry (SESSION_COOKIE_AGE after its last save, enforced by the session store)."""
