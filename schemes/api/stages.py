@@ -1,7 +1,10 @@
 """API for stage moves (gateway decisions) and key stages (milestones with baseline and current dates).
 
-PMO editors add key stages (POST), change them (PATCH with the version read) and remove them (DELETE with
-`?version=`), through the key stage pages' services; the removed stage stays in the change history.
+Those who record gateway approvals move a scheme between stages (POST stage-moves, with the scheme's version as
+they read it), through the stage page's service: one stage forward with the gateway's approvals confirmed, back
+with a reason, or a refusal recorded with its reason (the scheme stays). PMO editors add key stages (POST), change
+them (PATCH with the version read) and remove them (DELETE with `?version=`), through the key stage pages'
+services; the removed stage stays in the change history.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from governance.api.writes import (
+    ChoiceInput,
     EditSerializer,
     ServiceWrites,
     conflict_answered,
@@ -26,8 +30,9 @@ from governance.fields import NOTE_LENGTH
 from governance.permissions import acting_user
 from schemes import services
 from schemes.api.common import SCHEME_RECORD_FIELDS, SchemeChoice, SchemeRecordSerializer
+from schemes.api.scheme import SchemeSerializer, scheme_rows
 from schemes.filters import KeyStageFilterSet, StageChangeFilterSet
-from schemes.models import KeyStage, StageChange
+from schemes.models import STAGE_GATEWAYS, GatewayDecision, KeyStage, Stage, StageChange
 from schemes.selectors import key_stages_for, stage_changes_for
 
 
@@ -41,11 +46,52 @@ class StageChangeSerializer(SchemeRecordSerializer):
                         "decided_on": "The date of the decision", "note": "A note on the decision"}
 
 
+GATEWAY_KEYS = {key: label for approvals in STAGE_GATEWAYS.values() for key, label in approvals}
+
+
+class StageMoveSerializer(serializers.Serializer):
+    """A gateway decision on a scheme, as the stage page records it."""
+
+    scheme = SchemeChoice(help_text="The id of the scheme (one of your organisations')")
+    version = version_field("The scheme's version as you read it (/api/v1/schemes/): if someone changed the scheme "
+                            "since, nothing is saved and the answer is 409 with the scheme as it is now under "
+                            "`current`")
+    to_stage = ChoiceInput(choices=Stage.choices,
+                           help_text="The stage to move to: forward one stage at a time, back any number (0 Pipeline, "
+                                     "1 Initiation, 2 Planning, 3 Delivery, 4 Monitoring, 5 Closure)")
+    decision = ChoiceInput(choices=GatewayDecision.choices,
+                           help_text='The gateway\'s decision: "approved" moves the scheme; "not_approved" is recorded '
+                                     "with its reason in `note` and the scheme stays where it is")
+    approver = text_input("Who made the gateway decision (a person or group)", max_length=200, allow_blank=False)
+    decided_on = serializers.DateField(help_text="The date of the decision (not in the future)")
+    note = text_input("A note; required as the reason when moving back or not approved: kept in the history",
+                      max_length=NOTE_LENGTH)
+    confirmed = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(GATEWAY_KEYS.items())), required=False,
+        help_text="Moving forward: the approvals of the current stage's gateway recorded, every one of them ("
+                  + "; ".join(f"stage {stage}: {', '.join(key for key, _ in approvals)}"
+                              for stage, approvals in STAGE_GATEWAYS.items()) + ")")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["note"].required = False
+        return fields
+
+
 @extend_schema_view(
     list=extend_schema(description="Every gateway decision of your organisations' schemes, approved or not."),
     retrieve=extend_schema(description="One gateway decision: the stages, the decision, who approved it and when."),
+    create=extend_schema(
+        description="Record a gateway decision on a scheme, as its stage page does: send the scheme's `version`.",
+        request=StageMoveSerializer, responses={
+            201: StageChangeSerializer,
+            400: OpenApiResponse(description="Bad input, or a move the gateway rules refuse (a stage skipped, an "
+                                             "approval not confirmed, no reason): `errors` says why; nothing saved"),
+            403: OpenApiResponse(description="Your role cannot record gateway approvals"),
+            409: OpenApiResponse(description="The scheme was changed since you read it: `current` is the scheme now, "
+                                             "with its stage and version")}),
 )
-class StageChangeViewSet(viewsets.ReadOnlyModelViewSet):
+class StageChangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Every gateway decision, approved or not ("not approved" leaves the scheme where it was)."""
 
     serializer_class = StageChangeSerializer
@@ -53,6 +99,17 @@ class StageChangeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[StageChange]:
         return stage_changes_for(self.request.user)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        given = StageMoveSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        scheme = data.pop("scheme")
+        with conflict_answered(lambda: SchemeSerializer(scheme_rows(request.user).get(pk=scheme.pk)).data):
+            change = services.scheme_stage_change(actor=acting_user(request), scheme=scheme,
+                                                  expected_version=data.pop("version"), **data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=change.pk)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class KeyStageSerializer(SchemeRecordSerializer):

@@ -53,6 +53,7 @@ from schemes.selectors.scheme import (
     scheme_for_page,
     scheme_history,
     schemes_for,
+    with_override_tokens,
 )
 from schemes.selectors.stages import (
     KeyStageRow,
@@ -138,5 +139,6 @@ __all__ = [
     "stage_changes",
     "stage_changes_for",
     "totals_of",
+    "with_override_tokens",
     "with_rating_tokens",
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from schemes.models import DirectorAssessment, FigureOverride, KeyStage, Scheme, SchemeMonth, SchemeRating, StageChange
 
@@ -55,6 +56,14 @@ def scheme_for_page(user: Viewer, pk: int) -> Scheme:
 def override_token(scheme: Scheme) -> int:
     """Changes whenever an override of the scheme is set or cleared (its latest history row)."""
     return FigureOverride.history.filter(scheme_id=scheme.pk).aggregate(latest=Max("history_id"))["latest"] or 0
+
+
+def with_override_tokens(schemes: QuerySet[Scheme]) -> QuerySet[Scheme]:
+    """The schemes, each with `override_token` (its `override_token` number, 0 before any override) in the same
+    query: what the API's callers send back when they set or clear an override."""
+    latest = (FigureOverride.history.filter(scheme_id=OuterRef("pk")).order_by().values("scheme_id")
+              .annotate(latest=Max("history_id")).values("latest"))
+    return schemes.annotate(override_token=Coalesce(Subquery(latest), 0))
 
 
 def scheme_as_of_version(scheme: Scheme, version: int | None) -> Any | None:
