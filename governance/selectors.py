@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
+from rest_framework.authtoken.models import Token
 
 from governance.formatting import month_end, month_label
 from governance.models import (
@@ -292,3 +293,10 @@ def job_runs(user: Viewer, organisation: Organisation) -> QuerySet[JobRun]:
         runs = runs | JobRun.objects.filter(organisation__isnull=True)
     return runs.select_related("organisation", "year", "requested_by").order_by("-queued_at", "-pk")
 
+
+
+def api_token_of(user: Viewer) -> Token | None:
+    """The user's API token (its key and when it was made), or None: a person's own, never anyone else's."""
+    if not user.is_authenticated:
+        return None
+    return Token.objects.filter(user_id=user.pk).first()

@@ -22,6 +22,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_page, name="import"),
     path("jobs/", views.job_runs_page, name="job-runs"),
     path("health/", views.health, name="health"),
+    path("accounts/api-token/", views.api_token, name="api-token"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("meetings/<int:pk>/history/", views.meeting_history, name="meeting-history"),
 ]

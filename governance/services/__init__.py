@@ -21,7 +21,7 @@ from governance.services.plan import (
     requirement_create,
     requirement_set,
 )
-from governance.services.tokens import api_token_issue
+from governance.services.tokens import api_token_issue, api_token_revoke
 
 __all__ = [
     "EditConflict",
@@ -32,6 +32,7 @@ __all__ = [
     "WARNING_LENGTH",
     "action_due_date_revise",
     "api_token_issue",
+    "api_token_revoke",
     "decision_record",
     "file_checksum",
     "import_record",

@@ -22,11 +22,26 @@ def api_token_issue(*, actor: Actor | None, user: Actor, replace: bool = False) 
     An account that cannot sign in (inactive, or one of the portal's system actors) gets none: a token would let a
     program act as someone who may not act.
     """
-    if actor is not None and not is_system_actor(actor) and actor.pk != user.pk:
-        raise PermissionDenied("You can issue an API token for yourself only.")
+    _check_own(actor, user, "issue")
     if not user.is_active or is_system_actor(user):
         raise ValidationError(f"{user.get_username()} cannot sign in, so cannot have an API token.")
     if replace:
         Token.objects.filter(user=user).delete()
     token, _ = Token.objects.get_or_create(user=user)
     return token
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Actor | None, user: Actor) -> bool:
+    """Delete the user's API token: programs sending it are refused from now on. True if there was one.
+
+    A person revokes their own; the portal (a system actor) anyone's.
+    """
+    _check_own(actor, user, "revoke")
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+def _check_own(actor: Actor | None, user: Actor, verb: str) -> None:
+    if actor is not None and not is_system_actor(actor) and actor.pk != user.pk:
+        raise PermissionDenied(f"You can {verb} an API token for yourself only.")

@@ -1,5 +1,5 @@
 """Governance's pages: the working context, months, the improvement plan, meetings and decisions, imports,
-background job runs.
+background job runs, your API token.
 
 One module per concern; the URLs and other apps import from here (`from governance import views`,
 `from governance.views import decision_about_page`), never from its modules.
@@ -28,8 +28,10 @@ from governance.views.plan import (
     plan_updates_page,
     requirement_new,
 )
+from governance.views.tokens import api_token
 
 __all__ = [
+    "api_token",
     "health",
     "decision_about_page",
     "import_page",
