@@ -1,7 +1,10 @@
 """What a governing-body dashboard shows, gathered from the apps' selectors and drawn by the pure chart builders.
 
 Every figure is a stored one (the recompute's scheme figures and months, month-end report snapshots, the registers
-as saved); nothing is recalculated from inputs here. The number of queries is fixed, whatever the number of rows.
+as saved); nothing is recalculated from inputs here. A month with a month-end report shows the schemes' figures as
+that report stored them, read by the same selector as the board pack (finance.selectors.month_end_figures), so the
+dashboard of a reported month and its pack agree whatever has changed since. The number of queries is fixed,
+whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -16,16 +19,16 @@ from dashboards import charts
 from finance.calculations import Amounts
 from finance.selectors import (
     financial_risk_register_for_dashboard,
+    month_end_figures,
     month_end_report_for_dashboard,
-    savings_bridge,
 )
 from governance.formatting import format_financial_month, month_label
 from governance.models import PlanUpdate
 from governance.selectors import plan_actions, plan_as_at, plan_snapshot_rows, plan_update_detail
 from risks.selectors import risk_summary
-from schemes.selectors import monthly_totals, programme_rollup, rag_mix
 
 if TYPE_CHECKING:
+    from finance.models import VarianceReport
     from governance.models import FinancialYear, Organisation
     from governance.permissions import Viewer
 
@@ -34,17 +37,17 @@ if TYPE_CHECKING:
 class DashboardPage:
     data_month: int | None
     data_month_closed: bool
-    computed_at: datetime | None  # when the schemes' figures were last recomputed
+    computed_at: datetime | None  # when the schemes' figures were last recomputed (None: reported, or never)
     charts: list[charts.Chart]
+    reported_by: VarianceReport | None = None  # the month-end report whose stored scheme figures are shown
 
 
 def dashboard_page(
     user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None = None,
 ) -> DashboardPage:
     """The organisation's year as at `month` (default: the latest closed month, else the latest actual)."""
-    bridge = savings_bridge(user, organisation, year, month)
-    data_month = bridge.month
-    totals = monthly_totals(user, organisation, year)
+    figures = month_end_figures(user, organisation, year, month)
+    bridge, data_month, totals = figures.bridge, figures.month, figures.months
     labels = [month_label(year.start_year, t.month).split(" ", 1)[1] for t in totals]  # "Apr-13"
     as_at = format_financial_month(data_month, year.start_year) if data_month else "no month yet"
     shown = [
@@ -57,15 +60,14 @@ def dashboard_page(
             labels=labels, plan=[t.plan for t in totals], actual=[t.actual for t in totals],
             forecast_or_plan=[t.forecast_or_plan for t in totals], data_month=data_month, year_name=year.name,
             as_at=as_at),
-        charts.rag_mix(rows=[(r.rag, r.schemes, r.plan_in_year, r.most_likely)
-                             for r in rag_mix(user, organisation, year)], as_at=as_at, year_name=year.name),
+        charts.rag_mix(rows=[(r.rag, r.schemes, r.plan_in_year, r.most_likely) for r in figures.rag_mix],
+                       as_at=as_at, year_name=year.name),
     ]
-    rollup = programme_rollup(user, organisation, year)
-    if rollup:
+    if figures.programmes:
         shown.append(charts.programme_delivery(
-            rows=[(name, t.plan_in_year, t.most_likely, t.director_value) for name, t in rollup.items()],
+            rows=[(name, t.plan_in_year, t.most_likely, t.director_value) for name, t in figures.programmes.items()],
             as_at=as_at, year_name=year.name))
-    report = month_end_report_for_dashboard(user, organisation, year, data_month)
+    report = figures.report or month_end_report_for_dashboard(user, organisation, year, data_month)
     if report is not None:
         shown.append(charts.budget_variance(
             rows=[(line.name, line.ytd_variance, line.forecast_variance) for line in report.lines.all()
@@ -74,7 +76,8 @@ def dashboard_page(
     shown += _risk_charts(user, organisation, year, data_month)
     shown += _plan_charts(user, organisation, year, data_month)
     return DashboardPage(data_month=data_month, data_month_closed=bridge.month_closed,
-                         computed_at=bridge.figures_computed_at, charts=shown)
+                         computed_at=bridge.figures_computed_at, charts=shown,
+                         reported_by=figures.report if figures.reported else None)
 
 
 def _risk_charts(

@@ -73,8 +73,9 @@ class RiskRow:
 
 @dataclass(frozen=True)
 class Bridge:
-    """The savings bridge: from the target to what is identified, planned, likely and delivered (pounds); today's
-    is finance.selectors.savings_bridge's (the dashboards' own), a reported month's from the report's rows."""
+    """The savings bridge: from the target to what is identified, planned, likely and delivered (pounds): the
+    month's, as the dashboard shows it (finance.selectors.month_end_figures: the report's rows where the month has
+    one, else today's stored figures)."""
 
     target: Decimal | None  # the QIPP the financial plan counts on (None: no financial plan)
     identified: Decimal  # gross full-year savings of the identified schemes
@@ -115,13 +116,3 @@ class PackInputs:
     def ytd_month(self) -> int:
         return self.month
 
-
-def forecast_outturn(months: list[MonthFigures], month: int) -> Decimal:
-    """FOT as at month N: actuals to N (nil where none), then the forecast after N (the plan where none);
-    the month-end report's rule (finance.calculations.budget_row)."""
-    actual = sum((m.actual or ZERO for m in months[:month]), ZERO)
-    return actual + sum((m.forecast if m.forecast is not None else m.plan for m in months[month:]), ZERO)
-
-
-def ytd_actual(months: list[MonthFigures], month: int) -> Decimal:
-    return sum((m.actual or ZERO for m in months[:month]), ZERO)

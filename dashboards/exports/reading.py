@@ -31,13 +31,11 @@ from dashboards.exports.inputs import (
     RiskRow,
     RiskScore,
     SchemeRow,
-    forecast_outturn,
-    ytd_actual,
 )
 from governance.formatting import format_month
 
 if TYPE_CHECKING:
-    from finance.models import VarianceReport
+    from finance.models import VarianceReportScheme
     from governance.models import FinancialYear, Organisation
     from governance.permissions import Viewer
 
@@ -75,10 +73,10 @@ def _live_schemes(user: Viewer, organisation: Organisation, year: FinancialYear)
     return rows
 
 
-def _snapshot_schemes(report: VarianceReport) -> list[SchemeRow]:
+def _snapshot_schemes(snapshot: list[VarianceReportScheme]) -> list[SchemeRow]:
     """The schemes as the report stored them when it was issued."""
     rows = []
-    for stored in report.schemes.all():
+    for stored in snapshot:
         rows.append(SchemeRow(
             reference=stored.reference, programme=stored.programme, name=stored.name, phase=stored.phase,
             go_live=stored.go_live, months_in_year=stored.months_in_year,
@@ -133,35 +131,17 @@ def pack_inputs(
     commentary: str = "",
 ) -> PackInputs:
     """What the pack for `month` shows, read through the selectors scoped to `user` (None: the shell command)."""
-    from finance.selectors import (
-        financial_risk_months,
-        financial_risk_register,
-        savings_bridge,
-        variance_reports_for,
-    )
+    from finance.selectors import financial_risk_months, financial_risk_register, month_end_figures
 
     reader: Viewer = user if user is not None else shell_reader()
-    report = (variance_reports_for(reader).filter(organisation=organisation, year=year, month=month, is_current=True)
-              .prefetch_related("schemes").first())
-    schemes = _snapshot_schemes(report) if report is not None and report.schemes_stored else _live_schemes(
-        reader, organisation, year)
-    identified = sum((s.gross_saving for s in schemes), ZERO)
-    if report is not None and report.schemes_stored:
-        target = report.savings_target
-        bridge = Bridge(
-            target=target, identified=identified,
-            plan_in_year=sum((s.figures["plan_in_year"] for s in schemes), ZERO),
-            most_likely=sum((s.figures["most_likely"] for s in schemes), ZERO),
-            director_value=sum((s.figures["director_value"] for s in schemes), ZERO),
-            ytd_actual=sum((ytd_actual(s.months, month) for s in schemes), ZERO),
-            forecast_outturn=sum((forecast_outturn(s.months, month) for s in schemes), ZERO),
-            unidentified=None if target is None else target - identified,
-        )
-    else:
-        live = savings_bridge(reader, organisation, year, month)
-        bridge = Bridge(target=live.target, identified=identified, plan_in_year=live.identified_plan,
-                        most_likely=live.most_likely, director_value=live.director_value, ytd_actual=live.ytd_actual,
-                        forecast_outturn=live.forecast_outturn, unidentified=live.unidentified)
+    figures = month_end_figures(reader, organisation, year, month)  # the dashboard's reader of the month, too
+    report = figures.report
+    schemes = _snapshot_schemes(figures.schemes) if figures.reported else _live_schemes(reader, organisation, year)
+    month_bridge = figures.bridge
+    bridge = Bridge(target=month_bridge.target, identified=sum((s.gross_saving for s in schemes), ZERO),
+                    plan_in_year=month_bridge.identified_plan, most_likely=month_bridge.most_likely,
+                    director_value=month_bridge.director_value, ytd_actual=month_bridge.ytd_actual,
+                    forecast_outturn=month_bridge.forecast_outturn, unidentified=month_bridge.unidentified)
     register = next((r for r in financial_risk_months(reader, organisation, year) if r.month == month), None)
     plan_rows, plan_source = _plan(reader, organisation, year, month)
     return PackInputs(

@@ -1,7 +1,8 @@
 """Every read of finance, scoped to the user (`.for_user`). One module per concern, as in services and views:
 `plan` (the savings gap), `financial_risks` (the monthly register), `budgets` (the budget table and its lines),
-`activity` (activity plans), `bridge` (the savings bridge: target to forecast outturn, shared by the dashboards
-and the board pack). Import from here, never from the modules.
+`activity` (activity plans), `bridge` (today's savings bridge: target to forecast outturn), `month_end` (a month's
+scheme figures as reported: the month-end report's snapshot, else today's; the dashboards and the board pack read
+it). Import from here, never from the modules.
 """
 
 from finance.selectors.activity import (
@@ -28,6 +29,7 @@ from finance.selectors.bridge import (
     data_month,
     portfolio_rows,
     savings_bridge,
+    savings_bridge_of,
     year_to_date_and_outturn,
 )
 from finance.selectors.budgets import (
@@ -58,6 +60,7 @@ from finance.selectors.financial_risks import (
     financial_risk_register_for_dashboard,
     financial_risks_for,
 )
+from finance.selectors.month_end import MonthEndFigures, month_end_figures
 from finance.selectors.plan import (
     PLAN_COLUMNS,
     FinancialPlanTable,
@@ -77,6 +80,8 @@ from finance.selectors.reports import (
 )
 
 __all__ = [
+    "MonthEndFigures",
+    "month_end_figures",
     "has_something_to_report",
     "months_due_a_report",
     "report_runs",
@@ -128,6 +133,7 @@ __all__ = [
     "data_month",
     "portfolio_rows",
     "savings_bridge",
+    "savings_bridge_of",
     "year_to_date_and_outturn",
     "month_end_report_for_dashboard",
     "savings_gap",

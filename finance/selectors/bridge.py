@@ -1,8 +1,9 @@
 """The savings bridge of an organisation's year, as at a month: from the QIPP target to the forecast outturn.
 
-One reader for every place that shows it (the governing-body dashboard, the portfolio, the board pack's Summary),
-so they never disagree. Everything comes from stored figures: the schemes' recomputed totals, their stored months
-and the financial plan; nothing is recalculated from scheme inputs here.
+One reader of today's bridge for every place that shows it (the governing-body dashboard, the portfolio, the board
+pack's Summary), so they never disagree; a month with a month-end report shows that report's instead (`month_end`).
+Everything comes from stored figures: the schemes' recomputed totals, their stored months and the financial plan;
+nothing is recalculated from scheme inputs here.
 """
 
 from __future__ import annotations
@@ -66,16 +67,27 @@ def year_to_date_and_outturn(totals: Sequence[MonthTotals], month: int | None) -
 def savings_bridge(
     user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None = None,
 ) -> SavingsBridge:
-    """The bridge for `organisation`'s `year` as at `month` (default: the data month). A fixed number of queries."""
+    """Today's bridge for `organisation`'s `year` as at `month` (default: the data month). A fixed number of queries.
+
+    A month's bridge as reported, for the pages and the board pack, is finance.selectors.month_end_figures's."""
     closed = latest_closed_month(user, organisation, year)
     months = monthly_totals(user, organisation, year)
     chosen = month if month is not None else data_month(closed, months)
-    ytd, outturn = year_to_date_and_outturn(months, chosen)
+    return savings_bridge_of(user, organisation, year, chosen, months=months,
+                             month_closed=chosen is not None and closed is not None and chosen <= closed)
+
+
+def savings_bridge_of(
+    user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None, *, month_closed: bool,
+    months: Sequence[MonthTotals],
+) -> SavingsBridge:
+    """Today's bridge as at `month`, given the year's month totals (schemes.selectors.monthly_totals)."""
+    ytd, outturn = year_to_date_and_outturn(months, month)
     schemes = scheme_register(user, organisation, year)
     totals = totals_of(schemes)
     gap = savings_gap(user, organisation, year)
     return SavingsBridge(
-        month=chosen, month_closed=chosen is not None and closed is not None and chosen <= closed,
+        month=month, month_closed=month_closed,
         target=gap.qipp_commitment if gap else None, identified_plan=totals.plan_in_year,
         most_likely=totals.most_likely, director_value=totals.director_value, ytd_actual=ytd,
         forecast_outturn=outturn, unidentified=gap.unidentified if gap else None, schemes=totals.schemes,

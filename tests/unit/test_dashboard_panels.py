@@ -355,3 +355,67 @@ def test_the_dashboard_can_be_read_as_at_an_earlier_month(client, world) -> None
     assert "Financial risks against mitigations and the shortfall, £&#x27;000, as at M2 (May 2013)" in html
     for nonsense in ("13", "0", "x"):
         assert "Data month: M2 (May 2013)" in client.get(f"/dashboard/?month={nonsense}").content.decode()
+
+
+def bridge_amounts(html: str) -> dict[str, str]:
+    table = html[html.index('id="table-bridge"'):]
+    table = table[:table.index("</table>")]
+    return dict(re.findall(r'<th scope="row" class="nhsuk-table__header">([^<]+)</th><td[^>]*>([^<]+)</td>', table))
+
+
+@pytest.mark.django_db
+def test_a_reported_month_shows_its_month_end_report_as_the_board_pack_does(client, world) -> None:
+    from dashboards.exports import pack_inputs
+    from finance.services import month_end_report_produce
+    from governance.services import system_actor
+
+    organisation, year = world["organisation"], world["year"]
+    add_everything(organisation, year, 2)  # plan 240, most likely 180, director 160; actuals 5 a month in M1, M2
+    FinancialPlan.objects.create(organisation=organisation, year=year, allocation=D("1000"),
+                                 planned_expenditure=D("1500"))
+    report = month_end_report_produce(actor=system_actor("month-end report"), organisation=organisation, year=year,
+                                      month=2)
+    # After the report: a scheme's figures, rating and M2 actual change, and another scheme is added.
+    SchemeMonth.objects.filter(scheme__organisation=organisation, month=2).update(actual=D("50"))
+    organisation.schemes.update(plan_in_year=D("1000"), most_likely=D("500"), overall_rag="red")
+    add_everything(organisation, year, 1)
+    client.force_login(world["viewer"])
+    reported = client.get("/dashboard/?month=2").content.decode()
+    assert f"Scheme figures as the month-end report stated them: issue {report.issue}" in reported
+    amounts = bridge_amounts(reported)
+    assert (amounts["Identified plan"], amounts["Most likely"], amounts["Director&#x27;s assessment"]) == (
+        "£240", "£180", "£160")
+    # YTD to M2 as reported: 2 schemes x 5 x 2 months; outturn adds the 10 later months' plans, 2 x 10 each.
+    assert (amounts["YTD actual"], amounts["Forecast outturn"]) == ("£20", "£220")
+    assert amounts["QIPP target"] == "£500" and amounts["Unidentified QIPP"] == "£260"  # 500 less 240 gross
+    assert "By M2 (May 2013), £20 saved against £40 planned" in reported  # cumulative delivery, as reported
+    assert "0 of 2 schemes rated Red" in reported  # the RAG mix as the report stored the ratings
+    # The board pack of the month reads the same selector: the same figures.
+    pack = pack_inputs(world["viewer"], organisation, year, 2, produced_at=report.produced_at).bridge
+    assert (pack.plan_in_year, pack.most_likely, pack.ytd_actual, pack.forecast_outturn, pack.unidentified) == (
+        D("240"), D("180"), D("20"), D("220"), D("260"))
+    # A month without a report shows today's stored figures, and says when they were computed instead.
+    today = client.get("/dashboard/?month=1").content.decode()
+    assert "Scheme figures as the month-end report" not in today
+    assert bridge_amounts(today)["Identified plan"] == "£2,120"  # 3 schemes: 2 x 1,000 changed + 1 new x 120
+    assert "2 of 3 schemes rated Red" in today
+
+
+@pytest.mark.django_db
+def test_a_reported_month_reads_in_the_same_queries_however_many_schemes(client, world) -> None:
+    from finance.services import month_end_report_produce
+    from governance.services import system_actor
+
+    organisation, year = world["organisation"], world["year"]
+    client.force_login(world["viewer"])
+    add_everything(organisation, year, 1)
+    month_end_report_produce(actor=system_actor("month-end report"), organisation=organisation, year=year, month=2)
+    client.get("/dashboard/?month=2")  # the first request after signing in also saves the session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/dashboard/?month=2").status_code == 200
+    add_everything(organisation, year, 8)
+    month_end_report_produce(actor=system_actor("month-end report"), organisation=organisation, year=year, month=2)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/dashboard/?month=2").content.decode()
+    assert "issue 2" in html and "of 9 schemes rated Red" in html
+    assert len(many) == len(one), [q["sql"][:120] for q in many.captured_queries]
