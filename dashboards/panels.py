@@ -83,26 +83,44 @@ def dashboard_page(
 def _risk_charts(
     user: Viewer, organisation: Organisation, year: FinancialYear, data_month: int | None,
 ) -> list[charts.Chart]:
-    """The risk heat map and top risks (the register as it stands: risks are not kept by month), then the
-    month's financial risks against mitigations."""
+    """The risk heat map and top risks, then the month's financial risks against mitigations.
+
+    Risks are not kept month by month (each risk's history is on its page; no monthly register is stored, and the
+    board pack shows today's register too: docs/adr/0004), so the heat map and top risks are today's register,
+    titled with today's date, and say so beside a month the page shows. Financial risks are kept one register a
+    month: the month's, else the latest before it (else the year's latest), titled with its own month, and said
+    so where that is not the month shown.
+    """
     shown = []
     summary = risk_summary(user, organisation, year)
     if summary.top or summary.unscored_current:
-        today = f"{timezone.localdate():%-d %B %Y}"  # risks are not kept by month: the register as it stands
+        day = f"{timezone.localdate():%-d %B %Y}"
+        today = f"today, {day}"
+        shown_month = format_financial_month(data_month, year.start_year) if data_month else None
+        source = (f"Risks are not kept month by month: this is the register as it stands today ({day}), not as it "
+                  f"stood at {shown_month}, the month the rest of this dashboard shows." if shown_month else
+                  f"Risks are not kept month by month: this is the register as it stands today ({day}).")
         shown.append(charts.risk_heat_map(
             current=summary.current, target=summary.target, unscored_current=summary.unscored_current,
-            unscored_target=summary.unscored_target, as_at=today, year_name=year.name))
+            unscored_target=summary.unscored_target, as_at=today, year_name=year.name, source=source))
         shown.append(charts.top_risks(risks=[
             charts.TopRisk(reference=risk.reference, title=risk.title, owner=risk.owner,
                            current=_pair(risk.current_likelihood, risk.current_impact),
                            target=_pair(risk.target_likelihood, risk.target_impact)) for risk in summary.top
-        ], as_at=today, year_name=year.name))
+        ], as_at=today, year_name=year.name, source=source))
     register = financial_risk_register_for_dashboard(user, organisation, year, data_month)
     if register is not None:
+        kept = register.month.month
+        register_month = format_financial_month(kept, year.start_year)
+        source = ""
+        if data_month is not None and kept != data_month:
+            asked = format_financial_month(data_month, year.start_year)
+            source = (f"No financial risk register was kept for {asked}: this is the latest before it, "
+                      f"{register_month}'s." if kept < data_month else f"No financial risk register was kept for "
+                      f"{asked} or before: this is the year's latest, {register_month}'s.")
         shown.append(charts.financial_risks(
             risks=_side(register.risks.total), mitigations=_side(register.mitigations.total),
-            shortfall=_side(register.shortfall),
-            as_at=format_financial_month(register.month.month, year.start_year)))
+            shortfall=_side(register.shortfall), as_at=register_month, source=source))
     return shown
 
 

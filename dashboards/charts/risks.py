@@ -38,10 +38,11 @@ def _in_band(grid: Sequence[Sequence[int]], band: str) -> int:
 
 
 def risk_heat_map(*, current: Sequence[Sequence[int]], target: Sequence[Sequence[int]], unscored_current: int,
-                  unscored_target: int, as_at: str, year_name: str) -> Chart:
+                  unscored_target: int, as_at: str, year_name: str, source: str = "") -> Chart:
     """Counts of risks per cell of the 5x5 matrix now and at target, side by side; each cell says its count and band.
 
-    `current` and `target` are risks.scoring.heat_map grids; `unscored_*` are risks without that score.
+    `current` and `target` are risks.scoring.heat_map grids; `unscored_*` are risks without that score; `source`
+    says which register this is (risks are not kept month by month), in words.
     """
     title = f"Risk heat map, current and target scores, {year_name} register, as at {as_at}"
     likelihoods = list(range(HIGH, LOW - 1, -1))
@@ -86,8 +87,8 @@ def risk_heat_map(*, current: Sequence[Sequence[int]], target: Sequence[Sequence
             band = score_band(lik * imp)
             cells.append(f"{lik * imp} {band}: {current[row_index][imp - 1]} now, {target[row_index][imp - 1]} target")
         rows.append(cells)
-    notes = [f"Bands: {', '.join(f'{band} ({BAND_MEANINGS[band]})' for band in BANDS)}. Risks are not kept "
-             "month by month: this is the register as it stands."]
+    notes = [f"Bands: {', '.join(f'{band} ({BAND_MEANINGS[band]})' for band in BANDS)}.", *([source] if source
+                                                                                            else [])]
     if unscored_current or unscored_target:
         notes.append(f"Not on the map: {plural(unscored_current, 'risk')} without a current score, "
                      f"{plural(unscored_target, 'risk')} without a target score.")
@@ -112,8 +113,8 @@ def _score_text(pair: tuple[int, int] | None) -> str:
     return f"{score} {score_band(score)} ({pair[0]}×{pair[1]})"
 
 
-def top_risks(*, risks: Sequence[TopRisk], as_at: str, year_name: str) -> Chart:
-    """The highest-scoring risks now (a table: the heat map above is their picture)."""
+def top_risks(*, risks: Sequence[TopRisk], as_at: str, year_name: str, source: str = "") -> Chart:
+    """The highest-scoring risks now (a table: the heat map above is their picture); `source` as the heat map's."""
     title = f"Top {len(risks)} risks by current score, {year_name} register, as at {as_at}"
     if risks:
         first = risks[0]
@@ -124,7 +125,8 @@ def top_risks(*, risks: Sequence[TopRisk], as_at: str, year_name: str) -> Chart:
     rows = [[f"{risk.reference} {risk.title}".strip(), _score_text(risk.current), _score_text(risk.target),
              risk.owner or "–"] for risk in risks]
     return Chart(slug="top-risks", title=title, takeaway=takeaway, figure={},
-                 columns=["Risk", "Current score", "Target score", "Owner"], rows=rows, text_columns=(1, 2, 3))
+                 columns=["Risk", "Current score", "Target score", "Owner"], rows=rows, text_columns=(1, 2, 3),
+                 notes=[source] if source else [])
 
 
 @dataclass(frozen=True)
@@ -139,9 +141,11 @@ MEASURES = (("Total value", "total_value"), ("Assessed value", "assessed_value")
             ("Residual", "residual"))
 
 
-def financial_risks(*, risks: RiskSide, mitigations: RiskSide, shortfall: RiskSide, as_at: str) -> Chart:
+def financial_risks(*, risks: RiskSide, mitigations: RiskSide, shortfall: RiskSide, as_at: str,
+                    source: str = "") -> Chart:
     """A month's financial risks against its mitigations on each measure, and the shortfall (mitigations less
-    risks: negative, in brackets, where mitigations fall short)."""
+    risks: negative, in brackets, where mitigations fall short); `source` says so where the register is not the
+    month the page shows."""
     title = f"Financial risks against mitigations and the shortfall, £'000, as at {as_at}"
     labels = [label for label, _ in MEASURES]
     figure = {"data": [
@@ -163,4 +167,5 @@ def financial_risks(*, risks: RiskSide, mitigations: RiskSide, shortfall: RiskSi
     rows = [[label, format_money_k(getattr(risks, field)), format_money_k(getattr(mitigations, field)),
              format_money_k(getattr(shortfall, field))] for label, field in MEASURES]
     return Chart(slug="financial-risks", title=title, takeaway=takeaway, figure=figure,
-                 columns=["Measure", "Risks £'000", "Mitigations £'000", "Shortfall £'000"], rows=rows)
+                 columns=["Measure", "Risks £'000", "Mitigations £'000", "Shortfall £'000"], rows=rows,
+                 notes=[source] if source else [])

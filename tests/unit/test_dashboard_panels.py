@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from dashboards import charts
 from finance.models import FinancialPlan, FinancialRisk, FinancialRiskKind, FinancialRiskMonth
@@ -351,8 +352,23 @@ def test_the_dashboard_can_be_read_as_at_an_earlier_month(client, world) -> None
     assert "Data month: M1 (April 2013) (the month chosen, not closed yet)" in html
     assert "By M1 (April 2013), £10 saved against £20 planned" in html
     assert '<option value="1" selected>M1 Apr-13</option>' in html
-    # No register for M1: the latest is shown, and its title says its month.
+    # No register for M1: the latest is shown, its title says its month and a note says why.
     assert "Financial risks against mitigations and the shortfall, £&#x27;000, as at M2 (May 2013)" in html
+    assert ("No financial risk register was kept for M1 (April 2013) or before: this is the year&#x27;s latest, "
+            "M2 (May 2013)&#x27;s.") in html
+    # Risks are not kept by month: the heat map and top risks are today's register, and say so, not M1's.
+    today = f"{timezone.localdate():%-d %B %Y}"
+    assert f"Risk heat map, current and target scores, 2013/14 register, as at today, {today}" in html
+    assert f"Top 2 risks by current score, 2013/14 register, as at today, {today}" in html
+    said = (f"Risks are not kept month by month: this is the register as it stands today ({today}), not as it "
+            "stood at M1 (April 2013), the month the rest of this dashboard shows.")
+    for slug in ("heat-map", "top-risks"):
+        section = html[html.index(f'aria-labelledby="title-{slug}"'):]
+        assert said in section[:section.index("</section>")], slug
+    assert "as at M1 (April 2013)" not in html[html.index('aria-labelledby="title-heat-map"'):
+                                                html.index('aria-labelledby="title-financial-risks"')]
+    # The register's own month: no note.
+    assert "No financial risk register was kept" not in client.get("/dashboard/?month=2").content.decode()
     for nonsense in ("13", "0", "x"):
         assert "Data month: M2 (May 2013)" in client.get(f"/dashboard/?month={nonsense}").content.decode()
 
