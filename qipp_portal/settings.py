@@ -267,6 +267,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Every operation's refusals (403, 404, a list's 400) with the one error body: qipp_portal/api_schema.py.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "qipp_portal.api_schema.document_refusals"],
     # One schema name for each choice set several fields share (the RAG words, the stages).
     # Every field called `rag` or `kind` gets its own set's name: two sets under one name would make the schema
     # describe one with the other's values (the property test caught the plan's RAG replacing the panel's).

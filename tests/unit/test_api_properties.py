@@ -1,6 +1,7 @@
 """Property-based API test: schemathesis generates requests from our own OpenAPI schema (/api/schema/) and sends them
 to the WSGI app with the demo data loaded, as a PMO editor's token and a finance user's; no answer may be a server
-error or break the schema (the body of every documented answer is checked against it).
+error, have a status the operation does not document, or break the schema (the body of every documented answer,
+refusals' error body included, is checked against it).
 
 Stateful where it helps: each operation's `{id}` is drawn from the ids the list endpoints answered with (most of the
 time; otherwise schemathesis' own integers, so 404s are exercised too), so PATCH, POST and DELETE reach real records
@@ -24,14 +25,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from qipp_portal.wsgi import application
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = 5  # per operation and user: about 40 operations x 2 users, a minute or so on SQLite
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 RECORD_PATH = re.compile(r"^(/api/v1/[a-z-]+/)\{id\}/")
 
 

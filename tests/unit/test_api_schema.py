@@ -60,3 +60,21 @@ def test_every_write_documents_its_refusals(schema: dict[str, Any]) -> None:
             assert {"400", "403"} <= answers, (path, method)
             if "{id}" in path:
                 assert {"404", "409"} <= answers, (path, method)
+
+
+def test_every_operation_documents_the_refusals_the_framework_gives_with_the_error_body(schema: dict[str, Any]) -> None:
+    """No or an unknown token: 403 everywhere; a record not in your organisations: 404; a list's bad filter or page:
+    400 and 404. Every refusal has the one error body (qipp_portal/api_schema.py)."""
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"code", "detail"}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            answers = operation["responses"]
+            assert "403" in answers, (path, method)
+            if "{id}" in path or (method == "get" and "{" not in path):
+                assert "404" in answers, (path, method)
+            if method == "get" and "{" not in path:
+                assert "400" in answers, (path, method)
+            for status, answer in answers.items():
+                if int(status) >= 400:
+                    body = answer["content"]["application/json"]["schema"]
+                    assert body == {"$ref": "#/components/schemas/Error"}, (path, method, status)
