@@ -127,7 +127,7 @@ def test_one_changed_scheme_writes_one_scheme_row_and_its_changed_months() -> No
     organisation_year_recompute(organisation_id=scheme.organisation_id, year_id=scheme.year_id)
     Scheme.objects.filter(pk=scheme.pk).update(gross_saving=D("240000"))
     with CaptureQueriesContext(connection) as queries:
-        assert organisation_year_recompute(organisation_id=scheme.organisation_id, year_id=scheme.year_id) == 1
+        assert organisation_year_recompute(organisation_id=scheme.organisation_id, year_id=scheme.year_id).schemes == 1
     assert len(writes(queries, "UPDATE")) == 2  # one for the scheme row, one for the nine changed months
     scheme.refresh_from_db()
     assert (scheme.plan_in_year, scheme.next_year_effect) == (D("180000.00"), D("60000.00"))

@@ -1,0 +1,141 @@
+"""The recompute service: the only writer of the figures the savings engine computes.
+
+Its own package so the Celery tasks can import it while `schemes.services` imports the tasks (no cycle).
+
+Set-based (issue 11, docs/adr/0005-set-based-recompute.md): inputs are read as plain values in five queries a
+chunk (`reading`), the pure engine runs over them, and only the rows whose stored values differ are written,
+with one statement per table a chunk (`writing`). Every scope, one scheme after an edit, an organisation-year,
+an organisation (its RAG factors changed) or every organisation (the nightly job), runs the same batches: one
+organisation-year per transaction, so memory stays flat and an edit waits for one batch at most.
+
+Overlapping recomputes never lose an update: a batch takes a transaction-level advisory lock on its
+organisation-year (PostgreSQL; SQLite serialises writers anyway) before it reads, so a second recompute
+reads its inputs only once the first has committed, and every edit queues its own recompute once it commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from schemes.models import Scheme
+from schemes.recompute.reading import FIGURE_COLUMNS, chunk_changes
+from schemes.recompute.writing import changes_write, copy_text
+
+CHUNK = 2000  # schemes read, computed and written at once within a batch: bounds memory whatever its size
+
+__all__ = [
+    "CHUNK",
+    "FIGURE_COLUMNS",
+    "Recomputed",
+    "copy_text",
+    "organisation_recompute",
+    "organisation_year_recompute",
+    "portfolio_recompute",
+    "scheme_recompute",
+    "schemes_recompute",
+]
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """What a recompute did: organisation-years (batches), schemes read, and rows written."""
+
+    batches: int = 0
+    schemes: int = 0
+    schemes_written: int = 0
+    months_written: int = 0
+
+    def __add__(self, other: Recomputed) -> Recomputed:
+        return Recomputed(self.batches + other.batches, self.schemes + other.schemes,
+                          self.schemes_written + other.schemes_written, self.months_written + other.months_written)
+
+
+def _lock(organisation_id: int, year_id: int) -> None:
+    """Wait for any other recompute of this organisation-year, and hold it off until this transaction ends.
+
+    The two-key advisory lock space is the recompute's alone. Batches run in (organisation, year) order, so
+    recomputes that share a caller's transaction across batches still take their locks in one order (no
+    deadlock). SQLite needs nothing: each transaction takes the database's write lock as it begins.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [organisation_id, year_id])
+
+
+@transaction.atomic
+def _batch(organisation_id: int, year_id: int, scheme_ids: list[int] | None, *, stamp_all: bool) -> Recomputed:
+    """One organisation-year (all its schemes, or those of `scheme_ids` in it), in one transaction."""
+    _lock(organisation_id, year_id)
+    # Read after the lock: a recompute that held it has committed, so its writes and the inputs it saw are ours.
+    schemes = Scheme.objects.filter(organisation_id=organisation_id, year_id=year_id)
+    if scheme_ids is not None:
+        schemes = schemes.filter(pk__in=scheme_ids)
+    ids = list(schemes.order_by("pk").values_list("pk", flat=True))
+    now = timezone.now()
+    done = Recomputed(batches=1)
+    for start in range(0, len(ids), CHUNK):
+        changes = chunk_changes(ids[start:start + CHUNK], stamp_all=stamp_all)
+        changes_write(changes, now)
+        done += Recomputed(0, changes.schemes, len(changes.scheme_rows),
+                           len(changes.month_updates) + len(changes.month_inserts))
+    return done
+
+
+def _recompute(schemes: Iterable[int] | None = None, *, organisation_id: int | None = None,
+               stamp_all: bool = False) -> Recomputed:
+    """Every scope's recompute: the organisation-years of `schemes` (or of the organisation, or all), in order.
+
+    Deliberately not one transaction: each batch commits on its own (unless the caller holds one), so an edit
+    waits for one organisation-year at most, never the whole run, and a run cut short keeps what it finished
+    (running it again is safe: the engine gives the same figures).
+    """
+    scope = Scheme.objects.order_by()  # no default ordering: its columns would join the DISTINCT
+    if organisation_id is not None:
+        scope = scope.filter(organisation_id=organisation_id)
+    batches: dict[tuple[int, int], list[int] | None] = {}
+    if schemes is None:
+        batches = {key: None for key in scope.values_list("organisation_id", "year_id").distinct()}
+    else:
+        grouped: dict[tuple[int, int], list[int]] = {}
+        for batch_organisation, year_id, pk in scope.filter(pk__in=set(schemes)).values_list(
+                "organisation_id", "year_id", "pk"):
+            grouped.setdefault((batch_organisation, year_id), []).append(pk)
+        batches.update(grouped)
+    done = Recomputed()
+    for (batch_organisation, year_id), ids in sorted(batches.items()):
+        done += _batch(batch_organisation, year_id, ids, stamp_all=stamp_all)
+    return done
+
+
+def schemes_recompute(*, scheme_ids: Iterable[int]) -> list[Scheme]:
+    """Recompute these schemes (the task after an edit), an organisation-year a transaction; returns them as
+    stored. Every one is stamped as computed now, even where nothing changed: its page says when the edit's
+    figures were computed. Schemes deleted meanwhile are skipped.
+    """
+    ids = sorted(set(scheme_ids))
+    _recompute(ids, stamp_all=True)
+    return list(Scheme.objects.select_related("organisation", "year").filter(pk__in=ids).order_by("pk"))
+
+
+def scheme_recompute(*, scheme_id: int) -> Scheme:
+    """Run the engine on one scheme's inputs and store its figures and monthly plan. Idempotent."""
+    return schemes_recompute(scheme_ids=[scheme_id])[0]
+
+
+def organisation_year_recompute(*, organisation_id: int, year_id: int) -> Recomputed:
+    """Recompute every scheme of one organisation's year, in one transaction, writing only what changed."""
+    return _batch(organisation_id, year_id, None, stamp_all=False)
+
+
+def organisation_recompute(*, organisation_id: int) -> Recomputed:
+    """Recompute every scheme of one organisation (its RAG factors changed), a year a transaction."""
+    return _recompute(organisation_id=organisation_id)
+
+
+def portfolio_recompute() -> Recomputed:
+    """Recompute every organisation's schemes (the nightly job), an organisation-year a transaction."""
+    return _recompute()

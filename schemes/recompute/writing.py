@@ -1,0 +1,93 @@
+"""Writing a chunk's changed rows: one statement per table.
+
+PostgreSQL: COPY into a temporary table shaped like the target's columns, then one UPDATE ... FROM.
+SQLite (the embedded default): one executemany UPDATE per table. New months are created with bulk_create.
+`bulk_update` is not used: it builds a CASE expression per row and field, 20-25x the database's own cost.
+Like the ORM's bulk writes these make no version bump and no history row: a recompute is not a user's edit.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+
+from schemes.models import SchemeMonth
+from schemes.recompute.reading import FIGURE_COLUMNS, Changes
+
+# COPY's text format: these characters are escaped; a backslash first, so the others' escapes stay single.
+_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def changes_write(changes: Changes, now: datetime) -> None:
+    """Write what `chunk_changes` found, in the caller's transaction."""
+    write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
+    write(changes.scheme_rows, changes.month_updates, now)
+    if changes.month_inserts:
+        SchemeMonth.objects.bulk_create(
+            [SchemeMonth(scheme_id=s, month=m, plan=p) for s, m, p in changes.month_inserts], batch_size=1000)
+
+
+def _write_portable(schemes: list[tuple[Any, ...]], months: list[tuple[int, int, Decimal]], now: datetime) -> None:
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        if schemes:
+            assignments = ", ".join(f"{name} = %s" for name in FIGURE_COLUMNS)
+            cursor.executemany(
+                f"UPDATE schemes_scheme SET {assignments}, figures_computed_at = %s WHERE id = %s",
+                [(*_db_values(row[1:]), stamp, row[0]) for row in schemes])
+        if months:
+            cursor.executemany("UPDATE schemes_schememonth SET plan = %s WHERE scheme_id = %s AND month = %s",
+                               [(str(plan), scheme_id, month) for scheme_id, month, plan in months])
+
+
+def _db_values(values: Sequence[Any]) -> list[Any]:
+    """As Django's SQLite backend stores them: JSON as text, Decimal as its string."""
+    return [json.dumps(v) if isinstance(v, list | dict) else str(v) if isinstance(v, Decimal) else v
+            for v in values]
+
+
+def copy_text(value: Any) -> str:
+    """One value in COPY's text format: NULL as \\N, JSON as its text, everything escaped as COPY reads it."""
+    if value is None:
+        return r"\N"
+    if isinstance(value, list | dict):
+        text = json.dumps(value)
+    elif isinstance(value, date | datetime):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    for character, escaped in _COPY_ESCAPES:
+        text = text.replace(character, escaped)
+    return text
+
+
+def copy_into_temporary(cursor: Any, table: str, like: str, columns: Sequence[str],
+                        rows: Iterable[Sequence[Any]]) -> None:
+    """Create the temporary `table` with `like`'s types for `columns` (dropped at commit), COPY `rows` in."""
+    names = ", ".join(columns)
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS SELECT {names} FROM {like} WITH NO DATA")
+    buffer = io.StringIO("".join("\t".join(copy_text(value) for value in row) + "\n" for row in rows))
+    cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)  # psycopg2's cursor, under Django's
+
+
+def _write_postgresql(schemes: list[tuple[Any, ...]], months: list[tuple[int, int, Decimal]],
+                      now: datetime) -> None:
+    with connection.cursor() as cursor:
+        if schemes:
+            copy_into_temporary(cursor, "recompute_scheme", "schemes_scheme", ("id", *FIGURE_COLUMNS), schemes)
+            assignments = ", ".join(f"{name} = r.{name}" for name in FIGURE_COLUMNS)
+            cursor.execute(f"UPDATE schemes_scheme s SET {assignments}, figures_computed_at = %s "
+                           "FROM recompute_scheme r WHERE s.id = r.id", [now])
+            cursor.execute("DROP TABLE recompute_scheme")
+        if months:
+            copy_into_temporary(cursor, "recompute_month", "schemes_schememonth", ("scheme_id", "month", "plan"),
+                                months)
+            cursor.execute("UPDATE schemes_schememonth m SET plan = r.plan FROM recompute_month r "
+                           "WHERE m.scheme_id = r.scheme_id AND m.month = r.month")
+            cursor.execute("DROP TABLE recompute_month")
