@@ -10,7 +10,7 @@ from django.db import OperationalError
 
 from governance.models import JobRun
 from governance.tasks import RECORDED_JOB, run_recorded_job
-from schemes.recompute import portfolio_recompute, schemes_recompute
+from schemes.recompute import organisation_recompute, portfolio_recompute, schemes_recompute
 
 
 @shared_task(
@@ -22,6 +22,15 @@ def recompute_scheme_figures(scheme_ids: list[int]) -> int:
     """Recompute the risk-adjusted figures of these schemes; returns how many were recomputed."""
     # Schemes deleted since the task was queued are simply skipped.
     return len(schemes_recompute(scheme_ids=scheme_ids))
+
+
+@shared_task(
+    base=DjangoTask,
+    autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=300, max_retries=5, acks_late=True,
+)
+def recompute_organisation_figures(organisation_id: int) -> int:
+    """Recompute every scheme of one organisation (its RAG factors changed); returns how many were read."""
+    return organisation_recompute(organisation_id=organisation_id).schemes
 
 
 @shared_task(**RECORDED_JOB)

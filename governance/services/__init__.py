@@ -1,5 +1,6 @@
 """Governance writes: closing and reopening months, giving people roles, the improvement plan, meetings and
-decisions, import records, job runs and API tokens. Keyword-only, typed, atomic, role-checked.
+decisions, import records, job runs, API tokens and organisations' RAG factors. Keyword-only, typed, atomic,
+role-checked.
 
 One module per concern; import from here (`from governance import services`, `from governance.services import
 month_close`), never from its modules.
@@ -10,6 +11,7 @@ from governance.services.imports import IMPORT_ACTIONS, WARNING_LENGTH, ImportTo
 from governance.services.jobs import job_run_fail, job_run_finish, job_run_queue, job_run_start
 from governance.services.meetings import MEETING_FIELDS, decision_record, meeting_create, meeting_update
 from governance.services.months import month_close, month_reopen, month_statuses_lock
+from governance.services.organisations import RAG_FACTOR_FIELDS, organisation_rag_factors_set, rag_factors_changed
 from governance.services.people import membership_check, membership_remove, membership_set, system_actor
 from governance.services.plan import (
     PLAN_ACTION_FIELDS,
@@ -29,6 +31,7 @@ __all__ = [
     "ImportTouch",
     "MEETING_FIELDS",
     "PLAN_ACTION_FIELDS",
+    "RAG_FACTOR_FIELDS",
     "WARNING_LENGTH",
     "action_due_date_revise",
     "api_token_issue",
@@ -48,10 +51,12 @@ __all__ = [
     "month_close",
     "month_reopen",
     "month_statuses_lock",
+    "organisation_rag_factors_set",
     "plan_action_create",
     "plan_action_update",
     "plan_domain_set",
     "plan_update_publish",
+    "rag_factors_changed",
     "requirement_create",
     "requirement_set",
     "system_actor",

@@ -5,7 +5,7 @@ concern, named as in views, forms and selectors; import from here (`from schemes
 """
 
 from schemes.recompute import scheme_recompute, schemes_recompute
-from schemes.services.common import EditConflict, recompute_batch, schedule_recompute
+from schemes.services.common import EditConflict, organisation_recompute_schedule, recompute_batch, schedule_recompute
 from schemes.services.jobs import PORTFOLIO_RECOMPUTE_TASK, portfolio_recompute_queue
 from schemes.services.panel import RatingInput, director_assessment_record, panel_sitting_record
 from schemes.services.register import programme_get_or_create, programme_target_set
@@ -29,6 +29,7 @@ from schemes.services.tracking import MonthEdit, scheme_month_update
 
 __all__ = [
     "PORTFOLIO_RECOMPUTE_TASK",
+    "organisation_recompute_schedule",
     "portfolio_recompute_queue",
     "KEY_STAGE_FIELDS",
     "SCHEME_INPUT_FIELDS",

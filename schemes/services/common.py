@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from governance.models import Organisation
 from governance.permissions import Action, require
 from governance.services import EditConflict  # one conflict for every app: the pages and the API answer 409
-from schemes.tasks import recompute_scheme_figures
+from schemes.tasks import recompute_organisation_figures, recompute_scheme_figures
 
 if TYPE_CHECKING:
     from governance.permissions import Actor
@@ -68,6 +68,12 @@ def schedule_recompute(scheme_ids: Iterable[int]) -> None:
         batch |= ids
         return
     recompute_scheme_figures.delay_on_commit(sorted(ids))
+
+
+def organisation_recompute_schedule(*, organisation_id: int, **signal: Any) -> None:
+    """Recompute every figure of an organisation's schemes: its RAG factors changed (governance's
+    `rag_factors_changed`, sent once that change has committed, so the task reads the new factors)."""
+    recompute_organisation_figures.delay(organisation_id)
 
 
 _recompute_batch: ContextVar[set[int] | None] = ContextVar("recompute_batch", default=None)
