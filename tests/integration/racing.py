@@ -1,8 +1,9 @@
 """Racing two saves on PostgreSQL: each in its own thread, so on its own database connection.
 
 `Racers.start` runs a service call in a thread and records what came of it ("done" or the exception).
-A racer can be stopped just after it has locked a table's row (`pause_after_lock`), so a test can show the
-other racer blocked on that lock in PostgreSQL (`Racers.waiting_for_a_lock`) before letting the first go on.
+A racer can be stopped just after it has locked a table's row, or after a given statement (`pause_after_lock`),
+so a test can show the other racer blocked on that lock in PostgreSQL (`Racers.waiting_for_a_lock`) before
+letting the first go on.
 """
 
 from __future__ import annotations
@@ -19,18 +20,25 @@ TIMEOUT = 20.0
 
 @dataclass(frozen=True)
 class Pause:
-    """Stop a racer after its first SELECT ... FOR UPDATE of `table` until `release` is set."""
+    """Stop a racer after its first SELECT ... FOR UPDATE of `table` (or, given `statement`, its first statement
+    that starts with it) until `release` is set."""
 
-    table: str
+    table: str = ""
+    statement: str = ""
     locked: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+
+    def matches(self, sql: str) -> bool:
+        if self.statement:
+            return sql.lstrip().startswith(self.statement)
+        return "FOR UPDATE" in sql and f'FROM "{self.table}"' in sql
 
 
 @contextmanager
 def pause_after_lock(pause: Pause) -> Iterator[None]:
     def wrapper(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if "FOR UPDATE" in sql and f'FROM "{pause.table}"' in sql and not pause.locked.is_set():
+        if pause.matches(sql) and not pause.locked.is_set():
             pause.locked.set()
             assert pause.release.wait(TIMEOUT), "the test never released the lock"
         return result
