@@ -56,11 +56,12 @@ def chunk_changes(ids: list[int], *, stamp_all: bool) -> Changes:
                                     .order_by("scheme_id", "-assessed_on", "-created_at")
                                     .values_list("scheme_id", "change_months"))
     overrides: dict[int, dict[str, Decimal]] = {}
+    # .order_by(): no default ordering, whose joins (organisation, year, programme) cost more than the read.
     for scheme_id, figure, value in (FigureOverride.objects.filter(scheme_id__in=ids, cleared_at__isnull=True)
-                                     .values_list("scheme_id", "figure", "value")):
+                                     .order_by().values_list("scheme_id", "figure", "value")):
         overrides.setdefault(scheme_id, {})[figure] = value
     plans = {(scheme_id, month): plan for scheme_id, month, plan in
-             SchemeMonth.objects.filter(scheme_id__in=ids).values_list("scheme_id", "month", "plan")}
+             SchemeMonth.objects.filter(scheme_id__in=ids).order_by().values_list("scheme_id", "month", "plan")}
 
     changes = Changes()
     width = len(_INPUTS)
