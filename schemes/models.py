@@ -1,7 +1,7 @@
 """Programmes, schemes and everything recorded against a scheme.
 
 Figures the savings engine computes are stored on the scheme (lists and dashboards read them
-without recomputing); `schemes.services.scheme_recompute` is the only writer of those fields.
+without recomputing); the recompute (`schemes/recompute/`) is the only writer of those fields.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ class Scheme(models.Model):
         help_text="Own monthly phasing M1..M12 (pounds, as strings); blank means linear from go-live",
     )
 
-    # Stored results of the savings engine (written only by services.scheme_recompute).
+    # Stored results of the savings engine (written only by the recompute, schemes/recompute/).
     full_year_effect = money_field(default=Decimal("0"))
     months_in_year = models.PositiveSmallIntegerField(default=0)
     plan_in_year = money_field(default=Decimal("0"))

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from governance.admin.scoped import RAG_FACTORS, ReadOnlyInline, ScopedAdmin, ScopedHistoryAdmin
 from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
 from governance.permissions import acting_user
-from governance.services import membership_check, membership_remove, membership_set
+from governance.services import membership_check, membership_remove, membership_set, organisation_rag_factors_set
 
 
 class MembershipInline(ReadOnlyInline):
@@ -23,17 +23,28 @@ class MembershipInline(ReadOnlyInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdmin):
-    """Administrators see their organisations; only superusers add or rename one.
+    """Administrators see their organisations; only superusers add, rename or change one.
 
-    The RAG factors drive every most-likely figure of the organisation's schemes, so changing one needs a
-    recompute that governance cannot ask for (schemes depends on governance, not the other way): they are
-    read-only here for everyone.
+    The RAG factors drive every most-likely figure of the organisation's schemes: a change of them is saved by
+    `organisation_rag_factors_set`, which queues the recompute of the organisation's figures once it commits.
     """
 
-    list_display = ["name", "ods_code", "kind", "green_factor", "amber_factor", "red_factor"]
+    list_display = ["name", "ods_code", "kind", *RAG_FACTORS]
     search_fields = ["name", "ods_code"]
-    readonly_fields = RAG_FACTORS
     inlines = [MembershipInline]
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        if not change:  # a new organisation has no schemes to recompute
+            super().save_model(request, obj, form, change)
+            return
+        factors = {name: getattr(obj, name) for name in RAG_FACTORS}
+        saved = Organisation.objects.get(pk=obj.pk)
+        for name in RAG_FACTORS:  # the other fields as the form saves them; the factors through their service
+            setattr(obj, name, getattr(saved, name))
+        super().save_model(request, obj, form, change)
+        changed = organisation_rag_factors_set(actor=acting_user(request), organisation=obj, **factors)
+        for name in RAG_FACTORS:
+            setattr(obj, name, getattr(changed, name))
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return request.user.is_superuser and super().has_add_permission(request, *args)

@@ -645,15 +645,25 @@ def test_service_owned_data_is_read_only_and_cannot_be_deleted(client, world, dj
             assert model.objects.filter(pk=row.pk).exists()
 
 
-def test_rag_factors_are_read_only_in_the_admin(client, world, django_user_model):
+def test_a_superuser_changes_rag_factors_in_the_admin_and_the_organisation_is_recomputed(
+        client, world, django_user_model, django_capture_on_commit_callbacks):
     bexley = world["bexley"]
+    scheme = world["bexley_rows"][Scheme]
+    Scheme.objects.filter(organisation=bexley).update(figures_computed_at=None)
     client.force_login(django_user_model.objects.create_superuser("root", password="x"))
-    client.post(admin_url(Organisation, f"{bexley.pk}/change/"), {
-        "ods_code": "07N", "name": "NHS Bexley CCG", "kind": "ccg", "green_factor": "0.5", "amber_factor": "0.5",
-        "red_factor": "0.5", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-    })
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(admin_url(Organisation, f"{bexley.pk}/change/"), {
+            "ods_code": "07N", "name": "NHS Bexley CCG", "kind": "ccg", "green_factor": "0.5",
+            "amber_factor": "0.5", "red_factor": "0.5", "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        })
+        assert Scheme.objects.get(pk=scheme.pk).figures_computed_at is None  # nothing before the commit
+    assert response.status_code == 302
     bexley.refresh_from_db()
-    assert bexley.green_factor == Decimal("1.00")
+    assert (bexley.green_factor, bexley.amber_factor, bexley.red_factor) == (Decimal("0.5"),) * 3
+    assert Scheme.objects.get(pk=scheme.pk).figures_computed_at is not None  # its organisation's recompute ran
+    other = world["shropshire_rows"][Scheme]
+    assert Scheme.objects.get(pk=other.pk).figures_computed_at == other.figures_computed_at
     client.force_login(world["bexley_admin"])
     assert client.get(admin_url(Organisation, f"{bexley.pk}/change/")).status_code == 200
     response = client.post(admin_url(Organisation, f"{bexley.pk}/change/"), {"name": "Renamed", "ods_code": "07N"})
