@@ -50,7 +50,7 @@ __all__ = [
     "schedule_recompute",
     "scheme_create",
     "scheme_month_update",
-    "scheme_recompute",  # the recompute service lives in schemes/recompute.py so the task can import it
+    "scheme_recompute",  # the recompute service lives in schemes/recompute/ so the task can import it
     "scheme_stage_change",
     "scheme_update",
     "schemes_recompute",
