@@ -11,7 +11,7 @@ from governance.services.imports import IMPORT_ACTIONS, WARNING_LENGTH, ImportTo
 from governance.services.jobs import job_run_fail, job_run_finish, job_run_queue, job_run_start
 from governance.services.meetings import MEETING_FIELDS, decision_record, meeting_create, meeting_update
 from governance.services.months import month_close, month_reopen, month_statuses_lock
-from governance.services.organisations import RAG_FACTOR_FIELDS, organisation_rag_factors_set, rag_factors_changed
+from governance.services.organisations import organisation_rag_factors_set, rag_factors_changed
 from governance.services.people import membership_check, membership_remove, membership_set, system_actor
 from governance.services.plan import (
     PLAN_ACTION_FIELDS,
@@ -31,7 +31,6 @@ __all__ = [
     "ImportTouch",
     "MEETING_FIELDS",
     "PLAN_ACTION_FIELDS",
-    "RAG_FACTOR_FIELDS",
     "WARNING_LENGTH",
     "action_due_date_revise",
     "api_token_issue",

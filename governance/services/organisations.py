@@ -14,8 +14,6 @@ from governance.models import Organisation
 if TYPE_CHECKING:
     from governance.permissions import Actor
 
-RAG_FACTOR_FIELDS = ("green_factor", "amber_factor", "red_factor")
-
 # Sent once the change has committed, with `organisation_id`. Every most-likely figure of the organisation's
 # schemes depends on its factors; schemes (which governance may not import) recomputes them on it.
 rag_factors_changed = Signal()
