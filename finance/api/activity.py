@@ -149,7 +149,7 @@ class ActivityLineViewSet(ServiceWrites, mixins.UpdateModelMixin, viewsets.ReadO
                                           year=line.year, code=line.code, expected_version=version, **changes)))
 
     @action(detail=True, methods=["patch"], url_path=r"months/(?P<month>[0-9]{1,2})")
-    def month(self, request: Request, pk: str | None = None, month: str = "") -> Response:
+    def month(self, request: Request, pk: str | None = None, month: str = "", format: str | None = None) -> Response:
         number = month_number(month)
         return self.edited(request, ActivityMonthEditSerializer, lambda line, version, changes: (
             services.activity_month_record(actor=acting_user(request), line=line, month=number,

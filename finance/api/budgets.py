@@ -191,7 +191,7 @@ class BudgetLineViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.UpdateMod
                                         name=line.name, expected_version=version, **changes)))
 
     @action(detail=True, methods=["patch"], url_path=r"months/(?P<month>[0-9]{1,2})")
-    def month(self, request: Request, pk: str | None = None, month: str = "") -> Response:
+    def month(self, request: Request, pk: str | None = None, month: str = "", format: str | None = None) -> Response:
         number = month_number(month)
         return self.edited(request, BudgetMonthEditSerializer, lambda line, version, changes: (
             services.budget_month_record(actor=acting_user(request), line=line, month=number,

@@ -124,7 +124,7 @@ class PlanActionViewSet(ServiceWrites, mixins.UpdateModelMixin, viewsets.ReadOnl
                                         changes=changes)))
 
     @action(detail=True, methods=["post"], url_path="due-date")
-    def due_date(self, request: Request, pk: str | None = None) -> Response:
+    def due_date(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         return self.edited(request, DueDateRevisionSerializer, lambda plan_action, version, revision: (
             services.action_due_date_revise(actor=acting_user(request), action=plan_action, expected_version=version,
                                             **revision)))

@@ -63,6 +63,7 @@ from governance.models import (
     RevisedDueDate,
     Role,
 )
+from governance.selectors import plan_snapshot_rows
 from risks.models import Risk
 from schemes.models import (
     DirectorAssessment,
@@ -212,7 +213,8 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
     revision = RevisedDueDate.objects.create(action=plan_action, new_date=date(2013, 9, 30), reason=f"{word} reason",
                                              recorded_by=person, recorded_at=timezone.now())
     plan_update = PlanUpdate.objects.create(organisation=organisation, year=year, month=6, summary=f"{word} update",
-                                            rows=[{"text": f"{word} action"}], published_by=person,
+                                            rows=plan_snapshot_rows([plan_action], date(2013, 9, 30)),
+                                            published_by=person,
                                             published_at=timezone.now())
     meeting = Meeting.objects.create(organisation=organisation, year=year, kind=MeetingKind.STAR_CHAMBER,
                                      held_on=date(2013, 6, 1), title=f"{word} Star Chamber")
