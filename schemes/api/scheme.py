@@ -299,7 +299,7 @@ class FigureOverrideViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
                         status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
-    def clear(self, request: Request, pk: str | None = None) -> Response:
+    def clear(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         override = self.get_object()
         given = OverrideClearSerializer(data=request.data)
         given.is_valid(raise_exception=True)

@@ -171,6 +171,7 @@ MATRIX: dict[str, Entry] = {
     "logout": Entry(writes=ANY_MEMBER),
     "password_change": Entry(writes=ANY_MEMBER),
     "password_change_done": Entry(),
+    "api-token": Entry(writes=ANY_MEMBER),
     # the API (router names; the format-suffix variants are requested too)
     "api-root": Entry(),
     # The API's description, open to all as published documentation: it holds no organisation's data.
@@ -186,6 +187,7 @@ MATRIX: dict[str, Entry] = {
     "director-assessment-detail": Entry(writes=Action.ASSESS_DELIVERY, row=rows_of("DirectorAssessment")),
     "override-list": Entry(writes=Action.OVERRIDE_FIGURES, query=scoped),
     "override-detail": Entry(writes=Action.OVERRIDE_FIGURES, row=rows_of("FigureOverride")),
+    "override-clear": Entry(writes=Action.OVERRIDE_FIGURES, row=rows_of("FigureOverride")),
     "stage-move-list": Entry(writes=Action.APPROVE_GATEWAYS, query=scoped),
     "stage-move-detail": Entry(writes=Action.APPROVE_GATEWAYS, row=rows_of("StageChange")),
     "key-stage-list": Entry(writes=Action.EDIT_SCHEMES, query=scoped),
