@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start PostgreSQL and Redis when they are installed but not running (CI runs on the same machine).
 # Never fails on its own: the integration tests say clearly what is missing.
+# Usage: ensure-services.sh [database ...]
 set -u
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -22,7 +23,15 @@ if ! port_open 6379; then
   fi
 fi
 for _ in $(seq 1 20); do
-  if port_open 5432 && port_open 6379; then exit 0; fi
+  if port_open 5432 && port_open 6379; then break; fi
   sleep 0.5
+done
+# Databases named as arguments are created on 127.0.0.1 if missing (`make benchmark`: its own database).
+for database in "$@"; do
+  if command -v psql >/dev/null 2>&1 && port_open 5432 && ! psql -h 127.0.0.1 -U postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname = '${database}'" 2>/dev/null | grep -q 1; then
+    echo "Creating database ${database}..."
+    createdb -h 127.0.0.1 -U postgres "${database}" || true
+  fi
 done
 exit 0

@@ -1,146 +1,104 @@
-"""`manage.py benchmark`: speed and memory of the schemes' hot paths, printed as a table to record in
-docs/benchmarks.md: the savings engine, reading and checking a workbook, the recompute task, the register
-page and the API's list page.
+"""`manage.py benchmark --scale national|small|demo`: the portal's speed and memory, printed as JSON.
 
-Runs inside a transaction that is rolled back: it leaves the database as it found it.
-Timings are medians of several runs; machines are noisy, so nothing here is asserted by tests.
+national and small build (or reuse) a synthetic portfolio (benchmarks.portfolio) and measure the recompute
+against the database's floor, the month-end reports, the board pack, one organisation's pages and a load run
+(benchmarks.measure, .pages, .load); demo is the older table of hot paths on a rolled-back register
+(benchmarks.hot_paths). Results are recorded in docs/performance.md; nothing here is asserted by tests but the
+shape of the output.
 """
 
 from __future__ import annotations
 
-import io
-import statistics
+import json
+import os
+import platform
+import subprocess
 import time
-import tracemalloc
-from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
-from functools import partial
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-import openpyxl
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection, reset_queries, transaction
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.db import connection
 
-from governance.models import FinancialYear, Membership, Organisation, Role
-from schemes import engine
-from schemes.importers import read_workbook, workbook_check
-from schemes.models import Programme, Scheme
-from schemes.services import schemes_recompute
+from benchmarks import load, measure, pages
+from benchmarks.hot_paths import IMPORT_ROWS, hot_paths
+from benchmarks.portfolio import SCALES, build_portfolio
 
 
-class _Rollback(Exception):
-    pass
+def machine() -> dict[str, Any]:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=settings.BASE_DIR, capture_output=True,
+                                text=True, timeout=10).stdout.strip() or None
+    except OSError:
+        commit = None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        row = cursor.fetchone()
+    return {"date": datetime.now(UTC).isoformat(timespec="seconds"), "commit": commit, "cpus": os.cpu_count(),
+            "python": platform.python_version(), "database": f"{connection.vendor} {row[0] if row else ''}".strip(),
+            "debug": settings.DEBUG, "celery_eager": bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))}
 
 
-BEXLEY_APPENDIX = settings.BASE_DIR / "fixtures" / "bexley_2013_14_appendix1.xlsx"  # the demo's, fixtures/README.md
-IMPORT_ROWS = 10_000  # the importer's row limit (schemes.importers.MAX_ROWS)
-
-
-def synthetic_workbook(rows: int) -> bytes:
-    """A workbook of `rows` schemes laid out like Bexley's appendix, with ratings, a change in delivery and,
-    on every 50th row, a published plan that differs from the formula (kept as an override)."""
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("Schemes")
-    sheet.append(["No", "File REF", "Transformation Headings", "Scheme Heading", "Phase", "Go 'Live' Date",
-                  "(Full Year) Effect Net Saving", "Value of Scheme", "Resources Required to Deliver",
-                  "Timescales / Readiness of Implementation", "Co-dependencies / multi-agency involvement",
-                  "Overall Scheme Rating", "Change in Delivery (Months +/-)", "2013/14 Plan"])
-    months = ["Apr-13", "May-13", "Jun-13", "Jul-13", "Aug-13", "Sep-13", "Oct-13", "Nov-13", "Dec-13", "Jan-14",
-              "Feb-14", "Mar-14"]
-    for i in range(rows):
-        rag = ("Green", "Amber", "Red")[i % 3]
-        sheet.append([i + 1, f"W{i + 1}", f"Programme {i % 12}", f"Synthetic scheme {i + 1}", 1 + i % 4,
-                      months[i % 12], 100000 + i, rag, rag, rag, rag, rag, i % 5 - 2, None if i % 50 else 1])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def measure(function: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """Median seconds of `function` over `repeat` runs, and its peak MiB (tracemalloc) in one more run.
-
-    Memory is traced in a separate run: tracing slows Python down several times over.
-    """
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    tracemalloc.start()
-    function()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return statistics.median(times), peak / 1024 / 1024
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 1)
 
 
 class Command(BaseCommand):
-    help = "Benchmark the savings engine, the workbook reader, recompute and the register page."
+    help = "Benchmark the portal at national or small scale (JSON), or its hot paths on the demo register."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--schemes", type=int, default=500, help="Schemes on the benchmark register")
-        parser.add_argument("--repeat", type=int, default=5)
+        parser.add_argument("--scale", choices=[*SCALES, "demo"], default="small")
+        parser.add_argument("--repeat", type=int, help="Runs of each measure (default: the scale's)")
+        parser.add_argument("--schemes", type=int, default=500, help="demo scale: schemes on the benchmark register")
+        parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS,
+                            help="demo scale: rows of the workbook checked")
+        parser.add_argument("--recompute-organisations", type=int, metavar="N",
+                            help="Time the recompute over the first N organisations' schemes (default: every scheme)")
+        parser.add_argument("--skip-load", action="store_true", help="Leave out the load run over gunicorn")
+        parser.add_argument("--output", type=Path, help="Also write the JSON to this file")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        count, repeat = options["schemes"], options["repeat"]
-        rows: list[tuple[str, float, float, str]] = []
-        inputs = [
-            engine.SchemeInputs(2013, date(2013, 1 + i % 12, 1) if i % 12 < 9 else date(2014, i % 12 - 8, 1),
-                                Decimal(100000 + i), overall_rag=("green", "amber", "red")[i % 3],
-                                delivery_change_months=i % 5 - 2)
-            for i in range(10_000)
-        ]
-        seconds, mib = measure(lambda: [engine.compute(i) for i in inputs], repeat)
-        rows.append(("engine: compute 10,000 schemes", seconds, mib, f"{10_000 / seconds:,.0f} schemes/s"))
-        seconds, mib = measure(lambda: read_workbook(BEXLEY_APPENDIX, 2013), repeat)
-        rows.append(("importer: read Bexley appendix (27 schemes)", seconds, mib, ""))
-        try:
-            with transaction.atomic():
-                rows += self._database_rows(count, repeat)
-                raise _Rollback
-        except _Rollback:
-            pass
-        self.stdout.write(f"{'what':<52} {'median s':>9} {'peak MiB':>9}  notes")
-        for what, seconds, mib, notes in rows:
-            self.stdout.write(f"{what:<52} {seconds:>9.4f} {mib:>9.1f}  {notes}")
+        result: dict[str, Any] = {"scale": options["scale"], "machine": machine()}
+        if options["scale"] == "demo":
+            result["hot_paths"] = hot_paths(options["schemes"], options["repeat"] or 5, options["import_rows"])
+        else:
+            result |= self._at_scale(options)
+        text = json.dumps(result, indent=2, default=str)
+        if options["output"]:
+            options["output"].write_text(text + "\n")
+        self.stdout.write(text)
 
-    def _database_rows(self, count: int, repeat: int) -> list[tuple[str, float, float, str]]:
-        organisation = Organisation.objects.create(ods_code="BENCH", name="Benchmark CCG")
-        year, _ = FinancialYear.objects.get_or_create(start_year=2013)
-        programme = Programme.objects.create(organisation=organisation, name="Benchmark programme")
-        Scheme.objects.bulk_create(
-            Scheme(organisation=organisation, year=year, programme=programme, reference=f"B{i}", name=f"Scheme {i}",
-                   go_live=date(2013, 4 + i % 9, 1), gross_saving=Decimal(100000 + i))
-            for i in range(count)
-        )
-        content = synthetic_workbook(IMPORT_ROWS)
-        # The import's check: read the file and compare it with what is saved (no transaction of its own,
-        # nothing written). The probe measured 80 to 94 s for this before the import limits work.
-        seconds, mib = measure(lambda: workbook_check(actor=None, organisation=organisation, year_name=year.name,
-                                                      source=io.BytesIO(content)), repeat)
-        import_rows = [(f"importer: check a {IMPORT_ROWS:,}-row workbook", seconds, mib,
-                        f"{len(content) / 1024:,.0f} KB file, nothing saved")]
-        ids = list(Scheme.objects.filter(organisation=organisation).values_list("pk", flat=True))
-        # As the Celery task does after an import: one call for all the schemes of a transaction.
-        seconds, mib = measure(lambda: schemes_recompute(scheme_ids=ids), 1)
-        rows = [*import_rows, (f"recompute: {count} schemes in one task (figures + 12 months)", seconds, mib,
-                               f"{seconds / count * 1000:.1f} ms/scheme")]
-        user = get_user_model().objects.create_user("benchmark-user", password="x")
-        Membership.objects.create(user=user, organisation=organisation, role=Role.VIEWER)
-        client = Client()
-        client.force_login(user)
-        session = client.session
-        session["working_organisation_id"] = organisation.pk
-        session["working_year_id"] = year.pk
-        session.save()
-        for label, url in (("register page", "/schemes/"), ("API list page", "/api/v1/schemes/?organisation=BENCH")):
-            reset_queries()  # with DEBUG on the query log may already be full (it keeps 9,000)
-            with CaptureQueriesContext(connection) as queries:
-                status = client.get(url).status_code
-            seconds, mib = measure(partial(client.get, url), repeat)
-            rows.append((f"{label}: {count} schemes", seconds, mib, f"HTTP {status}, {len(queries)} queries"))
-        return rows
+    def _at_scale(self, options: dict[str, Any]) -> dict[str, Any]:
+        scale = SCALES[options["scale"]]
+        repeat = options["repeat"] or scale.repeat
+        started = time.perf_counter()
+        portfolio = build_portfolio(scale)
+        self.stderr.write(f"portfolio: {portfolio.schemes:,} schemes ready in {time.perf_counter() - started:.1f} s")
+        measured: dict[str, Any] = {
+            "repeat": repeat,
+            "portfolio": {"organisations": len(portfolio.organisations), "years": len(portfolio.years),
+                          "schemes": portfolio.schemes, "scheme_months": portfolio.scheme_months,
+                          "risks": scale.risks, "actions": scale.actions,
+                          "budget_lines": scale.budget_lines * len(portfolio.organisations) * len(portfolio.years),
+                          "build_seconds": _rounded(portfolio.build_seconds),
+                          "first_recompute_seconds": _rounded(portfolio.recompute_seconds),
+                          "reused": portfolio.build_seconds is None},
+        }
+        sample = options["recompute_organisations"]
+        sampled = None if sample is None else [organisation.pk for organisation in portfolio.organisations[:sample]]
+        steps = (("recompute", lambda: measure.recompute(repeat, sampled)),
+                 ("month_end_report", lambda: measure.month_end_reports(portfolio, repeat)),
+                 ("board_pack", lambda: measure.board_pack(portfolio, repeat)),
+                 ("pages", lambda: pages.pages(portfolio, scale.page_runs)),
+                 ("load", lambda: {"skipped": "--skip-load", "users": 0, "requests": 0, "errors": None,
+                                   "p50_ms": None, "p95_ms": None} if options["skip_load"]
+                  else load.load_run(portfolio, scale.load_requests)))
+        for name, step in steps:
+            started = time.perf_counter()
+            measured[name] = step()
+            self.stderr.write(f"{name}: {time.perf_counter() - started:.1f} s")
+            if options["output"]:  # what is measured so far, should a long run be cut short
+                options["output"].write_text(json.dumps(measured, indent=2, default=str) + "\n")
+        return measured

@@ -1,0 +1,209 @@
+"""The measures of the project's own services on the portfolio: the full recompute against the database's floor,
+the month-end report, and the board pack against openpyxl's write-only mode writing the same cells.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import openpyxl
+from django.db import connection
+from django.test import Client
+
+from benchmarks.portfolio import Portfolio
+from benchmarks.timing import ratio, runs
+from finance.models import BoardPack
+from finance.services import month_end_report_produce
+from governance.fields import column
+from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR
+from schemes.models import COMPUTED_FIELDS, Scheme, SchemeMonth
+
+# Set to zero before a full recompute, so that every scheme row and monthly plan row has a value to write.
+RESET_FIELDS = ("full_year_effect", "months_in_year", "plan_in_year", "next_year_effect", "most_likely",
+                "adjusted_months", "director_value", "director_next_year")
+SNAPSHOT_SCHEMES = "benchmark_snapshot_schemes"
+SNAPSHOT_MONTHS = "benchmark_snapshot_months"
+REPORT_MONTH = 6  # the synthetic portfolio records actuals to M6
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _execute(*statements: str) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+SCHEMES, MONTHS = _q(Scheme._meta.db_table), _q(SchemeMonth._meta.db_table)
+
+
+def _columns(names: Any) -> list[str]:
+    return [_q(str(column(Scheme, name).column)) for name in names]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The rows a recompute measure covers: every scheme, or the schemes of some organisations (a sample)."""
+
+    organisations: list[int] | None
+
+    @property
+    def schemes(self) -> str:
+        if self.organisations is None:
+            return "1 = 1"
+        return f"organisation_id IN ({', '.join(str(int(pk)) for pk in self.organisations)})"
+
+    @property
+    def months(self) -> str:
+        return f"scheme_id IN (SELECT id FROM {SCHEMES} WHERE {self.schemes})"
+
+
+def _reset(scope: _Scope, *, months: bool) -> None:
+    _execute(f"UPDATE {SCHEMES} SET " + ", ".join(f"{name} = 0" for name in _columns(RESET_FIELDS))
+             + f" WHERE {scope.schemes}", *([f"UPDATE {MONTHS} SET plan = 0 WHERE {scope.months}"] if months else []))
+
+
+def _snapshot(scope: _Scope) -> None:
+    """What the project's recompute stored, kept aside so that the floor writes exactly the same values."""
+    columns = ", ".join(["id", *_columns(COMPUTED_FIELDS)])
+    _execute(f"DROP TABLE IF EXISTS {SNAPSHOT_SCHEMES}", f"DROP TABLE IF EXISTS {SNAPSHOT_MONTHS}",
+             f"CREATE TEMPORARY TABLE {SNAPSHOT_SCHEMES} AS SELECT {columns} FROM {SCHEMES} WHERE {scope.schemes}",
+             f"CREATE TEMPORARY TABLE {SNAPSHOT_MONTHS} AS SELECT id, plan FROM {MONTHS} WHERE {scope.months}")
+
+
+def _floor(*, months: bool) -> None:
+    """The database's own cost of writing the recompute's results: one set-based UPDATE a table."""
+    assignments = ", ".join(f"{name} = s.{name}" for name in _columns(COMPUTED_FIELDS))
+    _execute(f"UPDATE {SCHEMES} SET {assignments} FROM {SNAPSHOT_SCHEMES} AS s WHERE {SCHEMES}.id = s.id",
+             *([f"UPDATE {MONTHS} SET plan = s.plan FROM {SNAPSHOT_MONTHS} AS s WHERE {MONTHS}.id = s.id"]
+               if months else []))
+
+
+def _differing() -> int:
+    """Rows whose stored figures differ from the snapshot: 0 when the recompute is deterministic."""
+    money = " OR ".join(f"t.{name} <> s.{name}" for name in _columns(RESET_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {SCHEMES} AS t JOIN {SNAPSHOT_SCHEMES} AS s ON t.id = s.id "
+                       f"WHERE {money}")
+        schemes = cursor.fetchone()
+        cursor.execute(f"SELECT COUNT(*) FROM {MONTHS} AS t JOIN {SNAPSHOT_MONTHS} AS s ON t.id = s.id "
+                       "WHERE t.plan <> s.plan")
+        months = cursor.fetchone()
+    return int(schemes[0] if schemes else 0) + int(months[0] if months else 0)
+
+
+def _recompute_of(scope: _Scope) -> Callable[[], Any]:
+    """The project's recompute over the scope, through its public entry points only (the module is being
+    rewritten): the nightly portfolio_recompute, or organisation_year_recompute for each of a sample's batches."""
+    from schemes.recompute import organisation_year_recompute, portfolio_recompute
+
+    if scope.organisations is None:
+        return portfolio_recompute
+    batches = list(Scheme.objects.filter(organisation_id__in=scope.organisations).order_by("organisation_id", "year_id")
+                   .values_list("organisation_id", "year_id").distinct())
+    return lambda: [organisation_year_recompute(organisation_id=organisation, year_id=year)
+                    for organisation, year in batches]
+
+
+def recompute(repeat: int, organisations: list[int] | None = None) -> dict[str, Any]:
+    """The recompute of every scheme (or of a sample of organisations' schemes) after the stored figures were
+    zeroed, so every row changes; then again with nothing to change; and the floor, one UPDATE ... FROM a table
+    of the same values, timed in the same run on the same rows."""
+    scope = _Scope(organisations)
+    function = _recompute_of(scope)
+    schemes = (Scheme.objects.all() if organisations is None
+               else Scheme.objects.filter(organisation_id__in=organisations)).count()
+    full = runs(function, 1, before=lambda: _reset(scope, months=True))
+    _snapshot(scope)  # the figures as the project's recompute stored them: what the floor writes
+    if repeat > 1:
+        more = runs(function, repeat - 1, before=lambda: _reset(scope, months=True))
+        every = full["runs"] + more["runs"]
+        full = {**more, "seconds": round(statistics.median(every), 4), "runs": every,
+                "peak_rss_mb": max(full["peak_rss_mb"] or 0, more["peak_rss_mb"] or 0) or None,
+                "peak_rss_growth_mb": max(full["peak_rss_growth_mb"] or 0, more["peak_rss_growth_mb"] or 0)}
+    differing = _differing()
+    unchanged = runs(function, repeat)
+    floor = runs(lambda: _floor(months=True), repeat, before=lambda: _reset(scope, months=True))
+    floor_schemes = runs(lambda: _floor(months=False), repeat, before=lambda: _reset(scope, months=False))
+    _execute(f"DROP TABLE IF EXISTS {SNAPSHOT_SCHEMES}", f"DROP TABLE IF EXISTS {SNAPSHOT_MONTHS}")
+    return {
+        "scope": "every scheme" if organisations is None else f"the schemes of {len(organisations)} organisations",
+        "schemes": schemes, "schemes_in_database": Scheme.objects.count(),
+        "full": {**full, "ms_per_scheme": round(full["seconds"] * 1000 / max(schemes, 1), 3)},
+        "unchanged": {**unchanged, "ms_per_scheme": round(unchanged["seconds"] * 1000 / max(schemes, 1), 3)},
+        "floor": floor, "floor_scheme_rows": floor_schemes,
+        "ratio_to_floor": ratio(full["seconds"], floor["seconds"]),
+        "unchanged_ratio_to_scheme_rows_floor": ratio(unchanged["seconds"], floor_schemes["seconds"]),
+        "rows_differing_after_full_recompute": differing,
+    }
+
+
+def month_end_reports(portfolio: Portfolio, repeat: int) -> dict[str, Any]:
+    """finance.services.month_end_report_produce (as the scheduled job: no acting user) for the latest year's M6
+    of one organisation, and of every benchmark organisation one after another. Each run issues a new report."""
+    year = portfolio.latest_year
+    one = portfolio.organisations[0]
+    single = runs(lambda: month_end_report_produce(actor=None, organisation=one, year=year, month=REPORT_MONTH),
+                  repeat)
+    every = runs(lambda: [month_end_report_produce(actor=None, organisation=organisation, year=year,
+                                                   month=REPORT_MONTH) for organisation in portfolio.organisations],
+                 repeat)
+    return {"month": REPORT_MONTH, "year": year.name, "one_organisation": single,
+            "all_organisations": {**every, "organisations": len(portfolio.organisations)}}
+
+
+def signed_in_client(user: Any, organisation_id: int, year_id: int) -> Client:
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[SESSION_ORGANISATION] = organisation_id
+    session[SESSION_YEAR] = year_id
+    session.save()
+    return client
+
+
+def _cells(content: bytes) -> list[tuple[str, list[list[Any]]]]:
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    sheets = [(sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)]) for sheet in book.worksheets]
+    book.close()
+    return sheets
+
+
+def _write_only(sheets: list[tuple[str, list[list[Any]]]]) -> bytes:
+    book = openpyxl.Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def board_pack(portfolio: Portfolio, repeat: int) -> dict[str, Any]:
+    """The board pack as a finance member asks for it on the board packs page (POST; the job runs in-process
+    when Celery is eager, as with the embedded default), against openpyxl's write-only mode writing the same
+    cells. Through the page because the pack's builder is the dashboards' (an app this one may not import)."""
+    organisation, year = portfolio.organisations[0], portfolio.latest_year
+    client = signed_in_client(portfolio.users[0], organisation.pk, year.pk)
+    statuses: list[int] = []
+    before = BoardPack.objects.filter(organisation=organisation).count()
+    produced = runs(lambda: statuses.append(client.post("/board-packs/", {"month": REPORT_MONTH,
+                                                                          "commentary": ""}).status_code), repeat)
+    pack = BoardPack.objects.filter(organisation=organisation).order_by("-pk").first()
+    made = BoardPack.objects.filter(organisation=organisation).count() - before
+    if pack is None or made < repeat:
+        return {**produced, "statuses": statuses, "packs_stored": made, "error": "no pack was stored: is Celery "
+                "eager (no REDIS_URL / CELERY_BROKER_URL)?", "write_only": None, "ratio_to_write_only": None}
+    sheets = _cells(bytes(pack.content))
+    write_only = runs(lambda: _write_only(sheets), repeat)
+    cells = sum(len(row) for _, rows in sheets for row in rows)
+    return {**produced, "statuses": statuses, "packs_stored": made, "bytes": len(bytes(pack.content)),
+            "sheets": len(sheets), "cells": cells, "write_only": write_only,
+            "ratio_to_write_only": ratio(produced["seconds"], write_only["seconds"])}
