@@ -111,3 +111,9 @@ def test_demo_scale_reports_the_hot_paths(tmp_path: Path) -> None:
     assert all(row["seconds"] > 0 for row in measured.values())
     assert "HTTP 200" in measured["register page: 20 schemes"]["notes"]
     assert not Scheme.objects.exists()  # rolled back
+
+
+def test_steps_choose_the_measures(tmp_path: Path) -> None:
+    result = _run(tmp_path, "--scale", "small", "--steps", "load", "--skip-load")
+    assert {"recompute", "month_end_report", "board_pack", "pages"}.isdisjoint(result)
+    assert result["load"]["skipped"] == "--skip-load" and result["load"]["requests"] == 0

@@ -41,6 +41,9 @@ def machine() -> dict[str, Any]:
             "debug": settings.DEBUG, "celery_eager": bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))}
 
 
+STEPS = ("recompute", "month_end_report", "board_pack", "pages", "load")
+
+
 def _rounded(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 1)
 
@@ -56,6 +59,8 @@ class Command(BaseCommand):
                             help="demo scale: rows of the workbook checked")
         parser.add_argument("--recompute-organisations", type=int, metavar="N",
                             help="Time the recompute over the first N organisations' schemes (default: every scheme)")
+        parser.add_argument("--steps", default=",".join(STEPS),
+                            help=f"Comma-separated measures to run (default: all of {', '.join(STEPS)})")
         parser.add_argument("--skip-load", action="store_true", help="Leave out the load run over gunicorn")
         parser.add_argument("--output", type=Path, help="Also write the JSON to this file")
 
@@ -95,7 +100,10 @@ class Command(BaseCommand):
                  ("load", lambda: {"skipped": "--skip-load", "users": 0, "requests": 0, "errors": None,
                                    "p50_ms": None, "p95_ms": None} if options["skip_load"]
                   else load.load_run(portfolio, scale.load_requests)))
+        wanted = {name.strip() for name in options["steps"].split(",")}
         for name, step in steps:
+            if name not in wanted:
+                continue
             started = time.perf_counter()
             measured[name] = step()
             self.stderr.write(f"{name}: {time.perf_counter() - started:.1f} s")
