@@ -17,7 +17,7 @@ from finance.services import board_pack_store
 from governance.fields import NOTE_LENGTH
 from governance.models import FinancialYear, JobRun, Organisation
 from governance.permissions import Action, Actor, require
-from governance.services import job_run_queue
+from governance.services import job_run_queue, task_send_on_commit
 
 BOARD_PACK_TASK = "dashboards.tasks.produce_board_pack"
 
@@ -39,7 +39,7 @@ def board_pack_queue(*, actor: Actor, organisation: Organisation, year: Financia
     from dashboards.tasks import produce_board_pack
 
     # robust: with the embedded default (eager) a failing pack is recorded as failed, the page still answers.
-    transaction.on_commit(lambda: produce_board_pack.delay(run.pk), robust=True)
+    task_send_on_commit(task=produce_board_pack, args=[run.pk], robust=True)
     return run
 
 

@@ -1,8 +1,10 @@
-"""Attach the user's working organisation and year (remembered in the session) to each request, and end
-sessions that have been idle too long or have lasted longer than a working day."""
+"""Attach the user's working organisation and year (remembered in the session) to each request, end
+sessions that have been idle too long or have lasted longer than a working day, and answer 503 when the
+database cannot be reached."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -11,7 +13,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 
 from governance.selectors import working_context
@@ -26,6 +30,13 @@ SESSION_RENEWED_AT = "idle_expiry_renewed_at"
 # How often a request renews the session's idle expiry (a save): not every request, which would write the
 # session row on every page; so a session ends between IDLE - RENEW and IDLE seconds after the last request.
 RENEW_EVERY_SECONDS = 120
+# What a database that cannot be reached (stopped, restarting, out of connections) raises at request time.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+UNAVAILABLE_DETAIL = ("The QIPP portal is not available at the moment. If you were saving a change, it has not been "
+                      "saved. Please try again in a few minutes.")
+RETRY_AFTER_SECONDS = 30
+
+logger = logging.getLogger(__name__)
 
 
 def session_started(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
@@ -100,3 +111,43 @@ def follow_into(request: HttpRequest, organisation: Organisation, year: Financia
     request.session[SESSION_ORGANISATION] = organisation.pk
     request.session[SESSION_YEAR] = year.pk
     request.working = WorkingContext(organisation, year)  # type: ignore[attr-defined]  # as the middleware does
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """HTTP 503 in the user's words: the page for people, the API's one error body for /api/.
+
+    Drawn without the request's context (no menu, no user): those would read the database that is down.
+    """
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"code": "service_unavailable", "detail": UNAVAILABLE_DETAIL},
+                                              status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class ServiceUnavailableMiddleware:
+    """A database that cannot be reached answers 503 "Service unavailable", never a stack trace.
+
+    Nothing is half-written: every write is a service in one transaction (`@transaction.atomic`), which rolls
+    back as the error leaves it, before this answers. Placed after authentication: the session and user are
+    read here, where their failure can be caught (inside later middleware it would become a 500).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.user.is_authenticated  # noqa: B018 - loads the session and user now, a database read
+        except DATABASE_UNAVAILABLE:
+            logger.exception("The database is unavailable: answered 503")
+            return service_unavailable(request)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        logger.error("The database is unavailable: answered 503", exc_info=exception)
+        return service_unavailable(request)

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 
 from governance.models import JobRun
-from governance.services import job_run_fail, job_run_finish, job_run_start
+from governance.services import job_run_fail, job_run_finish, job_run_start, outbox_sweep
 
 # A lost or busy database is worth retrying; anything else (bad data, nothing to do) is not.
 RETRYABLE = (OperationalError, InterfaceError)
@@ -61,3 +62,9 @@ def run_recorded_job(task: Any, job_run_id: int, work: Callable[[JobRun], str]) 
         raise
     job_run_finish(job_run=run, summary=summary)
     return summary
+
+
+@shared_task(base=DjangoTask, acks_late=True)
+def send_outbox() -> int:
+    """What beat sends every minute: send the tasks saves left in the outbox while the broker was down."""
+    return outbox_sweep()

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A database that cannot be reached: 503 "Service unavailable" (first to read the session and user).
+    "governance.middleware.ServiceUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -223,7 +225,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Workers look for abandoned tasks about ten times per timeout (kombu's default: every 100 seconds).
     "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 10)),
     "unacked_restore_throttle": 1 if _VISIBILITY_TIMEOUT < 100 else 10,
+    # A broker that is down must not hold a request (docs/adr/0007): connecting gives up after half a second,
+    # a reply overdue by 3 seconds drops the connection (longer than the workers' 1-second BRPOP).
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 3,
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
+# A save's task is tried three times over 0.4 seconds (about 2 seconds if every connection attempt times out),
+# then left in the outbox (governance.OutboxMessage) for the sweep below: the save itself has committed.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # The beat schedule (`celery -A qipp_portal beat`), in TIME_ZONE: the nightly recompute of every organisation,
 # then the sweep that produces the report of every closed month that has none. Each is only a queueing task:
 # the work itself runs on a worker and is recorded as a job run administrators can read.
@@ -233,11 +243,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schemes.tasks.queue_nightly_recompute",
         "schedule": env_schedule("QIPP_NIGHTLY_RECOMPUTE_SCHEDULE", "30 1 * * *"),
     },
+    # Every minute: send the tasks that saves left in the outbox while the broker was down.
+    "outbox-sweep": {
+        "task": "governance.tasks.send_outbox",
+        "schedule": env_schedule("QIPP_OUTBOX_SWEEP_SCHEDULE", "* * * * *"),
+    },
     "month-end-report-sweep": {
         "task": "finance.tasks.queue_due_month_end_reports",
         "schedule": env_schedule("QIPP_MONTH_END_REPORT_SWEEP_SCHEDULE", "30 2 * * *"),
     },
 }
+# How old a task left in the outbox must be before the sweep sends it: younger ones may still be on their way from
+# the save that wrote them (the integration tests shorten it).
+OUTBOX_SWEEP_AFTER_SECONDS = env_int("QIPP_OUTBOX_SWEEP_AFTER_SECONDS", 30)
 # Integration tests only: seconds a month-end report waits inside its transaction, so a test can kill the
 # worker mid-report and see that nothing half-written is left (0, the default, never waits).
 MONTH_END_REPORT_TEST_PAUSE = env_int("QIPP_MONTH_END_REPORT_TEST_PAUSE", 0)

@@ -8,7 +8,7 @@ from django.db import transaction
 from finance.selectors import has_something_to_report, months_due_a_report
 from governance.models import FinancialYear, JobRun, Organisation
 from governance.permissions import Action, Actor, require
-from governance.services import job_run_queue
+from governance.services import job_run_queue, task_send_on_commit
 
 MONTH_END_REPORT_TASK = "finance.tasks.produce_month_end_report"
 
@@ -27,8 +27,9 @@ def month_end_report_queue(*, actor: Actor | None, organisation: Organisation, y
     # Imported here: tasks import services, so the task module is loaded only when a run is sent.
     from finance.tasks import produce_month_end_report
 
-    # On commit, so the worker never looks for a run that is not saved yet (or was rolled back).
-    transaction.on_commit(lambda: produce_month_end_report.delay(run.pk))
+    # On commit, so the worker never looks for a run that is not saved yet (or was rolled back); through the
+    # outbox, so a broker that is down then delays the run rather than losing it (docs/adr/0007).
+    task_send_on_commit(task=produce_month_end_report, args=[run.pk])
     return run
 
 

@@ -19,6 +19,7 @@ from governance.models.organisations import (
     OrganisationKind,
     Role,
 )
+from governance.models.outbox import OutboxMessage
 from governance.models.plan import (
     ActionRag,
     ActionStatus,
@@ -47,6 +48,7 @@ __all__ = [
     "MonthStatus",
     "Organisation",
     "OrganisationKind",
+    "OutboxMessage",
     "PlanAction",
     "PlanDomain",
     "PlanUpdate",

@@ -1,6 +1,6 @@
 """Governance writes: closing and reopening months, giving people roles, the improvement plan, meetings and
-decisions, import records, job runs, API tokens and organisations' RAG factors. Keyword-only, typed, atomic,
-role-checked.
+decisions, import records, job runs, API tokens, organisations' RAG factors and the outbox of tasks for the broker.
+Keyword-only, typed, atomic, role-checked.
 
 One module per concern; import from here (`from governance import services`, `from governance.services import
 month_close`), never from its modules.
@@ -12,6 +12,7 @@ from governance.services.jobs import job_run_fail, job_run_finish, job_run_queue
 from governance.services.meetings import MEETING_FIELDS, decision_record, meeting_create, meeting_update
 from governance.services.months import month_close, month_reopen, month_statuses_lock
 from governance.services.organisations import organisation_rag_factors_set, rag_factors_changed
+from governance.services.outbox import outbox_deliver, outbox_pending, outbox_sweep, task_send_on_commit
 from governance.services.people import membership_check, membership_remove, membership_set, system_actor
 from governance.services.plan import (
     PLAN_ACTION_FIELDS,
@@ -26,6 +27,10 @@ from governance.services.plan import (
 from governance.services.tokens import api_token_issue, api_token_revoke
 
 __all__ = [
+    "outbox_deliver",
+    "outbox_pending",
+    "outbox_sweep",
+    "task_send_on_commit",
     "EditConflict",
     "IMPORT_ACTIONS",
     "ImportTouch",

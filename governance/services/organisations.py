@@ -14,8 +14,9 @@ from governance.models import Organisation
 if TYPE_CHECKING:
     from governance.permissions import Actor
 
-# Sent once the change has committed, with `organisation_id`. Every most-likely figure of the organisation's
-# schemes depends on its factors; schemes (which governance may not import) recomputes them on it.
+# Sent inside the change's transaction, with `organisation_id`. Every most-likely figure of the organisation's
+# schemes depends on its factors; schemes (which governance may not import) queues their recompute on it, through
+# the outbox: sent once the change commits, kept if the broker is down, nothing if it rolls back.
 rag_factors_changed = Signal()
 
 
@@ -40,5 +41,5 @@ def organisation_rag_factors_set(
         setattr(current, name, factors[name])
     current.full_clean(validate_unique=False)
     current.save(update_fields=changed)
-    transaction.on_commit(lambda: rag_factors_changed.send(sender=Organisation, organisation_id=current.pk))
+    rag_factors_changed.send(sender=Organisation, organisation_id=current.pk)
     return current

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from governance.models import Organisation
 from governance.permissions import Action, require
-from governance.services import EditConflict  # one conflict for every app: the pages and the API answer 409
+from governance.services import (
+    EditConflict,  # one conflict for every app: the pages and the API answer 409
+    task_send_on_commit,
+)
 from schemes.tasks import recompute_organisation_figures, recompute_scheme_figures
 
 if TYPE_CHECKING:
@@ -58,7 +61,8 @@ def schedule_recompute(scheme_ids: Iterable[int]) -> None:
     """Recompute these schemes' figures once the current transaction commits (never from uncommitted data).
 
     Inside `recompute_batch()` the ids join the batch's one task; otherwise each call sends its own.
-    A rolled-back transaction sends nothing (Celery's delay_on_commit is transaction.on_commit).
+    A rolled-back transaction sends nothing; a broker that is down when it commits leaves the task in the
+    outbox, sent when the broker is back (governance.services.task_send_on_commit, docs/adr/0007).
     """
     ids = set(scheme_ids)
     if not ids:
@@ -67,13 +71,14 @@ def schedule_recompute(scheme_ids: Iterable[int]) -> None:
     if batch is not None:
         batch |= ids
         return
-    recompute_scheme_figures.delay_on_commit(sorted(ids))
+    task_send_on_commit(task=recompute_scheme_figures, args=[sorted(ids)])
 
 
 def organisation_recompute_schedule(*, organisation_id: int, **signal: Any) -> None:
     """Recompute every figure of an organisation's schemes: its RAG factors changed (governance's
-    `rag_factors_changed`, sent once that change has committed, so the task reads the new factors)."""
-    recompute_organisation_figures.delay(organisation_id)
+    `rag_factors_changed`, sent inside that change's transaction). The task is sent once it commits, so it
+    reads the new factors (through the outbox: a broker that is down then delays it, docs/adr/0007)."""
+    task_send_on_commit(task=recompute_organisation_figures, args=[organisation_id])
 
 
 _recompute_batch: ContextVar[set[int] | None] = ContextVar("recompute_batch", default=None)
@@ -96,4 +101,4 @@ def recompute_batch() -> Iterator[None]:
     finally:
         _recompute_batch.reset(token)
     if ids:
-        recompute_scheme_figures.delay_on_commit(sorted(ids))
+        task_send_on_commit(task=recompute_scheme_figures, args=[sorted(ids)])

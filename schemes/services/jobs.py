@@ -7,7 +7,7 @@ from django.db import transaction
 
 from governance.models import JobRun
 from governance.permissions import Actor, is_system_actor
-from governance.services import job_run_queue
+from governance.services import job_run_queue, task_send_on_commit
 from schemes.tasks import recompute_portfolio
 
 PORTFOLIO_RECOMPUTE_TASK = "schemes.tasks.recompute_portfolio"
@@ -23,6 +23,7 @@ def portfolio_recompute_queue(*, actor: Actor | None) -> JobRun:
     if actor is not None and not is_system_actor(actor):
         raise PermissionDenied("Only the schedule recomputes every organisation's figures.")
     run = job_run_queue(actor=actor, task=PORTFOLIO_RECOMPUTE_TASK)
-    # On commit, so the worker never looks for a run that is not saved yet (or was rolled back).
-    transaction.on_commit(lambda: recompute_portfolio.delay(run.pk))
+    # On commit, so the worker never looks for a run that is not saved yet (or was rolled back); through the
+    # outbox, so a broker that is down then delays the run rather than losing it (docs/adr/0007).
+    task_send_on_commit(task=recompute_portfolio, args=[run.pk])
     return run

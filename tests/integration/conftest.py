@@ -67,34 +67,51 @@ def worker_environment(**extra: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "qipp_portal.settings", **extra}
 
 
+def start_process(name: str, command: list[str], ready: str, **extra_env: str) -> subprocess.Popen[bytes]:
+    """Start `command` (this run's environment and test database, plus `extra_env`), its output in
+    .pytest-`name`.log, and wait at most a minute for the log to say `ready`."""
+    log_path = ROOT / f".pytest-{name}.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - the process owns it until it exits
+    process = subprocess.Popen(command, cwd=ROOT, env=worker_environment(**extra_env), stdout=log,
+                               stderr=subprocess.STDOUT)
+    log.close()  # the child has its own descriptor
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if ready in log_path.read_text(errors="replace"):
+            return process
+        if process.poll() is not None:
+            pytest.fail(f"{name} exited: see {log_path}")
+        time.sleep(0.2)
+    stop_process(process)
+    pytest.fail(f"{name} was not ready within 60 seconds: see {log_path}")
+
+
 def start_celery_worker(name: str, queue: str, **extra_env: str) -> subprocess.Popen[bytes]:
     """Start `celery worker` named `name` on `queue` and wait (at most a minute) until it says it is ready.
 
     Its log, not a ping, says so: a solo worker already busy with a task (the kill test's) answers no pings.
     """
     hostname = f"{name}@qipp-tests"
-    log_path = ROOT / f".pytest-celery-{name}.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - the process owns it until it exits
-    process = subprocess.Popen(
+    return start_process(
+        f"celery-{name}",
         [sys.executable, "-m", "celery", "-A", "qipp_portal", "worker", "--pool=solo", "--concurrency=1",
          "--loglevel=INFO", "-Q", queue, "-n", hostname, "--without-heartbeat", "--without-gossip",
          "--without-mingle"],
-        cwd=ROOT, env=worker_environment(**extra_env), stdout=log, stderr=subprocess.STDOUT,
-    )
-    log.close()  # the child has its own descriptor
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if f"{hostname} ready." in log_path.read_text(errors="replace"):
-            return process
-        if process.poll() is not None:
-            pytest.fail(f"The Celery worker {name} exited: see {log_path}")
-        time.sleep(0.2)
-    stop_process(process)
-    pytest.fail(f"The Celery worker {name} was not ready within 60 seconds: see {log_path}")
+        f"{hostname} ready.", **extra_env)
+
+
+def start_celery_beat(name: str, schedule_folder: Path, **extra_env: str) -> subprocess.Popen[bytes]:
+    """Start `celery beat` (its schedule file in `schedule_folder`) and wait, at most a minute, until it starts."""
+    return start_process(
+        f"celery-{name}",
+        [sys.executable, "-m", "celery", "-A", "qipp_portal", "beat", "--loglevel=INFO",
+         "-s", str(schedule_folder / f"{name}-schedule")],
+        "beat: Starting...", **extra_env)
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """Ask a Celery process to stop (warm shutdown), and kill it if it has not within 20 seconds."""
+    """Ask a process to stop (Celery's warm shutdown, gunicorn's graceful one), and kill it if it has not within
+    20 seconds."""
     process.terminate()
     try:
         process.wait(timeout=20)

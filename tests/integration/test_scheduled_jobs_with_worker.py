@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
@@ -25,7 +23,13 @@ from governance.services import job_run_queue
 from schemes.models import Scheme, SchemeMonth
 from schemes.services import PORTFOLIO_RECOMPUTE_TASK
 from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory
-from tests.integration.conftest import ROOT, start_celery_worker, stop_process, wait_for, worker_environment
+from tests.integration.conftest import (
+    ROOT,
+    start_celery_beat,
+    start_celery_worker,
+    stop_process,
+    wait_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
@@ -111,14 +115,8 @@ def test_beat_queues_the_nightly_recompute_and_the_sweep_and_the_worker_does_the
     MonthStatus.objects.create(organisation=organisation, year=year, month=10, is_closed=True)
 
     with tempfile.TemporaryDirectory() as folder:
-        log = open(ROOT / ".pytest-celery-beat.log", "wb")  # noqa: SIM115 - closed at once: the child has it
-        beat = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "qipp_portal", "beat", "--loglevel=INFO",
-             "-s", str(Path(folder) / "schedule")],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            env=worker_environment(QIPP_NIGHTLY_RECOMPUTE_SCHEDULE="3", QIPP_MONTH_END_REPORT_SWEEP_SCHEDULE="3"),
-        )
-        log.close()
+        beat = start_celery_beat("beat", Path(folder), QIPP_NIGHTLY_RECOMPUTE_SCHEDULE="3",
+                                 QIPP_MONTH_END_REPORT_SWEEP_SCHEDULE="3")
         try:
             assert wait_for(lambda: JobRun.objects.filter(task=PORTFOLIO_RECOMPUTE_TASK,
                                                           status=JobStatus.FINISHED).exists(), timeout=90), (

@@ -37,13 +37,16 @@ def test_the_beat_schedule_names_tasks_that_exist_at_night_in_london() -> None:
     app.loader.import_default_modules()
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert {entry["task"] for entry in schedule.values()} == {
-        "schemes.tasks.queue_nightly_recompute", "finance.tasks.queue_due_month_end_reports"}
+        "schemes.tasks.queue_nightly_recompute", "finance.tasks.queue_due_month_end_reports",
+        "governance.tasks.send_outbox"}
     for entry in schedule.values():
         assert entry["task"] in app.tasks
         assert isinstance(entry["schedule"], crontab)
     recompute, sweep = schedule["nightly-recompute"]["schedule"], schedule["month-end-report-sweep"]["schedule"]
     assert repr(recompute) == "<crontab: 30 1 * * * (m/h/dM/MY/d)>"
     assert repr(sweep) == "<crontab: 30 2 * * * (m/h/dM/MY/d)>"  # after the recompute: reports read fresh figures
+    # Every minute: a save made while the broker was down has its task sent within a minute of its return.
+    assert repr(schedule["outbox-sweep"]["schedule"]) == "<crontab: * * * * * (m/h/dM/MY/d)>"
     assert settings.CELERY_TIMEZONE == "Europe/London"
 
 
