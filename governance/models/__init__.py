@@ -1,5 +1,5 @@
 """Organisations, financial years, people and their roles: the root every other app hangs from; the improvement
-plan, meetings and decisions, import records and job runs.
+plan, meetings and decisions, import records, job runs and the outbox of tasks for the broker.
 
 One module per concern, named as governance's services are; import from here (`from governance.models import
 Organisation`), never from its modules. The models' app is governance wherever they are defined, so the

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from celery import current_app
+from celery import Task, current_app
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
@@ -31,7 +31,7 @@ _broker_failed = False
 
 
 @transaction.atomic
-def task_send_on_commit(*, task: Any, args: Sequence[Any] = (), robust: bool = False) -> OutboxMessage:
+def task_send_on_commit(*, task: Task[Any, Any], args: Sequence[Any] = (), robust: bool = False) -> OutboxMessage:
     """Send the Celery `task` with `args` once the current transaction commits; nothing if it rolls back.
 
     `robust`: an error the task itself raises when it runs eagerly (no broker configured) is logged rather
@@ -67,6 +67,11 @@ def outbox_deliver(*, message: OutboxMessage) -> bool:
     except BrokerUnavailable as error:
         _record_failure([message], error)
         return False
+    except Exception:
+        # Not the broker: the task itself failed as it ran eagerly (no broker configured). It was handed over,
+        # so it is not kept; the error is the task's, raised as it would have been without the outbox.
+        OutboxMessage.objects.filter(pk=message.pk).delete()
+        raise
     try:
         OutboxMessage.objects.filter(pk=message.pk).delete()
     except DatabaseError:

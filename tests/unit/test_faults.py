@@ -226,3 +226,17 @@ def test_sending_to_a_broker_that_refuses_gives_up_within_two_seconds() -> None:
     with pytest.raises(BrokerUnavailable):
         app.send_task("schemes.tasks.recompute_scheme_figures", args=[[1]])
     assert time.monotonic() - started < 2
+
+
+def test_a_task_that_fails_as_it_runs_eagerly_is_not_kept(scheme, monkeypatch,
+                                                          django_capture_on_commit_callbacks) -> None:
+    """Only a broker that cannot be reached keeps a task: an error of the task itself is raised, as without it."""
+    def broken(*args, **kwargs):
+        raise ValueError("a bug in the task")
+
+    monkeypatch.setattr(recompute_scheme_figures, "apply_async", broken)
+    pmo = member(scheme.organisation, Role.PMO_EDITOR)
+    with pytest.raises(ValueError, match="a bug in the task"), django_capture_on_commit_callbacks(execute=True):
+        services.scheme_update(actor=pmo, scheme=scheme, expected_version=scheme.version, changes={"name": "Bug"})
+    assert Scheme.objects.get(pk=scheme.pk).name == "Bug"  # committed before the task ran
+    assert not OutboxMessage.objects.exists()
