@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from celery import current_app
-from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -30,7 +29,7 @@ def database_status() -> str:
 
 def broker_status() -> str:
     """Whether this process can connect to the broker now (one try, within the broker's connect timeout)."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if current_app.conf.task_always_eager:
         return "not used: tasks run in the web process"
     try:
         with current_app.connection_for_write() as broker:

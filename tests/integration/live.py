@@ -73,7 +73,8 @@ def start_gunicorn(port: int, **extra_env: str) -> subprocess.Popen[bytes]:
     process = start_process(
         "gunicorn",
         [sys.executable, "-m", "gunicorn", "qipp_portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--timeout", "60", "--graceful-timeout", "10", "--access-logfile", "-"],
+         "--timeout", "60", "--graceful-timeout", "10", "--access-logfile", "-",
+         "--no-control-socket"],  # one fixed path per user otherwise: two test runs at once would share it
         "Booting worker", **extra_env)
 
     def healthy() -> bool:

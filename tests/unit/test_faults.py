@@ -126,13 +126,23 @@ def test_other_errors_are_not_dressed_up_as_an_outage(client, scheme, monkeypatc
 # --- /health/: the database and the broker, each on its own ----------------------------------------------
 
 
-def test_health_reports_the_database_and_the_broker_separately(client, monkeypatch, settings) -> None:
+def refused_broker() -> Celery:
+    """The portal's Celery settings with a real broker that refuses connections (nothing listens on port 1).
+
+    Not made the current app: the rest of the session keeps the portal's own.
+    """
+    app = Celery("refused", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/0")
+    return app
+
+
+def test_health_reports_the_database_and_the_broker_separately(client, monkeypatch) -> None:
     body = client.get("/health/").json()
     assert body == {"status": "ok", "database": "ok", "broker": "not used: tasks run in the web process",
                     "tasks_waiting": 0}
     # A real broker that refuses connections: still 200 (saves land, their tasks wait), the broker unavailable.
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(health_module.current_app.conf, "broker_write_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(health_module, "current_app", refused_broker())
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.json()["broker"] == "unavailable: OperationalError"
@@ -218,13 +228,10 @@ def test_a_sent_task_leaves_nothing_in_the_outbox(scheme, django_capture_on_comm
 
 def test_sending_to_a_broker_that_refuses_gives_up_within_two_seconds() -> None:
     """A request never hangs on a broker that is down: the settings' publish retries and connect timeout."""
-    app = Celery("bounded")
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/0")  # nothing listens on port 1
     assert settings.CELERY_TASK_PUBLISH_RETRY_POLICY["max_retries"] == 2
     started = time.monotonic()
     with pytest.raises(BrokerUnavailable):
-        app.send_task("schemes.tasks.recompute_scheme_figures", args=[[1]])
+        refused_broker().send_task("schemes.tasks.recompute_scheme_figures", args=[[1]])
     assert time.monotonic() - started < 2
 
 
