@@ -24,8 +24,8 @@ from governance.services import outbox as outbox_module
 from schemes import services
 from schemes.models import Scheme, SchemeMonth
 from schemes.services import tracking as tracking_module
-from schemes.tasks import recompute_scheme_figures
-from tests.factories import OrganisationFactory, SchemeFactory, member
+from schemes.tasks import recompute_organisation_figures, recompute_scheme_figures
+from tests.factories import OrganisationFactory, SchemeFactory, UserFactory, member
 from tests.unit.test_pages_tracking import tracker_post
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,8 @@ def broker_down(monkeypatch):
     monkeypatch.setattr(outbox_module, "_broker_failed", False)
     with pytest.MonkeyPatch.context() as sending:
         outage = Outage(sending)
-        sending.setattr(recompute_scheme_figures, "apply_async", outage.send)
+        for task in (recompute_scheme_figures, recompute_organisation_figures):
+            sending.setattr(task, "apply_async", outage.send)
         yield outage
 
 
@@ -246,4 +247,19 @@ def test_a_task_that_fails_as_it_runs_eagerly_is_not_kept(scheme, monkeypatch,
     with pytest.raises(ValueError, match="a bug in the task"), django_capture_on_commit_callbacks(execute=True):
         services.scheme_update(actor=pmo, scheme=scheme, expected_version=scheme.version, changes={"name": "Bug"})
     assert Scheme.objects.get(pk=scheme.pk).name == "Bug"  # committed before the task ran
+    assert not OutboxMessage.objects.exists()
+
+
+def test_new_rag_factors_while_the_broker_is_down_keep_the_organisations_recompute(
+        scheme, broker_down, django_capture_on_commit_callbacks) -> None:
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        governance_services.organisation_rag_factors_set(
+            actor=superuser, organisation=scheme.organisation, green_factor=D("0.95"), amber_factor=D("0.55"),
+            red_factor=D("0.15"))
+    pending = OutboxMessage.objects.get()  # kept with the change, which committed
+    assert (pending.task, pending.arguments) == ("schemes.tasks.recompute_organisation_figures",
+                                                 [scheme.organisation_id])
+    broker_down.up()
+    assert governance_services.outbox_sweep(older_than=timedelta(0)) == 1
     assert not OutboxMessage.objects.exists()
