@@ -267,3 +267,26 @@ def form_after_conflict(
         form.add_error(None, message)
     return form
 
+
+
+class MemberPasswordResetForm(NhsForm):
+    """An administrator's temporary password for a member: typed twice, or both left blank for one made up."""
+
+    password1 = forms.CharField(
+        label="Temporary password", required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Leave both boxes blank and the portal makes one up and shows it to you once. They must choose "
+                  "their own when they next sign in.")
+    password2 = forms.CharField(label="The temporary password again", required=False, strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password1", "") != cleaned.get("password2", ""):
+            self.add_error("password2", "The two passwords are not the same: type the temporary password twice.")
+        return cleaned
+
+    @property
+    def password(self) -> str | None:
+        """The typed password, or None for one made up."""
+        return self.cleaned_data.get("password1") or None

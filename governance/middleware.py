@@ -1,21 +1,22 @@
-"""Attach the user's working organisation and year (remembered in the session) to each request, end
-sessions that have been idle too long or have lasted longer than a working day, and answer 503 when the
-database cannot be reached."""
+"""Attach the user's working organisation and year (remembered in the session) to each request, end sessions that
+have been idle too long or have lasted longer than a working day, send a member whose password an administrator
+reset to change it first, set the Permissions-Policy header, and answer 503 when the database cannot be reached."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from governance.selectors import working_context
@@ -27,6 +28,7 @@ SESSION_ORGANISATION = "working_organisation_id"
 SESSION_YEAR = "working_year_id"
 SESSION_SIGNED_IN_AT = "signed_in_at"
 SESSION_RENEWED_AT = "idle_expiry_renewed_at"
+SESSION_PASSWORD_CHANGE_DUE = "password_change_due"
 # How often a request renews the session's idle expiry (a save): not every request, which would write the
 # session row on every page; so a session ends between IDLE - RENEW and IDLE seconds after the last request.
 RENEW_EVERY_SECONDS = 120
@@ -47,6 +49,51 @@ def session_started(sender: object, request: HttpRequest, user: object, **kwargs
     now = time.time()
     request.session[SESSION_SIGNED_IN_AT] = now
     request.session[SESSION_RENEWED_AT] = now
+
+
+def password_change_due_at_sign_in(sender: object, request: HttpRequest, user: Any, **kwargs: object) -> None:
+    """At sign-in (user_logged_in): note in the session whether an administrator's reset is waiting to be changed.
+
+    Read once here, so PasswordChangeRequiredMiddleware costs pages no query.
+    """
+    from governance.models import PasswordChangeDue
+
+    if PasswordChangeDue.objects.filter(user_id=user.pk).exists():
+        request.session[SESSION_PASSWORD_CHANGE_DUE] = True
+
+
+class PasswordChangeRequiredMiddleware:
+    """Until a member given a temporary password by an administrator chooses their own, every page sends them to
+    the password page (signing out, static files and the health check still work)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and request.session.get(SESSION_PASSWORD_CHANGE_DUE):
+            allowed = (reverse("password_change"), reverse("password_change_done"), reverse("logout"),
+                       reverse("health"), settings.STATIC_URL if settings.STATIC_URL.startswith("/")
+                       else f"/{settings.STATIC_URL}")
+            if not request.path.startswith(allowed):
+                return HttpResponseRedirect(reverse("password_change"))
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """The Permissions-Policy header: settings.PERMISSIONS_POLICY's browser features off for every response.
+
+    Django's SecurityMiddleware sets HSTS, nosniff and the referrer policy, django-csp the content policy;
+    neither sets this one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
 
 
 class SessionLifetimeMiddleware:

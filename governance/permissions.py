@@ -120,3 +120,27 @@ def allowed_actions(user: Viewer, organisation: Organisation | None) -> set[str]
     if organisation is None:
         return set()
     return {action.name for action in Action if can(user, action, organisation)}
+
+
+def password_reset_refusal(actor: Actor, member: Actor, member_organisations: set[int],
+                           administered: set[int] | None) -> str | None:
+    """Why `actor` may not reset `member`'s password, in words, or None (administered None: a superuser's, all).
+
+    Only a person every one of whose organisations (`member_organisations`, ids) `actor` administers: a new password
+    is the whole account, so resetting that of someone who also belongs to another organisation would let an
+    administrator here sign in as them and read and change that organisation's data (a takeover across
+    organisations), and a superuser's would give every organisation. Those are for a superuser, in the admin.
+    """
+    name = member.get_full_name() or member.get_username()
+    if member.pk == actor.pk:
+        return "This is your own account: change your password on the Change your password page."
+    if member.is_superuser:
+        return f"{name} is a superuser: only another superuser can reset their password, in the admin."
+    if not member.is_active:
+        return f"{name}'s account is switched off, so it cannot sign in: ask a superuser."
+    if not member_organisations:
+        return f"{name} belongs to no organisation: ask a superuser."
+    if administered is not None and not member_organisations <= administered:
+        return (f"{name} also belongs to an organisation you do not administer, so only a superuser can reset their "
+                "password: a new password would let you sign in as them there.")
+    return None

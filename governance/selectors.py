@@ -32,6 +32,7 @@ from governance.models import (
     RevisedDueDate,
     Role,
 )
+from governance.permissions import password_reset_refusal
 
 if TYPE_CHECKING:
     from governance.permissions import Viewer
@@ -54,6 +55,31 @@ def membership_candidates(user: Viewer) -> QuerySet[Any]:
         return users
     administered = Organisation.objects.for_user(user, roles=[Role.ADMINISTRATOR])
     return users.filter(pk__in=Membership.objects.filter(organisation__in=administered).values("user"))
+
+
+def organisation_people(user: Viewer, organisation: Organisation) -> list[dict[str, Any]]:
+    """The working organisation's members for its administrators (nobody else: empty), each with their role and
+    why their password cannot be reset here (None: it can). A fixed number of queries, however many members."""
+    if not user.is_authenticated:
+        return []
+    administered = Organisation.objects.for_user(user, roles=[Role.ADMINISTRATOR])
+    memberships = list(Membership.objects.filter(organisation=organisation, organisation__in=administered)
+                       .select_related("user").order_by("user__last_name", "user__first_name", "user__username"))
+    theirs: dict[int, set[int]] = {}
+    for user_id, organisation_id in Membership.objects.filter(
+            user__in=[membership.user_id for membership in memberships]).values_list("user_id", "organisation_id"):
+        theirs.setdefault(user_id, set()).add(organisation_id)
+    mine = None if user.is_superuser else set(administered.values_list("pk", flat=True))
+    return [{"membership": membership, "member": membership.user,
+             "refusal": password_reset_refusal(user, membership.user, theirs.get(membership.user_id, set()), mine)}
+            for membership in memberships]
+
+
+def organisation_member(user: Viewer, organisation: Organisation, pk: int) -> Any:
+    """A member of `organisation` by user id, for its administrators; DoesNotExist for anyone else's."""
+    administered = Organisation.objects.for_user(user, roles=[Role.ADMINISTRATOR])
+    return get_user_model()._default_manager.get(
+        pk=pk, memberships__organisation=organisation, memberships__organisation__in=administered)
 
 
 def financial_year(pk: int | None) -> FinancialYear | None:

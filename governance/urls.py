@@ -23,6 +23,8 @@ urlpatterns = [
     path("jobs/", views.job_runs_page, name="job-runs"),
     path("health/", views.health, name="health"),
     path("accounts/api-token/", views.api_token, name="api-token"),
+    path("people/", views.people, name="people"),
+    path("people/<int:pk>/password/", views.member_password, name="member-password"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("meetings/<int:pk>/history/", views.meeting_history, name="meeting-history"),
 ]

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from qipp_portal.env import env_bool, env_int, env_list, env_schedule, env_str, env_url
@@ -53,6 +54,30 @@ SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_MAX_SECONDS = env_int("DJANGO_SESSION_MAX_SECONDS", 10 * 60 * 60)
 
+# Content-Security-Policy (django-csp): everything from our own origin, nothing inline. No page has an inline
+# script, style or on* handler (tests/unit/test_deployment.py); plotly.js's rules are a file
+# (dashboards/charts/stylesheet.py); Swagger UI's are too (templates/drf_spectacular/). img-src allows data: URLs,
+# which Swagger UI's and nhsuk-frontend's icons are. No frames of us anywhere (clickjacking; X-Frame-Options too),
+# no plugins, no <base> elsewhere, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+# Permissions-Policy (governance.middleware.PermissionsPolicyMiddleware): the browser features the portal never
+# uses are off for it and anything it might embed. Only features browsers know: an unknown one is a console error.
+PERMISSIONS_POLICY = ("accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+                      "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -68,6 +93,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI for /api/docs/ from our own static files, never a CDN
     "simple_history",
     "axes",
+    "csp",
     "governance",
     "schemes",
     "risks",
@@ -80,6 +106,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "governance.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "governance.middleware.SessionLifetimeMiddleware",
+    "governance.middleware.PasswordChangeRequiredMiddleware",
     "governance.middleware.WorkingContextMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -17,6 +17,7 @@ from governance.models.organisations import (
     MonthStatus,
     Organisation,
     OrganisationKind,
+    PasswordChangeDue,
     Role,
 )
 from governance.models.outbox import OutboxMessage
@@ -49,6 +50,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",
+    "PasswordChangeDue",
     "PlanAction",
     "PlanDomain",
     "PlanUpdate",

@@ -127,6 +127,23 @@ class Membership(models.Model):
         return f"{self.user} - {self.get_role_display()} at {self.organisation.ods_code}"
 
 
+class PasswordChangeDue(models.Model):
+    """A member must choose a new password before anything else: an administrator gave them a temporary one.
+
+    Written by governance.services.member_password_reset, deleted when they change it (the password page); who
+    reset it and when, never the password. At sign-in it is read once into the session
+    (governance.middleware.PasswordChangeRequiredMiddleware), so pages pay no query for it.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="password_change_due")
+    reset_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reset_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} must change their password (reset {self.reset_at:%d %b %Y %H:%M})"
+
+
 class MonthStatus(models.Model):
     """Finance closes a month of an organisation's year; a closed month's figures are read-only.
 

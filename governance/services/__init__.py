@@ -13,7 +13,15 @@ from governance.services.meetings import MEETING_FIELDS, decision_record, meetin
 from governance.services.months import month_close, month_reopen, month_statuses_lock
 from governance.services.organisations import organisation_rag_factors_set, rag_factors_changed
 from governance.services.outbox import outbox_deliver, outbox_pending, outbox_sweep, task_send_on_commit
-from governance.services.people import membership_check, membership_remove, membership_set, system_actor
+from governance.services.people import (
+    member_password_reset,
+    membership_check,
+    membership_remove,
+    membership_set,
+    own_password_changed,
+    system_actor,
+    temporary_password,
+)
 from governance.services.plan import (
     PLAN_ACTION_FIELDS,
     action_due_date_revise,
@@ -49,6 +57,7 @@ __all__ = [
     "job_run_start",
     "meeting_create",
     "meeting_update",
+    "member_password_reset",
     "membership_check",
     "membership_remove",
     "membership_set",
@@ -56,6 +65,7 @@ __all__ = [
     "month_reopen",
     "month_statuses_lock",
     "organisation_rag_factors_set",
+    "own_password_changed",
     "plan_action_create",
     "plan_action_update",
     "plan_domain_set",
@@ -64,4 +74,5 @@ __all__ = [
     "requirement_create",
     "requirement_set",
     "system_actor",
+    "temporary_password",
 ]

@@ -18,6 +18,7 @@ from governance.views.meetings import (
     meetings_page,
 )
 from governance.views.months import month_close, month_reopen, months
+from governance.views.people import OwnPasswordChangeView, member_password, people
 from governance.views.plan import (
     plan,
     plan_action,
@@ -32,7 +33,10 @@ from governance.views.tokens import api_token
 
 __all__ = [
     "api_token",
+    "OwnPasswordChangeView",
     "health",
+    "member_password",
+    "people",
     "decision_about_page",
     "import_page",
     "imports_page",
