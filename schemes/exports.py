@@ -39,13 +39,9 @@ REGISTER_HEADER = [
 REGISTER_MONEY = ("current_cost", "full_year_effect", "plan_in_year", "next_year_effect", "most_likely",
                   "director_value", "director_next_year", "ytd_actual")
 
-# Text starting with these could run as a formula when the file is opened in a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+def _plain(value: object) -> str:
+    # Formula-looking text is made safe as the rows are written (governance.exports.csv_lines), for every column.
+    return "" if value is None else str(value)
 
 
 def _pounds(value: Decimal | None) -> str:
@@ -88,15 +84,15 @@ def register_rows_for_csv(
         else:
             notes = "; ".join(str(labels.get(name, name)) for name in scheme.overridden_fields)
         yield [
-            _text(scheme.reference),
-            _text(scheme.name),
-            _text(scheme.programme.name),
+            _plain(scheme.reference),
+            _plain(scheme.name),
+            _plain(scheme.programme.name),
             "" if scheme.phase is None else str(scheme.phase),
             scheme.get_stage_display(),
             "" if scheme.go_live is None else format_month(scheme.go_live),
             scheme.get_overall_rag_display() if scheme.overall_rag else "Not rated",
             *(_pounds(getattr(scheme, name, None)) for name in REGISTER_MONEY),
-            _text(notes),
+            _plain(notes),
         ]
     if totals is not None:
         label = f"Total ({totals.schemes} scheme{'' if totals.schemes == 1 else 's'})"

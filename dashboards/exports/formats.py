@@ -17,6 +17,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dashboards.exports.inputs import PackInputs
+from governance.exports import excel_text
 from governance.formatting import format_financial_month
 
 POUNDS = '"£"#,##0;[Red]("£"#,##0);"–"'
@@ -44,20 +45,12 @@ def month_name(inputs: PackInputs) -> str:
     return format_financial_month(inputs.month, inputs.year.start_year)
 
 
-def text(cell: Cell, value: str) -> None:
-    """A text cell that stays text: openpyxl would take "=..." as a formula, and Excel "+", "-" and "@" too."""
-    cell.value = value
-    cell.data_type = "s"
-    if value[:1] in ("=", "+", "-", "@"):
-        cell.quotePrefix = True
-
-
 def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None) -> Cell:
     """Write a value: strings always as text, money as Decimal (openpyxl writes it exactly as a number)."""
     cell = ws.cell(row=row, column=column)
     assert isinstance(cell, Cell)  # the pack merges no cells
     if isinstance(value, str):
-        text(cell, value)
+        excel_text(cell, value)  # the one safe writer of every export (governance.exports)
     else:
         cell.value = value
     if number_format:
@@ -85,7 +78,7 @@ def fill(cell: Cell, background: str, colour: str, *, bold: bool = True) -> None
 
 def rag(cell: Cell, value: str) -> None:
     """A RAG rating as a coloured cell with its word (never the colour alone)."""
-    text(cell, value.capitalize() if value else "Not rated")
+    excel_text(cell, value.capitalize() if value else "Not rated")
     if value in RAG_FILL:
         fill(cell, RAG_FILL[value], RAG_FONT[value])
 

@@ -7,7 +7,6 @@ checks made before an .xlsx is unpacked are the scheme importer's (schemes.impor
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -32,8 +31,10 @@ from schemes.importers import (
     MAX_UPLOAD_WORDS,
     Problem,
     WorkbookInvalid,
-    check_archive,
+    check_workbook,
     content_of,
+    csv_text,
+    is_workbook,
     normalise,
 )
 
@@ -50,9 +51,6 @@ _MONTH_NUMBER = re.compile(r"^m(?:onth)?\s*0?(\d{1,2})$")
 _MONTH_LABEL = re.compile(r"^(?:\d{1,2}[\s/-]+)?([a-z]{3,9})[\s/.-]*'?(\d{2}|\d{4})$")
 # A real date cell of an .xlsx, as pandas writes it as text.
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$")
-# Signatures of files people rename by mistake: none is a CSV file.
-_NOT_TEXT = ((b"%PDF", "a PDF document"), (b"\xd0\xcf\x11\xe0", "an older Excel (.xls) or Word file"),
-             (b"\x89PNG", "a picture"), (b"\xff\xd8\xff", "a picture"))
 _CALENDAR = {name[:3].lower(): number for number, name in enumerate(
     ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
      "November", "December"), start=1)}
@@ -144,35 +142,8 @@ def _label(name: str | None) -> str:
     return f"“{name}”" if name else "The file"
 
 
-def _is_xlsx(name: str | None, content: bytes) -> bool:
-    return content.startswith(b"PK\x03\x04") or (name or "").lower().endswith(".xlsx")
-
-
-def _decode(name: str | None, content: bytes) -> str:
-    """The text of a CSV file: UTF-8 (with or without Excel's byte-order mark), else Windows-1252 (Excel's
-    "CSV" on a UK Windows PC, where £ is byte A3). Anything else is not a CSV file."""
-    for signature, kind in _NOT_TEXT:
-        if content.startswith(signature):
-            raise WorkbookInvalid([f"{_label(name)} is {kind}, not a CSV file or an Excel workbook. Save the "
-                                   "ledger from Excel as CSV or as an Excel Workbook (.xlsx) and choose it again."])
-    if content.startswith(codecs.BOM_UTF8):
-        content = content[len(codecs.BOM_UTF8):]
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("cp1252")
-        except UnicodeDecodeError:
-            text = ""
-    # Control characters other than tab and line ends mean a binary file renamed .csv.
-    if not text or any(ord(c) < 32 and c not in "\t\r\n" for c in text):
-        raise WorkbookInvalid([f"{_label(name)} is not a CSV file (it is not text). Save the ledger from Excel as "
-                               "CSV or as an Excel Workbook (.xlsx) and choose it again."])
-    return text
-
-
 def _csv_table(name: str | None, content: bytes) -> list[list[str]]:
-    text = _decode(name, content)
+    text = csv_text(name, content)
     # pandas needs the widest row's width up front: title rows above the header are narrower.
     width = 1
     for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
@@ -192,9 +163,9 @@ def _csv_table(name: str | None, content: bytes) -> list[list[str]]:
 
 
 def _xlsx_tables(name: str | None, content: bytes) -> dict[str, list[list[str]]]:
-    check_archive(name, content)
+    check_workbook(name, content, accepts_csv=True)  # by its bytes (schemes.importers.content)
     try:
-        # openpyxl read-only (pandas' default for this engine); cached values, not formulas.
+        # openpyxl read-only with the values Excel saved (pandas' way with this engine): nothing is evaluated.
         sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, header=None, dtype=str,
                                keep_default_na=False, engine="openpyxl",
                                nrows=READ_ROWS)
@@ -236,7 +207,8 @@ def read_ledger(source: str | Path | IO[bytes], *, start_year: int, name: str | 
     name, content = content_of(source, name)
     if not content.strip():
         raise WorkbookInvalid([f"{_label(name)} is empty. Choose the ledger file (CSV or .xlsx) again."])
-    tables = _xlsx_tables(name, content) if _is_xlsx(name, content) else {"": _csv_table(name, content)}
+    # What the file is follows from its bytes, not its name (schemes.importers.content).
+    tables = _xlsx_tables(name, content) if is_workbook(content) else {"": _csv_table(name, content)}
     if time.monotonic() > deadline:
         raise WorkbookInvalid([f"Reading {_label(name)} took longer than {CHECK_SECONDS:.0f} seconds, the most the "
                                "portal allows, so it is refused. Nothing has been saved. Copy just the ledger into "

@@ -26,8 +26,9 @@ from schemes.importers import (
     MAX_ROWS,
     Problem,
     WorkbookInvalid,
-    check_archive,
+    check_workbook,
     content_of,
+    hostile_xml_refused,
     limited_rows,
     normalise,
     not_a_workbook,
@@ -99,24 +100,31 @@ def read_risk_workbook(source: str | Path | IO[bytes], *, name: str | None = Non
     """Read the risk table of a workbook. Pure: no database. Problems are by sheet, row and column."""
     deadline = time.monotonic() + CHECK_SECONDS
     name, content = content_of(source, name)
-    check_archive(name, content)
+    check_workbook(name, content)  # by its bytes: a bounded .xlsx with no DTD (schemes.importers.content)
     try:
+        # Read-only, the values Excel saved (data_only): nothing is evaluated (schemes.importers.content).
         book = openpyxl.load_workbook(io.BytesIO(content), data_only=True, read_only=True)
     except Exception:  # openpyxl raises many types for an archive that is not a workbook
         raise WorkbookInvalid([not_a_workbook(name)]) from None
-    try:
-        for sheet in book.sheetnames:
-            worksheet = book[sheet]
-            worksheet.reset_dimensions()
-            rows = limited_rows(sheet, worksheet.iter_rows(values_only=True), deadline)
-            top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
-            header = _find_header(top)
-            if header is not None:
-                parsed = _read_table(sheet, itertools.chain(top[header + 1:], rows), top[header], header + 1)
-                parsed.file_name, parsed.checksum = name or "", file_checksum(content)  # for the import's record
-                return parsed
-    finally:
-        book.close()
+    with hostile_xml_refused(name):
+        try:
+            return _read_sheets(book, name, content, deadline)
+        finally:
+            book.close()
+
+
+def _read_sheets(book: Any, name: str | None, content: bytes, deadline: float) -> ParsedRisks:
+    """The first sheet with a risk table, read."""
+    for sheet in book.sheetnames:
+        worksheet = book[sheet]
+        worksheet.reset_dimensions()
+        rows = limited_rows(sheet, worksheet.iter_rows(values_only=True), deadline)
+        top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        header = _find_header(top)
+        if header is not None:
+            parsed = _read_table(sheet, itertools.chain(top[header + 1:], rows), top[header], header + 1)
+            parsed.file_name, parsed.checksum = name or "", file_checksum(content)  # for the import's record
+            return parsed
     raise WorkbookInvalid(["No sheet has a header row with a 'Risk' column (looked in the first "
                            f"{HEADER_SEARCH_ROWS} rows of every sheet)."])
 

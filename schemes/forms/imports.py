@@ -10,8 +10,6 @@ from django.core.exceptions import ValidationError
 from governance.forms import NhsForm
 from schemes import importers
 
-XLSX_SIGNATURE = b"PK\x03\x04"  # an .xlsx file is a zip archive
-
 
 class WorkbookUploadForm(NhsForm):
     """Step 1 of the import: the .xlsx file and, optionally, the sheet. The importer checks the contents."""
@@ -47,14 +45,13 @@ class WorkbookUploadForm(NhsForm):
         too_large = importers.size_problem(name, upload.size)
         if too_large:
             raise ValidationError(too_large)  # refused before anything reads the file
+        # A first look at the bytes before the upload is kept (a renamed PDF or picture, in words); the importer
+        # checks the whole file the same way (schemes.importers.content).
         upload.seek(0)
-        signature = upload.read(len(XLSX_SIGNATURE))
+        problem = importers.signature_problem(name, upload.read(16), accepts_csv=False)
         upload.seek(0)
-        if signature != XLSX_SIGNATURE:
-            raise ValidationError(
-                f"“{name}” ends .xlsx but is not an Excel workbook. Open it in Excel and save it as an Excel "
-                "Workbook (.xlsx), then choose it again."
-            )
+        if problem:
+            raise ValidationError(problem)
         return upload
 
     def clean_sheet(self) -> str | None:

@@ -10,11 +10,19 @@ and opens no transaction. Importing (`workbook_import`) reads the file first, ou
 transaction, and only when the whole file is valid writes it in one short transaction through the
 same services as the browser. Re-importing the same file changes nothing.
 
-The package by concern: `files` (limits, archive checks, problem lists), `headers` (which column is which),
+The package by concern: `content` (what a file is by its bytes: the one check every import's page and command
+makes), `files` (limits, the archive's central directory, problem lists), `headers` (which column is which),
 `cells` (months, whole numbers and RAG words as papers write them), `reading` (the pure read),
 `writing` (check against what is saved, then import).
 """
 
+from schemes.importers.content import (
+    check_workbook,
+    csv_text,
+    hostile_xml_refused,
+    is_workbook,
+    signature_problem,
+)
 from schemes.importers.files import (
     CHECK_SECONDS,
     HEADER_SEARCH_ROWS,
@@ -49,7 +57,8 @@ from schemes.importers.writing import (
 __all__ = [
     "CHECK_SECONDS", "COLUMNS", "HEADER_SEARCH_ROWS", "IMPORT_REASON", "LIMITS_IN_WORDS", "MAX_COLUMNS", "MAX_ROWS",
     "MAX_UPLOAD_BYTES", "MAX_UPLOAD_WORDS", "PROBLEMS_SHOWN", "ImportReport", "ParsedWorkbook", "Problem",
-    "WorkbookInvalid", "WorkbookRow", "check_archive", "content_of", "describe", "header_key", "limited_rows",
-    "more_problems", "normalise", "not_a_workbook", "overrides_for", "problem_summary", "read_workbook", "size_problem",
-    "split_problems", "workbook_check", "workbook_import",
+    "WorkbookInvalid", "WorkbookRow", "check_archive", "check_workbook", "content_of", "csv_text", "describe",
+    "header_key", "hostile_xml_refused", "is_workbook", "limited_rows", "more_problems", "normalise", "not_a_workbook",
+    "overrides_for", "problem_summary", "read_workbook", "signature_problem", "size_problem", "split_problems",
+    "workbook_check", "workbook_import",
 ]

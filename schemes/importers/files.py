@@ -96,7 +96,7 @@ def size_problem(name: str | None, size: int) -> str | None:
     """Why a file of `size` bytes is too large to import, or None. Shared by the page and the command."""
     if size <= MAX_UPLOAD_BYTES:
         return None
-    return (f"{_label(name)} is {_size_in_words(size)}: the largest workbook you can import is {MAX_UPLOAD_WORDS}. "
+    return (f"{label(name)} is {_size_in_words(size)}: the largest workbook you can import is {MAX_UPLOAD_WORDS}. "
             "Delete the sheets you do not need to import and try again.")
 
 
@@ -104,13 +104,13 @@ def _size_in_words(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
 
 
-def _label(name: str | None) -> str:
+def label(name: str | None) -> str:
     """How a message names the file: by its name when it has one."""
     return f"“{name}”" if name else "The workbook"
 
 
 def not_a_workbook(name: str | None) -> str:
-    return (f"{_label(name)} could not be read as an Excel workbook (.xlsx). Open it in Excel and save it as an Excel "
+    return (f"{label(name)} could not be read as an Excel workbook (.xlsx). Open it in Excel and save it as an Excel "
             "Workbook (.xlsx), then choose it again.")
 
 
@@ -126,7 +126,7 @@ def content_of(source: str | Path | IO[bytes], name: str | None) -> tuple[str | 
     content = source.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         raise WorkbookInvalid([
-            f"{_label(name)} is larger than {MAX_UPLOAD_WORDS}, the largest workbook you can import. Delete the sheets "
+            f"{label(name)} is larger than {MAX_UPLOAD_WORDS}, the largest workbook you can import. Delete the sheets "
             "you do not need to import and try again."
         ])
     return name, content
@@ -145,14 +145,14 @@ def check_archive(name: str | None, content: bytes) -> None:
         raise WorkbookInvalid([not_a_workbook(name)]) from None
     if len(members) > MAX_ZIP_MEMBERS:
         raise WorkbookInvalid([
-            f"{_label(name)} is made of {len(members):,} parts (sheets, pictures, styles and so on): a workbook you "
+            f"{label(name)} is made of {len(members):,} parts (sheets, pictures, styles and so on): a workbook you "
             f"can import has at most {MAX_ZIP_MEMBERS:,}. Copy just the scheme table into a new workbook, save it and "
             "import that."
         ])
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNCOMPRESSED_BYTES:
         raise WorkbookInvalid([
-            f"{_label(name)} unpacks to {_size_in_words(unpacked)} of data: the most the portal reads is "
+            f"{label(name)} unpacks to {_size_in_words(unpacked)} of data: the most the portal reads is "
             f"{MAX_UNCOMPRESSED_WORDS}. Copy just the scheme table into a new workbook, save it and import that."
         ])
     for member in members:
@@ -161,7 +161,7 @@ def check_archive(name: str | None, content: bytes) -> None:
         ratio = member.file_size / max(member.compress_size, 1)
         if ratio > MAX_COMPRESSION_RATIO:
             raise WorkbookInvalid([
-                f"{_label(name)} has a part ({member.filename}) that unpacks to {ratio:,.0f} times its packed size: "
+                f"{label(name)} has a part ({member.filename}) that unpacks to {ratio:,.0f} times its packed size: "
                 f"the most the portal accepts is {MAX_COMPRESSION_RATIO} times, far more than any real "
                 "workbook. Copy just the scheme table into a new workbook, save it and import that."
             ])

@@ -21,13 +21,13 @@ from governance.services import file_checksum
 from schemes import engine
 from schemes.importers import files
 from schemes.importers.cells import RAG_WORDS, parse_month, parse_whole
+from schemes.importers.content import check_workbook, hostile_xml_refused
 from schemes.importers.files import (
     HEADER_SEARCH_ROWS,
     MAX_ROWS,
     Problem,
     WorkbookInvalid,
     cell_text,
-    check_archive,
     content_of,
     deadline_passed,
     limited_rows,
@@ -101,35 +101,43 @@ def read_workbook(source: str | Path | IO[bytes], start_year: int, sheet: str | 
     """
     deadline = time.monotonic() + files.CHECK_SECONDS
     name, content = content_of(source, name)
-    check_archive(name, content)
+    check_workbook(name, content)  # by its bytes: a bounded .xlsx with no DTD (schemes.importers.content)
     try:
+        # Read-only, the values Excel saved (data_only): nothing is evaluated (schemes.importers.content).
         book = openpyxl.load_workbook(io.BytesIO(content), data_only=True, read_only=True)
     except Exception:  # openpyxl raises many types for an archive that is not a workbook
         raise WorkbookInvalid([not_a_workbook(name)]) from None
-    try:
-        if sheet is not None:
-            if sheet not in book.sheetnames:
-                raise WorkbookInvalid([f"The workbook has no sheet called '{sheet}'."])
-            candidates = [sheet]
-        else:
-            candidates = book.sheetnames
-        for candidate in candidates:
-            if deadline_passed(deadline):
-                raise too_slow()
-            worksheet = book[candidate]
-            # The size a sheet states for itself can be wrong (or hostile): without it, rows are as long
-            # as their last cell and there are only as many as the sheet holds.
-            worksheet.reset_dimensions()
-            rows = limited_rows(candidate, worksheet.iter_rows(values_only=True), deadline)
-            top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
-            header = _find_header(top, start_year)
-            if header is not None:
-                parsed = _read_table(candidate, itertools.chain(top, rows), header, start_year, deadline)
-                # Which file this was, for the import's record: the same bytes always give the same checksum.
-                parsed.file_name, parsed.checksum = name or "", file_checksum(content)
-                return parsed
-    finally:
-        book.close()
+    with hostile_xml_refused(name):
+        try:
+            return _read_sheets(book, name, content, sheet, start_year, deadline)
+        finally:
+            book.close()
+
+
+def _read_sheets(book: Any, name: str | None, content: bytes, sheet: str | None, start_year: int,
+                 deadline: float) -> ParsedWorkbook:
+    """The first (or the named) sheet with a scheme table, read."""
+    if sheet is not None:
+        if sheet not in book.sheetnames:
+            raise WorkbookInvalid([f"The workbook has no sheet called '{sheet}'."])
+        candidates = [sheet]
+    else:
+        candidates = book.sheetnames
+    for candidate in candidates:
+        if deadline_passed(deadline):
+            raise too_slow()
+        worksheet = book[candidate]
+        # The size a sheet states for itself can be wrong (or hostile): without it, rows are as long
+        # as their last cell and there are only as many as the sheet holds.
+        worksheet.reset_dimensions()
+        rows = limited_rows(candidate, worksheet.iter_rows(values_only=True), deadline)
+        top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        header = _find_header(top, start_year)
+        if header is not None:
+            parsed = _read_table(candidate, itertools.chain(top, rows), header, start_year, deadline)
+            # Which file this was, for the import's record: the same bytes always give the same checksum.
+            parsed.file_name, parsed.checksum = name or "", file_checksum(content)
+            return parsed
     year = f"{start_year}/{(start_year + 1) % 100:02d}"
     raise WorkbookInvalid([f"No sheet has a header row with a 'Scheme Heading' column (looked for {year} labels)."])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -10,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from governance.exports import csv_lines
 from governance.forms import form_field
 from governance.models import FinancialYear
 from schemes import exports, selectors
@@ -61,11 +61,6 @@ def register(request: HttpRequest) -> HttpResponse:
     })
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def register_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The register's rows as CSV: the same filters and order as the page (same query string)."""
@@ -74,11 +69,10 @@ def register_csv(request: HttpRequest) -> StreamingHttpResponse:
         raise Http404("Choose an organisation and year first.")
     _, queryset, _ = _register(request, organisation, year)
     rows = list(queryset)  # read once: the rows and their totals
-    writer = csv.writer(_Echo())
     ytd_month = latest_closed_month(request.user, organisation, year)
     csv_rows = exports.register_rows_for_csv(rows, year_name=year.name, start_year=year.start_year,
                                              ytd_month=ytd_month, totals=register_totals(rows))
-    lines = (writer.writerow(row) for row in csv_rows)
+    lines = csv_lines(csv_rows)  # every cell through the one safe writer: formula-looking text stays text
     response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
     name = f"qipp-schemes-{organisation.ods_code}-{year.name.replace('/', '-')}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -201,7 +201,7 @@ def test_command_refuses_a_bad_year_name(bexley, bexley_workbook):
 def test_command_refuses_a_file_that_is_not_a_workbook(bexley, tmp_path):
     path = tmp_path / "notes.xlsx"
     path.write_text("not a workbook")
-    with pytest.raises(CommandError, match="could not be read as an Excel workbook"):
+    with pytest.raises(CommandError, match="“notes.xlsx” ends .xlsx but is not an Excel workbook"):
         call_command("import_workbook", str(path), "--organisation", "07N", "--year", "2013/14")
 
 

@@ -83,8 +83,10 @@ def test_a_missing_column_is_named():
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_in_words():
-    with pytest.raises(WorkbookInvalid, match="could not be read as an Excel workbook"):
+    with pytest.raises(WorkbookInvalid, match="“risks.csv” is not an Excel workbook"):
         read_risk_workbook(io.BytesIO(b"Risk,Owner\nA,B\n"), name="risks.csv")
+    with pytest.raises(WorkbookInvalid, match="could not be read as an Excel workbook"):
+        read_risk_workbook(io.BytesIO(b"PK\x03\x04 a broken zip archive"), name="risks.xlsx")
     with pytest.raises(WorkbookInvalid, match="No sheet has a header row with a 'Risk' column"):
         read_risk_workbook(io.BytesIO(workbook(["x"], header=["Nothing", "Here"])))
 
