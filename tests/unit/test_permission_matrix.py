@@ -106,6 +106,8 @@ MATRIX: dict[str, Entry] = {
     "imports": Entry(query=scoped),
     "import": Entry(row=rows_of("ImportRecord")),
     "job-runs": Entry(query=scoped),
+    "people": Entry(query=scoped),
+    "member-password": Entry(writes=Action.MANAGE_MEMBERS, row=rows_of("User")),
     "health": Entry(anonymous=True),
     # schemes
     "schemes:register": Entry(query=scoped),
