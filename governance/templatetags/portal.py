@@ -156,8 +156,8 @@ def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
     request = context["request"]
     entries = list(settings.PORTAL_NAVIGATION)
     user = getattr(request, "user", None)
-    organisations = context.get("my_organisations")  # the header's organisation chooser evaluates it too
-    if organisations is not None and len(organisations) > 1:
+    switcher = context.get("switcher")  # the header's organisation chooser reads it too
+    if switcher is not None and (switcher.more or len(switcher.organisations) > 1):
         for text, name, after in settings.PORTAL_NAVIGATION_SEVERAL_ORGANISATIONS:
             texts = [entry[0] for entry in entries]
             entries.insert(texts.index(after) + 1 if after in texts else len(entries), (text, name))
