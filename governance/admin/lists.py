@@ -49,7 +49,7 @@ def chosen_organisation(request: HttpRequest) -> dict[str, str] | None:
 class OrganisationFilter(admin.FieldListFilter):
     """By organisation (any path to one): links by id when few, and a box to type an ODS code in."""
 
-    template = "admin/qipp_organisation_filter.html"
+    template = "admin/qipp_filter.html"  # links, and the box for a code
 
     def __init__(self, field: Any, request: HttpRequest, params: Any, model: Any, model_admin: Any,
                  field_path: str) -> None:
@@ -85,7 +85,7 @@ class ScopedRelatedFilter(RelatedFieldListFilter):
     superuser (every organisation's rows) or anyone with more than FILTER_LINKS of them is asked to choose one.
     """
 
-    template = "admin/qipp_related_filter.html"
+    template = "admin/qipp_filter.html"  # links, or the sentence asking for an organisation
     needs_organisation = False
 
     def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
