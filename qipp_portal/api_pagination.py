@@ -27,7 +27,7 @@ class DescribedPagination(CursorPagination):
     def decode_cursor(self, request: Request) -> Cursor | None:
         cursor = super().decode_cursor(request)
         # The position is an id: anything else is a cursor we never made (a 404, as DRF answers a garbled one).
-        if cursor is not None and cursor.position is not None and not cursor.position.isdigit():
+        if cursor is not None and cursor.position is not None and not str(cursor.position).isdigit():
             raise NotFound(self.invalid_cursor_message)
         return cursor
 

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from governance.middleware import SESSION_ORGANISATION, SESSION_YEAR, remember_organisation
 from governance.selectors import financial_year, organisations_for, organisations_matching
@@ -37,10 +37,12 @@ def switch_context(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def organisation_switch(request: HttpRequest) -> HttpResponse:
     """Find an organisation to work in by its name or ODS code (a plain GET form: no script), then choose it.
 
-    The header lists only a few organisations; a superuser of a national instance can see hundreds.
+    The header lists only a few organisations; a superuser of a national instance can see hundreds. What was
+    typed is shown back only beside matches (theirs): a page never names another organisation's code.
     """
     text = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in text
     return render(request, "governance/organisation_switch.html", {
