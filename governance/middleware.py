@@ -201,6 +201,8 @@ class ServiceUnavailableMiddleware:
             return None
         logger.error("The database is unavailable: answered 503", exc_info=exception)
         return service_unavailable(request)
+
+
 def remember_organisation(request: HttpRequest, organisation_id: int) -> None:
     """Put the organisation first among those worked in lately (the header's switcher lists them first)."""
     recent = [pk for pk in recent_organisations(request) if pk != organisation_id]
