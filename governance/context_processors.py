@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
 
-from governance.middleware import recent_organisations, working_of
+from governance.middleware import working_of
 from governance.permissions import allowed_actions, role_in
-from governance.selectors import switcher_organisations, years_for
+from governance.selectors import organisations_for, years_for
 
 
 def working_context(request: HttpRequest) -> dict[str, Any]:
@@ -18,9 +17,7 @@ def working_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "working_organisation": organisation,
         "working_year": working.year,
-        # The header's short list (bounded, one query, only if a template reads it); the rest by search.
-        "switcher": SimpleLazyObject(lambda: switcher_organisations(
-            request.user, [*([organisation.pk] if organisation else []), *recent_organisations(request)])),
+        "my_organisations": organisations_for(request.user),
         "my_years": years_for(organisation),
         "my_role": role_in(request.user, organisation) if organisation else None,
         "can": allowed_actions(request.user, organisation),
