@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-from governance.middleware import working_of
+from governance.middleware import recent_organisations, working_of
 from governance.permissions import allowed_actions, role_in
-from governance.selectors import organisations_for, years_for
+from governance.selectors import switcher_organisations, years_for
 
 
 def working_context(request: HttpRequest) -> dict[str, Any]:
@@ -17,7 +18,9 @@ def working_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "working_organisation": organisation,
         "working_year": working.year,
-        "my_organisations": organisations_for(request.user),
+        # The header's short list (bounded, one query, only if a template reads it); the rest by search.
+        "switcher": SimpleLazyObject(lambda: switcher_organisations(
+            request.user, [*([organisation.pk] if organisation else []), *recent_organisations(request)])),
         "my_years": years_for(organisation),
         "my_role": role_in(request.user, organisation) if organisation else None,
         "can": allowed_actions(request.user, organisation),

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 SESSION_ORGANISATION = "working_organisation_id"
 SESSION_YEAR = "working_year_id"
+SESSION_RECENT_ORGANISATIONS = "recent_organisation_ids"  # newest first: the header's switcher offers them
+RECENT_ORGANISATIONS = 10
 SESSION_SIGNED_IN_AT = "signed_in_at"
 SESSION_RENEWED_AT = "idle_expiry_renewed_at"
 SESSION_PASSWORD_CHANGE_DUE = "password_change_due"
@@ -157,6 +159,7 @@ def follow_into(request: HttpRequest, organisation: Organisation, year: Financia
         return
     request.session[SESSION_ORGANISATION] = organisation.pk
     request.session[SESSION_YEAR] = year.pk
+    remember_organisation(request, organisation.pk)
     request.working = WorkingContext(organisation, year)  # type: ignore[attr-defined]  # as the middleware does
 
 
@@ -198,3 +201,15 @@ class ServiceUnavailableMiddleware:
             return None
         logger.error("The database is unavailable: answered 503", exc_info=exception)
         return service_unavailable(request)
+
+
+def remember_organisation(request: HttpRequest, organisation_id: int) -> None:
+    """Put the organisation first among those worked in lately (the header's switcher lists them first)."""
+    recent = [pk for pk in recent_organisations(request) if pk != organisation_id]
+    request.session[SESSION_RECENT_ORGANISATIONS] = [organisation_id, *recent][:RECENT_ORGANISATIONS]
+
+
+def recent_organisations(request: HttpRequest) -> list[int]:
+    """Ids of the organisations worked in lately, newest first (only whole numbers: the session is ours)."""
+    stored = request.session.get(SESSION_RECENT_ORGANISATIONS)
+    return [pk for pk in stored if isinstance(pk, int)] if isinstance(stored, list) else []

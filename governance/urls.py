@@ -4,6 +4,7 @@ from governance import views
 
 urlpatterns = [
     path("context/", views.switch_context, name="switch-context"),
+    path("organisations/switch/", views.organisation_switch, name="organisation-switch"),
     path("months/", views.months, name="months"),
     path("months/<int:month>/close/", views.month_close, name="month-close"),
     path("months/<int:month>/reopen/", views.month_reopen, name="month-reopen"),

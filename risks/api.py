@@ -195,7 +195,7 @@ class RiskViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.UpdateModelMixi
     http_method_names = ["get", "post", "patch", "head", "options"]  # a risk is changed, never replaced
 
     def get_queryset(self) -> QuerySet[Risk]:
-        return risks_for(self.request.user).order_by("organisation__ods_code", "year__start_year", "reference", "id")
+        return risks_for(self.request.user)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.created(request, RiskCreateSerializer, lambda values: services.risk_create(

@@ -45,7 +45,10 @@ class SchemeAdmin(ScopedHistoryAdmin):
     list_display = ["reference", "name", "organisation", "year", "programme", "phase", "stage", "overall_rag",
                     "plan_in_year", "most_likely", "director_value"]
     list_filter = ["organisation", "year", "phase", "stage", "overall_rag", "programme"]
-    search_fields = ["reference", "name", "project_owner"]
+    # The unique index (organisation, year, reference) gives this order without a sort, and it is total (no
+    # pk added); searches: references by their start, names and owners by any part (trigram-indexed on PostgreSQL).
+    ordering = ("organisation_id", "year_id", "reference")
+    search_fields = ["^reference", "name", "project_owner"]
     list_select_related = ["organisation", "year", "programme"]
     readonly_fields = [*COMPUTED_FIELDS, "version"]
     inlines = [SchemeMonthInline, OverrideInline]

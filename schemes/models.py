@@ -185,7 +185,13 @@ class Scheme(models.Model):
                                   "full_year_effect", "plan_in_year", "next_year_effect", "most_likely",
                                   "director_value", "director_next_year"),
         ]
-        indexes = [models.Index(fields=["organisation", "year"])]
+        indexes = [
+            models.Index(fields=["organisation", "year"]),
+            # The register filtered by programme, in reference order; the API's pages of one organisation-year
+            # in id order (its cursor's). PostgreSQL also has trigram indexes for the text search (migration 0004).
+            models.Index(fields=["organisation", "year", "programme", "reference"], name="scheme_programme_reference"),
+            models.Index(fields=["organisation", "year", "id"], name="scheme_organisation_year_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.name}"

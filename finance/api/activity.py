@@ -139,9 +139,7 @@ class ActivityLineViewSet(ServiceWrites, mixins.UpdateModelMixin, viewsets.ReadO
     http_method_names = ["get", "patch", "head", "options"]  # a line is changed, never replaced
 
     def get_queryset(self) -> QuerySet[ActivityLine]:
-        return activity_lines_for(self.request.user).order_by(
-            "organisation__ods_code", "year__start_year", "position", "code"
-        )
+        return activity_lines_for(self.request.user)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.edited(request, ActivityLineEditSerializer, lambda line, version, changes: (

@@ -163,8 +163,7 @@ class BudgetLineViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.UpdateMod
     http_method_names = ["get", "post", "patch", "head", "options"]  # a line is changed, never replaced
 
     def get_queryset(self) -> QuerySet[BudgetLine]:
-        return budget_lines_for(self.request.user).order_by("organisation__ods_code", "year__start_year", "position",
-                                                            "id")
+        return budget_lines_for(self.request.user)
 
     def get_serializer_context(self) -> dict[str, Any]:
         month = self.request.query_params.get("month", "")

@@ -117,10 +117,7 @@ class FinancialRiskViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.Update
     http_method_names = ["get", "post", "patch", "head", "options"]  # a row is changed, never replaced
 
     def get_queryset(self) -> QuerySet[FinancialRisk]:
-        return financial_risks_for(self.request.user).order_by(
-            "register__organisation__ods_code", "register__year__start_year", "register__month", "kind",
-            "position", "id",
-        )
+        return financial_risks_for(self.request.user)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         def save(values: dict[str, Any]) -> FinancialRisk:
@@ -221,6 +218,4 @@ class FinancialRiskMonthViewSet(ServiceWrites, mixins.CreateModelMixin, viewsets
             services.financial_risk_month_start(actor=acting_user(request), **values)))
 
     def get_queryset(self) -> QuerySet[FinancialRiskMonth]:
-        return financial_risk_months_for(self.request.user).order_by(
-            "organisation__ods_code", "year__start_year", "month"
-        )
+        return financial_risk_months_for(self.request.user)

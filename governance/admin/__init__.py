@@ -7,6 +7,22 @@ Importing the package registers governance's models (`organisations`, `records`)
 """
 
 from governance.admin import accounts  # noqa: F401  # registers the accounts, groups and API tokens
+from governance.admin.common import (
+    ADMIN_ROLES,
+    ATTRIBUTION_FIELDS,
+    RAG_FACTORS,
+    admin_choices,
+    administered_organisation_ids,
+    is_scoped,
+    organisation_id_of,
+    scope_path,
+)
+from governance.admin.lists import (
+    EstimatedCountPaginator,
+    OrganisationFilter,
+    ScopedAllValuesFilter,
+    ScopedRelatedFilter,
+)
 from governance.admin.organisations import (
     FinancialYearAdmin,
     MembershipAdmin,
@@ -27,26 +43,13 @@ from governance.admin.records import (
     RequirementAdmin,
     RevisedDueDateAdmin,
 )
-from governance.admin.scoped import (
-    ADMIN_ROLES,
-    ATTRIBUTION_FIELDS,
-    RAG_FACTORS,
-    ReadOnlyInline,
-    ScopedAdmin,
-    ScopedAllValuesFilter,
-    ScopedHistoryAdmin,
-    ScopedRelatedFilter,
-    admin_choices,
-    administered_organisation_ids,
-    is_scoped,
-    organisation_id_of,
-    scope_path,
-)
+from governance.admin.scoped import ReadOnlyInline, ScopedAdmin, ScopedHistoryAdmin
 
 __all__ = [
     "ADMIN_ROLES",
     "ATTRIBUTION_FIELDS",
     "DecisionAdmin",
+    "EstimatedCountPaginator",
     "FinancialYearAdmin",
     "ImportLinkAdmin",
     "ImportRecordAdmin",
@@ -57,6 +60,7 @@ __all__ = [
     "MembershipInline",
     "MonthStatusAdmin",
     "OrganisationAdmin",
+    "OrganisationFilter",
     "PlanActionAdmin",
     "PlanDomainAdmin",
     "PlanUpdateAdmin",

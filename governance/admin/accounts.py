@@ -15,8 +15,10 @@ from governance.admin.scoped import ScopedAdmin
 def _superusers_only(model: type[models.Model], base: type[admin.ModelAdmin]) -> None:
     if admin.site.is_registered(model):
         admin.site.unregister(model)
-    admin_class = type(f"Portal{base.__name__}", (ScopedAdmin, base), {"superuser_only": True,
-                                                                       "__module__": __name__})
+    admin_class = type(f"Portal{base.__name__}", (ScopedAdmin, base), {
+        "superuser_only": True, "__module__": __name__,
+        "ordering": base.ordering or ScopedAdmin.ordering,  # Django's own order (users by username)
+    })
     admin.site.register(model, admin_class)
 
 

@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
-from governance.admin.scoped import RAG_FACTORS, ReadOnlyInline, ScopedAdmin, ScopedHistoryAdmin
+from governance.admin.common import RAG_FACTORS
+from governance.admin.scoped import ReadOnlyInline, ScopedAdmin, ScopedHistoryAdmin
 from governance.models import FinancialYear, Membership, MonthStatus, Organisation, Role
 from governance.permissions import acting_user
 from governance.services import membership_check, membership_remove, membership_set, organisation_rag_factors_set
@@ -31,6 +32,7 @@ class OrganisationAdmin(ScopedAdmin):
 
     list_display = ["name", "ods_code", "kind", *RAG_FACTORS]
     search_fields = ["name", "ods_code"]
+    ordering = ("name",)
     inlines = [MembershipInline]
 
     def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:

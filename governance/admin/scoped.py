@@ -1,5 +1,5 @@
-"""The admin's base classes, through which every app registers: `ScopedAdmin`, `ScopedHistoryAdmin`,
-their scoped list filters and `ReadOnlyInline`.
+"""The admin's base classes, through which every app registers: `ScopedAdmin`, `ScopedHistoryAdmin` and
+`ReadOnlyInline` (their list filters and paginator are in `lists`, what the modules share in `common`).
 
 - Whose data: rows of organisations where the staff user is an *administrator*
   (`for_user(user, roles=[Role.ADMINISTRATOR])`); other roles (viewer, PMO editor, panel, finance) give
@@ -14,105 +14,35 @@ their scoped list filters and `ReadOnlyInline`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
-from django.contrib.admin.filters import AllValuesFieldListFilter, RelatedFieldListFilter
+from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.admin.utils import get_fields_from_path, unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.db.models.expressions import Combinable
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
-from governance.models import FinancialYear, Organisation, Role
-from governance.scoping import OrganisationScopedQuerySet
-from governance.selectors import membership_candidates
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-ADMIN_ROLES = (Role.ADMINISTRATOR,)
-# Who did something is recorded by the service that did it, never typed in.
-ATTRIBUTION_FIELDS = ("created_by", "recorded_by", "changed_by", "updated_by", "cleared_by", "imported_by")
-RAG_FACTORS = ("green_factor", "amber_factor", "red_factor")
-
-
-def is_scoped(model: type[models.Model]) -> bool:
-    """Whether rows of `model` belong to an organisation (its queryset has `for_user`)."""
-    return isinstance(model._default_manager.get_queryset(), OrganisationScopedQuerySet)
-
-
-def scope_path(model: type[models.Model]) -> str:
-    return getattr(model, "organisation_scope", "organisation")
-
-
-def organisation_id_of(obj: models.Model) -> int | None:
-    """The organisation a row (or a historical version of it) belongs to, by its `organisation_scope`."""
-    path = scope_path(type(obj))
-    if not path:
-        return obj.pk
-    *hops, last = path.split("__")
-    target: Any = obj
-    for hop in hops:
-        target = getattr(target, hop, None)  # a missing related row raises AttributeError: None
-        if target is None:
-            return None
-    return getattr(target, f"{last}_id", None)
-
-
-def administered_organisation_ids(request: HttpRequest) -> frozenset[int]:
-    """Organisations where the signed-in user is an administrator (once per request)."""
-    cached = getattr(request, "_qipp_administered", None)
-    if cached is None:
-        organisations = Organisation.objects.for_user(request.user, roles=ADMIN_ROLES)
-        cached = frozenset(organisations.values_list("pk", flat=True))
-        request._qipp_administered = cached  # type: ignore[attr-defined]  # a per-request cache
-    return cached
-
-
-def admin_choices(model: type[models.Model], request: HttpRequest) -> QuerySet[Any] | None:
-    """What a select of `model` may offer the user (None: the default, everything)."""
-    user = request.user
-    if user.is_superuser:
-        return None
-    if is_scoped(model):
-        # A scoped model's manager is an OrganisationScopedQuerySet's; mypy sees a model of any kind.
-        return model._default_manager.for_user(user, roles=ADMIN_ROLES)  # type: ignore[attr-defined]
-    if model is get_user_model():
-        return membership_candidates(user)
-    if model is FinancialYear:
-        return None  # shared reference data: every organisation plans in the same years
-    return model._default_manager.none()
-
-
-class ScopedRelatedFilter(RelatedFieldListFilter):
-    """A list filter on a relation offering only related rows used by the user's rows and in their scope."""
-
-    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
-        related = field.remote_field.model
-        used = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
-        rows = related._default_manager.filter(pk__in=used)
-        allowed = admin_choices(related, request)
-        if allowed is not None:
-            rows = rows.filter(pk__in=allowed.values("pk"))
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        if ordering:
-            rows = rows.order_by(*ordering)
-        return [(str(row.pk), str(row)) for row in rows]  # the filter compares str(pk) with the query
-
-
-class ScopedAllValuesFilter(AllValuesFieldListFilter):
-    """Django's all-values filter reads the whole table when the path crosses a relation: read the user's rows."""
-
-    def __init__(self, field: Any, request: HttpRequest, params: Any, model: Any, model_admin: Any,
-                 field_path: str) -> None:
-        super().__init__(field, request, params, model, model_admin, field_path)
-        self.lookup_choices = (
-            model_admin.get_queryset(request).distinct().order_by(field_path).values_list(field_path, flat=True)
-        )
+from governance.admin.common import (
+    ADMIN_ROLES,
+    ATTRIBUTION_FIELDS,
+    admin_choices,
+    administered_organisation_ids,
+    is_scoped,
+    organisation_id_of,
+    scope_path,
+)
+from governance.admin.lists import (
+    BY_CODE,
+    EstimatedCountPaginator,
+    OrganisationFilter,
+    ScopedAllValuesFilter,
+    ScopedRelatedFilter,
+)
+from governance.models import Organisation
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -122,6 +52,13 @@ class ScopedAdmin(admin.ModelAdmin):
     service_owned = False
     # Not organisation data (shared reference data, accounts): superusers only. Implied for unscoped models.
     superuser_only = False
+
+    # Lists that stay fast across every organisation (docs/performance.md): newest first on the primary key's
+    # index unless an admin names another indexed order, no second count of the whole table, an estimate of an
+    # unfiltered big table's rows on PostgreSQL, and filters that never list hundreds of links (`lists`).
+    ordering: ClassVar[tuple[str | Combinable, ...] | list[str | Combinable] | None] = ("-pk",)
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     # -- scope -------------------------------------------------------------------------------------------------
 
@@ -232,6 +169,15 @@ class ScopedAdmin(admin.ModelAdmin):
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         return [self.scoped_list_filter(entry) for entry in super().get_list_filter(request)]
 
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        # An organisation filter's own parameter (by ODS code) crosses the relation: Django allows only its path.
+        if lookup in {
+            f"{entry[0]}__{BY_CODE}" for entry in self.get_list_filter(request)
+            if isinstance(entry, tuple) and entry[1] is OrganisationFilter
+        }:
+            return True
+        return super().lookup_allowed(lookup, value, request)
+
     def scoped_list_filter(self, entry: Any) -> Any:
         if isinstance(entry, str):
             path, filter_class = entry, None
@@ -240,6 +186,8 @@ class ScopedAdmin(admin.ModelAdmin):
         else:
             return entry  # a SimpleListFilter: it must scope its own lookups
         field = get_fields_from_path(self.model, path)[-1]
+        if field.is_relation and field.related_model is Organisation and filter_class is None:
+            return (path, OrganisationFilter)
         if field.is_relation:
             if filter_class is None or issubclass(filter_class, RelatedFieldListFilter):
                 return (path, ScopedRelatedFilter)

@@ -99,6 +99,19 @@ def override_marker(reason: str | None = None, who: str | None = None) -> str:
 
 
 @register.simple_tag
+def money_cell(record: Any, figure: str) -> str:
+    """A register's numeric cell of `record`'s money `figure`, marked where an override of it is in force.
+
+    One function, not an included template: the register draws six a row, and an include per cell was most of
+    the page's time. `record.active_overrides` are the record's overrides in force (prefetched by the selector).
+    """
+    markers = "".join(f"{override_marker(override.reason)} " for override in record.active_overrides
+                      if override.figure == figure)
+    return format_html('<td class="nhsuk-table__cell nhsuk-table__cell--numeric app-nowrap">{}{}</td>\n',
+                       mark_safe(markers), format_money(getattr(record, figure)))  # noqa: S308  # markers: format_html's
+
+
+@register.simple_tag
 def query_with(request: HttpRequest, **changes: Any) -> str:
     """The current query string with some parameters replaced (None or "" removes them)."""
     params = request.GET.copy()
@@ -143,8 +156,8 @@ def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
     request = context["request"]
     entries = list(settings.PORTAL_NAVIGATION)
     user = getattr(request, "user", None)
-    organisations = context.get("my_organisations")  # the header's organisation chooser evaluates it too
-    if organisations is not None and len(organisations) > 1:
+    switcher = context.get("switcher")  # the header's organisation chooser reads it too
+    if switcher is not None and (switcher.more or len(switcher.organisations) > 1):
         for text, name, after in settings.PORTAL_NAVIGATION_SEVERAL_ORGANISATIONS:
             texts = [entry[0] for entry in entries]
             entries.insert(texts.index(after) + 1 if after in texts else len(entries), (text, name))

@@ -5,7 +5,7 @@ One module per concern; the URLs and other apps import from here (`from governan
 `from governance.views import decision_about_page`), never from its modules.
 """
 
-from governance.views.context import safe_next, switch_context
+from governance.views.context import organisation_switch, safe_next, switch_context
 from governance.views.health import health
 from governance.views.imports import import_page, imports_page
 from governance.views.jobs import job_runs_page
@@ -49,6 +49,7 @@ __all__ = [
     "month_close",
     "month_reopen",
     "months",
+    "organisation_switch",
     "plan",
     "plan_action",
     "plan_action_edit",

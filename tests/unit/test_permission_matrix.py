@@ -87,6 +87,7 @@ MATRIX: dict[str, Entry] = {
     "board-pack-file": Entry(row=rows_of("BoardPack")),
     # governance
     "switch-context": Entry(writes=ANY_MEMBER, query=lambda rows: ""),
+    "organisation-switch": Entry(query=lambda rows: f"?q={rows_of('Organisation')(rows).ods_code}"),
     "months": Entry(query=scoped),
     "month-close": Entry(writes=Action.CLOSE_MONTHS, extra=lambda rows: {"month": 2}),
     "month-reopen": Entry(writes=Action.CLOSE_MONTHS, extra=lambda rows: {"month": 1}),

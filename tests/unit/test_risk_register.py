@@ -183,11 +183,11 @@ def test_api_query_count_does_not_grow_with_risks(query):
 
     add(0)
     with CaptureQueriesContext(connection) as one:
-        assert client.get(url).json()["count"] == 1
+        assert len(client.get(url).json()["results"]) == 1
     for n in range(1, 30):
         add(n)
     with CaptureQueriesContext(connection) as many:
-        assert client.get(url).json()["count"] == 30
+        assert len(client.get(url).json()["results"]) == 30
     assert len(many) == len(one)
 
 
@@ -196,4 +196,4 @@ def test_a_user_of_one_organisation_gets_no_risks_of_another():
     risk_create(actor=None, organisation=theirs, year=None, title="Their risk")
     client = APIClient()
     client.force_authenticate(member(mine, Role.ADMINISTRATOR))
-    assert client.get("/api/v1/risks/").json()["count"] == 0
+    assert len(client.get("/api/v1/risks/").json()["results"]) == 0

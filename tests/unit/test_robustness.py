@@ -36,7 +36,7 @@ def pages(django_capture_on_commit_callbacks):
         f"/schemes/{scheme.pk}/tracker/", "/schemes/panel/new/", f"/schemes/{scheme.pk}/director/",
         f"/schemes/{scheme.pk}/stage/", f"/schemes/{scheme.pk}/key-stages/new/",
         f"/schemes/{scheme.pk}/key-stages/template/", "/months/1/close/", "/months/1/reopen/",
-        "/schemes/import/", f"/schemes/programmes/{programme.pk}/tracker/",
+        "/schemes/import/", f"/schemes/programmes/{programme.pk}/tracker/", "/organisations/switch/",
     ]
     return client, urls
 

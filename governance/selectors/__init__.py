@@ -1,4 +1,4 @@
-"""Governance reads, scoped to the user."""
+"""Governance reads, scoped to the user; the organisations one may work in (and the switcher's) in `organisations`."""
 
 from __future__ import annotations
 
@@ -33,13 +33,12 @@ from governance.models import (
     Role,
 )
 from governance.permissions import password_reset_refusal
+from governance.selectors.organisations import organisations_for
+from governance.selectors.organisations import organisations_matching as organisations_matching  # re-exported
+from governance.selectors.organisations import switcher_organisations as switcher_organisations  # re-exported
 
 if TYPE_CHECKING:
     from governance.permissions import Viewer
-
-
-def organisations_for(user: Viewer) -> QuerySet[Organisation]:
-    return Organisation.objects.for_user(user).order_by("name")
 
 
 def membership_candidates(user: Viewer) -> QuerySet[Any]:
