@@ -234,6 +234,7 @@ def _write(actor: Actor | None, organisation: Organisation, year_name: str, star
             last=Max("position"))["last"] or 0
         touched: list[ImportTouch] = []
         for line_plan in plan.lines:
+            at = line_plan.rows[0]  # the row a refusal names
             try:
                 if line_plan.line is None:
                     position += 1  # new lines follow the saved ones, in the file's order
@@ -241,11 +242,13 @@ def _write(actor: Actor | None, organisation: Organisation, year_name: str, star
                                                         name=line_plan.name, position=position)
                 if line_plan.change != ImportChange.UNCHANGED:
                     for row in line_plan.rows:
+                        at = row
                         budget_month_record(actor=actor, line=line_plan.line, month=row.month, plan=row.plan,
                                             actual=row.actual, forecast=row.forecast)
             except ValidationError as error:
-                # The reading checks what the services check; this is a last guard, and nothing is kept.
-                raise WorkbookInvalid([Problem(parsed.sheet, line_plan.rows[0].row, "",
+                # The reading checks what the services check, except closed months (the service's lock decides
+                # those); either way nothing is kept.
+                raise WorkbookInvalid([Problem(parsed.sheet, at.row, "",
                                                "; ".join(error.messages))]) from None
             touched.append(ImportTouch(line_plan.line, line_plan.change, line_plan.line.get_absolute_url()))
         # In the import's transaction: an import that fails leaves no record of success.

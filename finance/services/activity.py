@@ -18,7 +18,7 @@ from finance.models import (
     ActivityLine,
     ActivityMonth,
 )
-from finance.services.versioned import versioned_save
+from finance.services.versioned import month_closed_locked, refuse_closed_change, versioned_save
 from governance.fields import NOTE_LENGTH, check_length
 from governance.models import FinancialYear, Organisation
 from governance.permissions import Action, require
@@ -88,7 +88,10 @@ def activity_month_record(
     *, actor: Actor | None, line: ActivityLine, month: int, plan: int, actual: int | None = None,
     expected_version: int | None = None,
 ) -> ActivityMonth:
-    """Set a line's month (M1 = April): the planned count, and the actual where known. Unchanged, no write."""
+    """Set a line's month (M1 = April): the planned count, and the actual where known. Unchanged, no write.
+
+    A closed month is refused with the reason (nothing saved), as schemes' months are.
+    """
     _keep_activity(actor, line.organisation)
     if not 1 <= month <= 12:
         raise ValidationError({"month": [f"Month {month} is not a month of the year: use M1 (April) to M12 (March)."]})
@@ -98,6 +101,9 @@ def activity_month_record(
         raise ValidationError({"plan": [f"Enter the plan for {label}."]})
     check_count(actual, f"actual for {label}", field="actual")
     values = {"plan": plan, "actual": actual}
+    closed = month_closed_locked(organisation=line.organisation, year=line.year, month=month)
     row = ActivityMonth.objects.select_for_update().filter(line=line, month=month).first()
+    refuse_closed_change(closed=closed, found=row, values=values, year=line.year, month=month,
+                         figures=f"planned and actual activity of {line.code}")
     return versioned_save(actor=actor, found=row, new=lambda: ActivityMonth(line=line, month=month, **values),
                           values=values, expected_version=expected_version, label=label)

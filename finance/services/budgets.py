@@ -13,6 +13,7 @@ from finance.models import (
     BudgetLineKind,
     BudgetMonth,
 )
+from finance.services.versioned import month_closed_locked, refuse_closed_change
 from finance.services.versioned import versioned_save as _versioned_save
 from governance.fields import check_length
 from governance.models import FinancialYear, Organisation
@@ -65,7 +66,10 @@ def budget_month_record(
     *, actor: Actor | None, line: BudgetLine, month: int, expected_version: int | None = None,
     plan: Decimal, actual: Decimal | None = None, forecast: Decimal | None = None,
 ) -> BudgetMonth:
-    """Set a line's month (M1 = April): plan, and actual and forecast where known. Unchanged, no write."""
+    """Set a line's month (M1 = April): plan, and actual and forecast where known. Unchanged, no write.
+
+    A closed month is refused with the reason (nothing saved), as schemes' months are.
+    """
     _keep_budgets(actor, line.organisation)
     if not 1 <= month <= 12:
         raise ValidationError({"month": [f"Month {month} is not a month of the year: use M1 (April) to M12 (March)."]})
@@ -76,6 +80,9 @@ def budget_month_record(
     if forecast is not None:
         check_money(forecast, f"forecast for {label}", field="forecast")
     values = {"plan": plan, "actual": actual, "forecast": forecast}
+    closed = month_closed_locked(organisation=line.organisation, year=line.year, month=month)
     row = BudgetMonth.objects.select_for_update().filter(line=line, month=month).first()
+    refuse_closed_change(closed=closed, found=row, values=values, year=line.year, month=month,
+                         figures=f"plan, actual and forecast of {line.name}")
     return _versioned_save(actor=actor, found=row, new=lambda: BudgetMonth(line=line, month=month, **values),
                            values=values, expected_version=expected_version, label=label)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from governance.services import EditConflict
+from governance.services import EditConflict, closed_months_locked, closed_months_refusal
 
 if TYPE_CHECKING:
+    from governance.models import FinancialYear, Organisation
     from governance.permissions import Actor
 
 
@@ -22,6 +23,21 @@ class Versioned(Protocol):
 
 
 VersionedT = TypeVar("VersionedT", bound=Versioned)
+
+
+def month_closed_locked(*, organisation: Organisation, year: FinancialYear, month: int) -> bool:
+    """Lock the month's status (before the month's own row, the order every save and close keep) and say whether
+    it is closed."""
+    return bool(closed_months_locked(organisation=organisation, year=year, months=[month]))
+
+
+def refuse_closed_change(
+    *, closed: bool, found: object | None, values: Mapping[str, Any], year: FinancialYear, month: int, figures: str,
+) -> None:
+    """A closed month's figures cannot be changed, nor a month first recorded in it. Saving what is already
+    saved is no change, so a re-import of a ledger whose earlier months are closed still goes through."""
+    if closed and (found is None or any(getattr(found, field) != value for field, value in values.items())):
+        raise closed_months_refusal(year=year, months=[month], figures=figures)
 
 
 def versioned_save(

@@ -10,7 +10,13 @@ from governance.services.common import EditConflict
 from governance.services.imports import IMPORT_ACTIONS, WARNING_LENGTH, ImportTouch, file_checksum, import_record
 from governance.services.jobs import job_run_fail, job_run_finish, job_run_queue, job_run_start
 from governance.services.meetings import MEETING_FIELDS, decision_record, meeting_create, meeting_update
-from governance.services.months import month_close, month_reopen, month_statuses_lock
+from governance.services.months import (
+    closed_months_locked,
+    closed_months_refusal,
+    month_close,
+    month_reopen,
+    month_statuses_lock,
+)
 from governance.services.organisations import organisation_rag_factors_set, rag_factors_changed
 from governance.services.outbox import outbox_deliver, outbox_pending, outbox_sweep, task_send_on_commit
 from governance.services.people import (
@@ -46,6 +52,8 @@ __all__ = [
     "PLAN_ACTION_FIELDS",
     "WARNING_LENGTH",
     "action_due_date_revise",
+    "closed_months_locked",
+    "closed_months_refusal",
     "api_token_issue",
     "api_token_revoke",
     "decision_record",

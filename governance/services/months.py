@@ -1,8 +1,9 @@
 """Closing and reopening months, and the lock that closing a month and saving figures in it share.
 
-A closed month's actuals and forecasts are read-only (schemes.services.scheme_month_update refuses
-them). Every close and reopen is kept: MonthStatus has simple-history records, so each change is a
-history row with who did it, when, and (for a reopening) why.
+A closed month's figures are read-only: schemes' actuals and forecasts (schemes.services.scheme_month_update),
+budget lines' and activity lines' months (finance.services) all refuse them with `closed_months_refusal`.
+Every close and reopen is kept: MonthStatus has simple-history records, so each change is a history row with
+who did it, when, and (for a reopening) why.
 """
 
 from __future__ import annotations
@@ -38,6 +39,27 @@ def month_statuses_lock(
     )
     locked = MonthStatus.objects.select_for_update().filter(organisation=organisation, year=year, month__in=months)
     return {status.month: status for status in locked.order_by("month")}
+
+
+def closed_months_locked(*, organisation: Organisation, year: FinancialYear, months: Iterable[int]) -> list[int]:
+    """Lock the months' statuses (as `month_statuses_lock`) and return those of them that are closed, in order.
+
+    A save of a month's figures calls this before it locks its own rows, so every save and every close take
+    their locks in the same order. Call inside a transaction.
+    """
+    statuses = month_statuses_lock(organisation=organisation, year=year, months=months)
+    return [month for month, status in statuses.items() if status.is_closed]
+
+
+def closed_months_refusal(*, year: FinancialYear, months: Iterable[int], figures: str) -> ValidationError:
+    """The one message every page, API call and import shows for a write to closed months (the API's 400)."""
+    months = sorted(months)
+    names = ", ".join(month_label(year.start_year, m) for m in months)
+    one = len(months) == 1
+    return ValidationError(
+        f"{names} {'is' if one else 'are'} closed, so {'its' if one else 'their'} {figures} cannot be changed. "
+        "Nothing has been saved. Ask finance to reopen the month if a figure is wrong."
+    )
 
 
 def _locked_status(organisation: Organisation, year: FinancialYear, month: int) -> MonthStatus:

@@ -13,7 +13,7 @@ from django.db import transaction
 from governance.formatting import month_label
 from governance.money import check_money
 from governance.permissions import Action
-from governance.services import month_statuses_lock
+from governance.services import closed_months_locked, closed_months_refusal
 from schemes.models import Scheme, SchemeMonth
 from schemes.services.common import EditConflict, check_role, recorded_by, schedule_recompute
 
@@ -51,15 +51,9 @@ def scheme_month_update(*, actor: Actor | None, scheme: Scheme, edits: Iterable[
     if not edits:
         return []
     # Lock the months' statuses so finance cannot close a month half-way through this save.
-    statuses = month_statuses_lock(organisation=scheme.organisation, year=scheme.year, months=months)
-    closed = [status for status in statuses.values() if status.is_closed]
+    closed = closed_months_locked(organisation=scheme.organisation, year=scheme.year, months=months)
     if closed:
-        names = ", ".join(month_label(start, status.month) for status in closed)
-        verb = "is" if len(closed) == 1 else "are"
-        raise ValidationError(
-            f"{names} {verb} closed, so {'its' if len(closed) == 1 else 'their'} actual and forecast cannot be "
-            "changed. Nothing has been saved. Ask finance to reopen the month if a figure is wrong."
-        )
+        raise closed_months_refusal(year=scheme.year, months=closed, figures="actual and forecast")
     rows = {row.month: row for row in SchemeMonth.objects.select_for_update().filter(scheme=scheme, month__in=months)}
     stale = [edit.month for edit in edits if edit.expected_version != (rows[edit.month].version
                                                                         if edit.month in rows else 0)]
