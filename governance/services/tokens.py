@@ -1,17 +1,29 @@
-"""API tokens: the key a person's programs send in the Authorization header ("Token <key>") to act as them."""
+"""API tokens: the key a person's programs send in the Authorization header ("Token <key>") to act as them.
+
+A token ends with what it stands for: when the account's password is changed or reset (by any path: the password
+page, an administrator's reset, Django's admin, `manage.py changepassword`), when the account is deactivated, and
+when the person loses their last membership. The receivers below (connected in GovernanceConfig.ready) see every
+save of an account and every removal of a membership, so no path that changes an account can forget it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from governance.models import Membership
 from governance.permissions import is_system_actor
 
 if TYPE_CHECKING:
     from governance.permissions import Actor
+
+# The fields of an account whose change ends its token; a save naming only others (a sign-in's last_login) is skipped
+# without a query.
+TOKEN_ENDING_FIELDS = frozenset({"password", "is_active"})
 
 
 @transaction.atomic
@@ -45,3 +57,22 @@ def api_token_revoke(*, actor: Actor | None, user: Actor) -> bool:
 def _check_own(actor: Actor | None, user: Actor, verb: str) -> None:
     if actor is not None and not is_system_actor(actor) and actor.pk != user.pk:
         raise PermissionDenied(f"You can {verb} an API token for yourself only.")
+
+
+def token_revoke_on_account_change(sender: type[Any], instance: Any, raw: bool = False,
+                                   update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
+    """pre_save of the user model: a new password (set_password, whoever called it) or a deactivation revokes the
+    account's token. One query, and only for an account that has a token."""
+    if raw or instance.pk is None or (update_fields is not None and not TOKEN_ENDING_FIELDS & set(update_fields)):
+        return
+    saved = get_user_model().objects.filter(pk=instance.pk, auth_token__isnull=False).values(
+        "password", "is_active").first()
+    if saved is not None and (saved["password"] != instance.password or not instance.is_active):
+        api_token_revoke(actor=None, user=instance)
+
+
+def token_revoke_on_last_membership(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+    """post_delete of a membership (membership_remove, the admin, an organisation deleted): someone who belongs to
+    no organisation any more keeps no token."""
+    if not Membership.objects.filter(user_id=instance.user_id).exists():
+        api_token_revoke(actor=None, user=instance.user)

@@ -1,6 +1,8 @@
 """An administrator resets a member's password (issue 12): a temporary password, typed (the validators apply) or made
 up and shown once, that the member must change at their next sign-in; only for people every one of whose
-organisations the administrator administers, never a superuser (a takeover across organisations)."""
+organisations the administrator administers, never a superuser (a takeover across organisations). A password
+change or reset by any path revokes the person's API token, as do deactivating them and removing their last
+membership."""
 
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from governance import services
 from governance.models import Membership, Organisation, PasswordChangeDue, Role
@@ -167,3 +172,92 @@ def test_a_made_up_password_passes_the_validators_and_differs_each_time() -> Non
     assert len(made) == 20
     for password in made:
         validate_password(password)
+
+
+# --- An API token ends with what it stands for ------------------------------------------------------------
+# A password changed on the password page, reset by an administrator, changed in Django's admin or by
+# `manage.py changepassword`, a deactivated account and a person's last membership removed all revoke it, and the
+# pages say so. A sign-in (which saves last_login) keeps it, at no query.
+
+
+def with_token(user: User) -> str:
+    key = services.api_token_issue(actor=user, user=user).key
+    assert api_status(key) == 200
+    return key
+
+
+def api_status(key: str) -> int:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client.get("/api/v1/schemes/").status_code
+
+
+def test_changing_your_own_password_revokes_your_token_and_the_page_says_so(bexley) -> None:
+    amy = _person(bexley, Role.PMO_EDITOR, "amy")
+    key = with_token(amy)
+    client = _signed_in("amy")
+    assert "A token is revoked when your password is changed or reset" in client.get(
+        "/accounts/api-token/").content.decode()
+    done = client.post("/accounts/password/", {"old_password": OLD, "new_password1": NEW, "new_password2": NEW},
+                       follow=True)
+    assert "If you had an API token it is revoked" in done.content.decode()
+    assert api_status(key) in (401, 403) and not Token.objects.filter(user=amy).exists()
+
+
+def test_an_administrators_reset_revokes_the_members_token_and_the_page_says_so(bexley) -> None:
+    _person(bexley, Role.ADMINISTRATOR, "ada")
+    amy = _person(bexley, Role.PMO_EDITOR, "amy")
+    key = with_token(amy)
+    response = _signed_in("ada").post(f"/people/{amy.pk}/password/", {"password1": "", "password2": ""})
+    assert response.status_code == 200
+    assert "If they had an API token it is revoked" in response.content.decode()
+    assert api_status(key) in (401, 403)
+
+
+def test_a_password_changed_in_djangos_admin_or_by_the_command_revokes_the_token(bexley, monkeypatch) -> None:
+    amy = _person(bexley, Role.PMO_EDITOR, "amy")
+    with_token(amy)
+    root = User.objects.create_superuser("root", "root@example.org", OLD)
+    response = _signed_in("root").post(f"/admin/auth/user/{amy.pk}/password/",
+                                      {"password1": NEW, "password2": NEW, "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()
+    assert not Token.objects.filter(user=amy).exists()
+
+    key = with_token(root)
+    monkeypatch.setattr("django.contrib.auth.management.commands.changepassword.getpass.getpass",
+                        lambda prompt="": NEW)
+    call_command("changepassword", "root", stdout=None)
+    assert api_status(key) in (401, 403)
+
+
+def test_deactivating_an_account_revokes_its_token(bexley) -> None:
+    amy = _person(bexley, Role.PMO_EDITOR, "amy")
+    key = with_token(amy)
+    amy.first_name = "Amy"
+    amy.save()  # another change keeps it
+    assert api_status(key) == 200
+    amy.is_active = False
+    amy.save(update_fields=["is_active"])
+    assert not Token.objects.filter(user=amy).exists()
+
+
+def test_removing_the_last_membership_revokes_the_token_but_not_an_earlier_one(bexley) -> None:
+    admin = _person(bexley, Role.ADMINISTRATOR, "ada")
+    other = OrganisationFactory(ods_code="07L")
+    amy = _person(bexley, Role.PMO_EDITOR, "amy")
+    services.membership_set(actor=None, user=amy, organisation=other, role=Role.VIEWER)
+    key = with_token(amy)
+    services.membership_remove(actor=admin, membership=Membership.objects.get(user=amy, organisation=bexley))
+    assert api_status(key) == 200  # still a viewer of 07L
+    services.membership_remove(actor=None, membership=Membership.objects.get(user=amy, organisation=other))
+    assert not Token.objects.filter(user=amy).exists()
+
+
+def test_a_sign_in_keeps_the_token_and_costs_no_query_for_it(bexley) -> None:
+    amy = _person(bexley, Role.PMO_EDITOR, "amy")
+    key = with_token(amy)
+    _signed_in("amy")
+    assert api_status(key) == 200
+    with CaptureQueriesContext(connection) as queries:
+        amy.save(update_fields=["last_login"])
+    assert len(queries) == 1  # the update itself
