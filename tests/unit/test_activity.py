@@ -23,6 +23,7 @@ from finance.forms.activity import parse_count
 from finance.models import ActivityLine, ActivityMonth
 from governance.models import Role
 from schemes.services import EditConflict
+from tests.api_pages import all_pages
 from tests.factories import FinancialYearFactory, OrganisationFactory, member
 
 D = Decimal
@@ -336,30 +337,13 @@ def test_query_counts_do_not_grow_with_lines(organisation, year) -> None:
     assert counts[0] == counts[1], counts
 
 
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings):
-    settings.DEBUG = True  # load_demo refuses to run without it
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", verbosity=0)
-
-
-def _api_rows(client: APIClient, url: str) -> list[dict]:
-    rows: list[dict] = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200, response.content
-        rows += response.json()["results"]
-        url = response.json()["next"]
-    return rows
-
-
 @pytest.mark.django_db
 def test_cambridgeshire_activity_plan_is_the_papers_through_the_api(demo) -> None:
     from django.contrib.auth import get_user_model
 
     client = APIClient()
     client.force_authenticate(get_user_model().objects.get(username="viewer"))
-    rows = _api_rows(client, "/api/v1/activity/?organisation=06h&year=2018/19")
+    rows = all_pages(client, "/api/v1/activity/?organisation=06h&year=2018/19")
     assert [r["code"] for r in rows] == list(PRINTED)
     em7 = rows[0]
     assert em7 == em7 | {"organisation": "06H", "year": "2018/19", "title": "Total Referrals (Specific Acute)",
@@ -377,8 +361,8 @@ def test_cambridgeshire_activity_plan_is_the_papers_through_the_api(demo) -> Non
         recorded = [f"monthly profile sums to {row['checks']['profile_total']}, plan printed {row['plan']}"]
         assert printed.get("inconsistencies", []) == (recorded if row["checks"]["profile_difference"] else [])
     assert sum(1 for r in rows if r["checks"]["profile_difference"]) == 9
-    assert _api_rows(client, "/api/v1/activity/?organisation=07N") == []
-    assert [r["code"] for r in _api_rows(client, "/api/v1/activity/?organisation=06H&q=E.M.11")] == [
+    assert all_pages(client, "/api/v1/activity/?organisation=07N") == []
+    assert [r["code"] for r in all_pages(client, "/api/v1/activity/?organisation=06H&q=E.M.11")] == [
         "E.M.11", "E.M.11a", "E.M.11b"]
     assert client.get("/api/v1/activity/?year=nonsense").status_code == 400
     history = ActivityMonth.history.count()

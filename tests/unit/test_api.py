@@ -7,33 +7,16 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance.formatting import format_money
 from governance.models import Organisation, Role
+from tests.api_pages import all_pages
 from tests.factories import OrganisationFactory, SchemeFactory, member
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings):
-    settings.DEBUG = True  # load_demo refuses to run without it
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", verbosity=0)
-
-
-def all_pages(client: APIClient, url: str) -> list[dict]:
-    rows: list[dict] = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200, response.content
-        rows += response.json()["results"]
-        url = response.json()["next"]
-    return rows
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.management import call_command
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -34,13 +33,6 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = 5  # per operation and user: about 40 operations x 2 users, a minute or so on SQLite
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 RECORD_PATH = re.compile(r"^(/api/v1/[a-z-]+/)\{id\}/")
-
-
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks: Any, settings: Any) -> None:
-    settings.DEBUG = True  # load_demo refuses to run without it
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", verbosity=0)
 
 
 def operations(schema: Any) -> Iterator[Any]:

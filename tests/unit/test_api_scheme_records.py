@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -24,6 +23,7 @@ from schemes.models import (
     SchemeRating,
     StageChange,
 )
+from tests.api_pages import all_pages
 from tests.factories import OrganisationFactory, SchemeFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -31,36 +31,19 @@ D = Decimal
 ENDPOINTS = ["scheme-months", "rag-sittings", "director-assessments", "overrides", "stage-moves", "key-stages"]
 
 
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings):
-    settings.DEBUG = True  # load_demo refuses to run without it
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", verbosity=0)
-
-
-def every_row(client: APIClient, url: str) -> list[dict]:
-    rows: list[dict] = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200, response.content
-        rows += response.json()["results"]
-        url = response.json()["next"]
-    return rows
-
-
 def test_bexley_through_the_api_is_the_paper(demo):
     client = APIClient()
     client.login(username="viewer", password="viewer-demo-2013")
-    months = every_row(client, "/api/v1/scheme-months/?organisation=07N&year=2013/14")
+    months = all_pages(client, "/api/v1/scheme-months/?organisation=07N&year=2013/14")
     assert len(months) == 27 * 12
     # The in-year plan is the months' plans added up: the appendix's 11,576,188 (pennies kept, rounded on the page).
     assert abs(sum(D(m["plan"]) for m in months) - D("11576188")) <= 1
     assert all(m["actual"] is None for m in months)  # the paper publishes no actuals
-    [sitting] = every_row(client, "/api/v1/rag-sittings/?organisation=07N")
+    [sitting] = all_pages(client, "/api/v1/rag-sittings/?organisation=07N")
     assert sitting["held_on"] == "2013-01-23" and len(sitting["ratings"]) == 27
-    assessments = every_row(client, "/api/v1/director-assessments/?organisation=07N")
+    assessments = all_pages(client, "/api/v1/director-assessments/?organisation=07N")
     assert {a["assessed_on"] for a in assessments} == {"2013-03-14"}
-    overrides = every_row(client, "/api/v1/overrides/?organisation=07N&reference=1&active=true")
+    overrides = all_pages(client, "/api/v1/overrides/?organisation=07N&reference=1&active=true")
     plan = next(o for o in overrides if o["figure"] == "plan_in_year")
     assert D(plan["value"]) == D("1164417") and "paper 1,164,417" in plan["reason"] and plan["in_force"]
 

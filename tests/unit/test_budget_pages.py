@@ -52,13 +52,6 @@ def test_differences_name_the_totals_a_paper_printed_otherwise() -> None:
 # --- Cambridgeshire M10 from the demo data ---------------------------------------------------------------
 
 
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings) -> None:
-    settings.DEBUG = True  # load_demo refuses to run without it
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", verbosity=0)
-
-
 def _paper(row: dict) -> calculations.BudgetRow:
     return calculations.budget_row_of(*(D(row[part][name]) * K for part, name in (
         ("ytd", "plan"), ("ytd", "actual"), ("forecast", "plan"), ("forecast", "forecast"))))

@@ -17,6 +17,7 @@ from finance.calculations import Amounts
 from finance.models import FinancialRisk, FinancialRiskMonth
 from governance.models import Membership, Organisation, Role
 from schemes.services import EditConflict
+from tests.api_pages import all_pages
 from tests.factories import FinancialYearFactory, OrganisationFactory, member
 
 D = Decimal
@@ -60,23 +61,6 @@ def test_differences_name_the_figures_a_published_total_prints_differently() -> 
 # --- Cambridgeshire M10 through the API after load_demo ---------------------------------------------------
 
 
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings):
-    settings.DEBUG = True  # load_demo refuses to run without it
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", verbosity=0)
-
-
-def _api_rows(client: APIClient, url: str) -> list[dict]:
-    rows: list[dict] = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200, response.content
-        rows += response.json()["results"]
-        url = response.json()["next"]
-    return rows
-
-
 def _sum(rows: list[dict], name: str) -> Decimal:
     return sum((D(row[name]) for row in rows), D("0")) / THOUSAND
 
@@ -87,7 +71,7 @@ def test_cambridgeshire_m10_reproduced_through_the_api(demo) -> None:
 
     client = APIClient()
     client.force_authenticate(get_user_model().objects.get(username="viewer"))
-    rows = _api_rows(client, "/api/v1/financial-risks/?organisation=06h&year=2018/19&month=10")
+    rows = all_pages(client, "/api/v1/financial-risks/?organisation=06h&year=2018/19&month=10")
     risks = [r for r in rows if r["kind"] == "risk"]
     mitigations = [r for r in rows if r["kind"] == "mitigation"]
     assert len(risks) == 9 and len(mitigations) == 10
@@ -110,9 +94,9 @@ def test_cambridgeshire_m10_reproduced_through_the_api(demo) -> None:
     shortfall = _sum(mitigations, "total_value") - _sum(risks, "total_value")
     assert shortfall == D("-1114")
     # Filters narrow: one kind, another month (none), another organisation (none).
-    assert len(_api_rows(client, "/api/v1/financial-risks/?organisation=06H&kind=mitigation")) == 10
-    assert _api_rows(client, "/api/v1/financial-risks/?organisation=06H&month=9") == []
-    assert _api_rows(client, "/api/v1/financial-risks/?organisation=07N") == []
+    assert len(all_pages(client, "/api/v1/financial-risks/?organisation=06H&kind=mitigation")) == 10
+    assert all_pages(client, "/api/v1/financial-risks/?organisation=06H&month=9") == []
+    assert all_pages(client, "/api/v1/financial-risks/?organisation=07N") == []
 
 
 @pytest.mark.django_db
@@ -337,7 +321,7 @@ def test_the_months_api_gives_the_sums_the_papers_totals_and_the_shortfall(demo)
 
     client = APIClient()
     client.force_authenticate(get_user_model().objects.get(username="finance"))
-    [month] = _api_rows(client, "/api/v1/financial-risk-months/?organisation=06H&year=2018/19&month=10")
+    [month] = all_pages(client, "/api/v1/financial-risk-months/?organisation=06H&year=2018/19&month=10")
     totals = month["totals"]
     assert totals["published_risks"] == {"total_value": "29001000.00", "assessed_value": "21259000.00",
                                          "in_forecast": "17207000.00", "residual": "4052000.00"}
@@ -347,7 +331,7 @@ def test_the_months_api_gives_the_sums_the_papers_totals_and_the_shortfall(demo)
     assert totals["risks"]["in_forecast"] == "17208000.00"  # the sum of the paper's rounded rows
     assert totals["shortfall"] == {"total_value": "-1114000.00", "assessed_value": "0.00", "in_forecast": "0.00",
                                    "residual": "0.00"}
-    assert _api_rows(client, "/api/v1/financial-risk-months/?organisation=07N") == []
+    assert all_pages(client, "/api/v1/financial-risk-months/?organisation=07N") == []
 
 
 @pytest.mark.django_db

@@ -257,12 +257,6 @@ def test_api_query_counts_do_not_grow_with_rows(plan):
 
 # --- the demo data ----------------------------------------------------------------------------------------
 
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings):
-    settings.DEBUG = True  # load_demo refuses to run without it
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", verbosity=0)
-
 
 def test_action_11d_carries_its_revised_due_dates_with_their_reasons_through_the_api(demo, client):
     client.login(username="viewer", password="viewer-demo-2013")

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -25,13 +24,6 @@ from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFac
 pytestmark = pytest.mark.django_db
 D = Decimal
 K = D(1000)
-
-
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings):
-    settings.DEBUG = True  # load_demo refuses to run without it
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", verbosity=0)
 
 
 def cambridgeshire() -> tuple[Organisation, FinancialYear]:

@@ -18,6 +18,7 @@ from risks.models import Risk
 from risks.scoring import score_band
 from risks.selectors import risk_as_of, risk_score_history, stage_scores
 from risks.services import EditConflict, risk_create, risk_record, risk_update
+from tests.api_pages import all_pages
 from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -105,27 +106,10 @@ def test_the_score_at_any_past_date_comes_from_the_dated_history():
 # --- The demo data through the API (issue 8, "Checks that must hold") ------------------------------------
 
 
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings):
-    settings.DEBUG = True
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", verbosity=0)
-
-
-def _all(client: APIClient, url: str) -> list[dict]:
-    rows: list[dict] = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200, response.content
-        rows += response.json()["results"]
-        url = response.json()["next"]
-    return rows
-
-
 def test_demo_risks_through_the_api(demo):
     client = APIClient()
     client.login(username="viewer", password="viewer-demo-2013")
-    cambs = _all(client, "/api/v1/risks/?organisation=06H&year=2018/19")
+    cambs = all_pages(client, "/api/v1/risks/?organisation=06H&year=2018/19")
     assert len(cambs) == 16
     s117 = next(r for r in cambs if r["title"] == "Failure to address Section 117/CHC disputes with Local Authorities")
     assert (s117["current_likelihood"], s117["current_impact"], s117["current_score"], s117["current_band"]) == (
@@ -139,7 +123,7 @@ def test_demo_risks_through_the_api(demo):
             data["target_impact"]) == (4, 4, 3, 4)
     plan = next(r for r in cambs if r["title"].startswith("Failure to deliver the CCG's Improvement Plan"))
     assert (plan["target_likelihood"], plan["target_impact"], plan["target_score"]) == (1, 4, 4)
-    surrey = _all(client, "/api/v1/risks/?organisation=5P5")
+    surrey = all_pages(client, "/api/v1/risks/?organisation=5P5")
     assert len(surrey) == 94 and all(r["year"] == "2011/12" for r in surrey)
     assert sum(1 for r in surrey if r["programme"]) > 80 and all(r["impact"] == "" for r in surrey)
     for row in cambs + surrey:
@@ -150,9 +134,9 @@ def test_demo_risks_through_the_api(demo):
                 assert row[f"{stage}_band"] == score_band(likelihood * impact)
             if row[f"{stage}_score"] is not None:
                 assert row[f"{stage}_band"] == score_band(row[f"{stage}_score"])
-    red = _all(client, "/api/v1/risks/?organisation=06H&band=Red")
+    red = all_pages(client, "/api/v1/risks/?organisation=06H&band=Red")
     assert {r["current_band"] for r in red} == {"Red"} and len(red) == 15  # all but "12 3x4"
-    green_targets = _all(client, "/api/v1/risks/?organisation=06H&band=Green&scores=target")
+    green_targets = all_pages(client, "/api/v1/risks/?organisation=06H&band=Green&scores=target")
     assert [r["target_score"] for r in green_targets] == [3]
 
 
