@@ -3,13 +3,13 @@ mitigations (the month's register, with totals and the shortfall as formulas).""
 
 from __future__ import annotations
 
-from openpyxl.worksheet.worksheet import Worksheet
-
 from dashboards.exports.formats import (
     BOLD,
     PERCENT,
+    PLAIN,
     POUNDS_K,
     WHOLE_PERCENT,
+    PackSheet,
     finish,
     formula,
     month_name,
@@ -28,7 +28,7 @@ BUDGET_FIGURES = ("ytd_plan", "ytd_actual", "ytd_variance", "ytd_variance_pct", 
                   "forecast_variance", "forecast_variance_pct")
 
 
-def budget_sheet(ws: Worksheet, inputs: PackInputs) -> None:
+def budget_sheet(ws: PackSheet, inputs: PackInputs) -> None:
     row = title(ws, inputs, "Budget variance")
     report = inputs.report
     if report is None:
@@ -42,15 +42,11 @@ def budget_sheet(ws: Worksheet, inputs: PackInputs) -> None:
         "adverse in brackets.", [name for name, _ in BUDGET_COLUMNS], freeze_columns=1)
     for line in inputs.budget_lines:
         row += 1
-        cell = put(ws, row, 1, line.name)
-        total = line.kind not in ("line", "allocation")
+        style = PLAIN if line.kind in ("line", "allocation") else BOLD  # totals in bold
+        put(ws, row, 1, line.name, style=style)
         for column, name in enumerate(BUDGET_FIGURES, 2):
-            target = put(ws, row, column, getattr(line, name), PERCENT if name.endswith("_pct") else POUNDS_K)
-            if total:
-                target.font = BOLD
+            put(ws, row, column, getattr(line, name), PERCENT if name.endswith("_pct") else POUNDS_K, style)
         put(ws, row, 10, line.commentary)
-        if total:
-            cell.font = BOLD
     finish(ws, inputs, [width for _, width in BUDGET_COLUMNS], header_row, row)
 
 
@@ -60,7 +56,7 @@ RISK_COLUMNS = [("Kind", 11), ("Description", 44), ("Exec lead", 16), ("Total va
 AMOUNT_COLUMNS = {4: "total_value", 5: "assessed_value", 7: "in_forecast", 8: "residual"}
 
 
-def financial_risks_sheet(ws: Worksheet, inputs: PackInputs) -> dict[str, int]:
+def financial_risks_sheet(ws: PackSheet, inputs: PackInputs) -> dict[str, int]:
     """Risks, then mitigations, each with its total row; then the shortfall (mitigations less risks).
 
     Returns the rows of the totals (kind -> row) for the Summary's formulas.
@@ -90,19 +86,19 @@ def financial_risks_sheet(ws: Worksheet, inputs: PackInputs) -> dict[str, int]:
             put(ws, row, 10, item.commentary)
         row += 1
         totals[kind] = row
-        put(ws, row, 1, "Total").font = BOLD
-        put(ws, row, 2, f"Total {kind.lower()}").font = BOLD
+        put(ws, row, 1, "Total", style=BOLD)
+        put(ws, row, 2, f"Total {kind.lower()}", style=BOLD)
         for column in AMOUNT_COLUMNS:
             letter = "DEFGH"[column - 4]
             expression = f"=SUM({letter}{first}:{letter}{row - 1})" if row > first else "=0"
-            formula(ws, row, column, expression, POUNDS_K).font = BOLD
+            formula(ws, row, column, expression, POUNDS_K, BOLD)
     last = row
     row += 2
     totals["Shortfall"] = row
-    put(ws, row, 2, "Shortfall (mitigations - risks)").font = BOLD
+    put(ws, row, 2, "Shortfall (mitigations - risks)", style=BOLD)
     for column in AMOUNT_COLUMNS:
         letter = "DEFGH"[column - 4]
-        formula(ws, row, column, f"={letter}{totals['Mitigations']}-{letter}{totals['Risks']}", POUNDS_K).font = BOLD
+        formula(ws, row, column, f"={letter}{totals['Mitigations']}-{letter}{totals['Risks']}", POUNDS_K, BOLD)
     published = register.published_shortfall
     if published is not None and register.shortfall_differs:
         note(ws, row + 1, f"The paper printed a shortfall of {format_money_k(published.total_value)} total, "

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from openpyxl.comments import Comment
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from dashboards.exports.formats import (
     BOLD,
+    ITALIC,
+    PLAIN,
     POUNDS,
+    PackSheet,
     finish,
     formula,
     header,
@@ -43,7 +44,7 @@ def schemes_total_row(inputs: PackInputs) -> int:
     return SCHEMES_HEADER_ROW + len(inputs.schemes) + 1
 
 
-def schemes_sheet(ws: Worksheet, inputs: PackInputs) -> None:
+def schemes_sheet(ws: PackSheet, inputs: PackInputs) -> None:
     row = title(ws, inputs, "QIPP schemes")
     assert row == SCHEMES_HEADER_ROW
     header(ws, row, [name for name, _ in SCHEME_COLUMNS])
@@ -57,19 +58,19 @@ def schemes_sheet(ws: Worksheet, inputs: PackInputs) -> None:
         put(ws, row, 5, scheme.go_live)
         put(ws, row, 6, scheme.months_in_year)
         for column, name in MONEY_COLUMNS.items():
-            cell = put(ws, row, column, money(scheme.figures[name]), POUNDS)
-            if name in scheme.overrides:
+            overridden = name in scheme.overrides  # in italics, with the reason in the cell's comment
+            cell = put(ws, row, column, money(scheme.figures[name]), POUNDS, ITALIC if overridden else PLAIN)
+            if overridden:
                 cell.comment = Comment(f"{FIGURE_NAMES[name]} set by hand: {scheme.overrides[name]}", "QIPP portal")
-                cell.font = Font(italic=True)
         for column, dimension in RATING_COLUMNS.items():
-            rag(put(ws, row, column, ""), scheme.ratings.get(dimension, ""))
+            rag(ws, row, column, scheme.ratings.get(dimension, ""))
         put(ws, row, 16, scheme.delivery_change_months)
     last = row
     row += 1
-    put(ws, row, 3, "Total").font = BOLD
+    put(ws, row, 3, "Total", style=BOLD)
     for column in MONEY_COLUMNS:
         letter = get_column_letter(column)
-        formula(ws, row, column, f"=SUM({letter}{header_row + 1}:{letter}{last})", POUNDS).font = BOLD
+        formula(ws, row, column, f"=SUM({letter}{header_row + 1}:{letter}{last})", POUNDS, BOLD)
     note(ws, row + 2, "Overridden figures are in italics, with the reason in the cell's comment. RAG ratings are "
                       "the latest panel sitting's (as at the report), in words as well as colours.")
     finish(ws, inputs, [width for _, width in SCHEME_COLUMNS], header_row, last)
@@ -79,7 +80,7 @@ MEASURES = ("Plan", "Actual", "Forecast")
 FIRST_MONTH_COLUMN = 5  # Ref, Scheme, Programme, Measure, then M1..M12
 
 
-def tracker_sheet(ws: Worksheet, inputs: PackInputs) -> dict[str, str]:
+def tracker_sheet(ws: PackSheet, inputs: PackInputs) -> dict[str, str]:
     """Three rows a scheme (plan, actual, forecast) by month; YTD to the pack's month and FOT as formulas.
 
     FOT = actuals to month N + forecasts after N, where a month after N with no forecast counts at plan (the
@@ -111,7 +112,7 @@ def tracker_sheet(ws: Worksheet, inputs: PackInputs) -> dict[str, str]:
                 elif measure == "Actual":
                     put(ws, row, column, money(figures.actual), POUNDS)
                 elif m > n and figures.forecast is None:
-                    put(ws, row, column, money(figures.plan), POUNDS).font = Font(italic=True)
+                    put(ws, row, column, money(figures.plan), POUNDS, ITALIC)
                 else:
                     put(ws, row, column, money(figures.forecast), POUNDS)
             if measure == "Plan":
@@ -128,12 +129,12 @@ def tracker_sheet(ws: Worksheet, inputs: PackInputs) -> dict[str, str]:
     last = row
     for measure in MEASURES:
         row += 1
-        put(ws, row, 2, f"Total {measure.lower()}").font = BOLD
-        put(ws, row, 4, measure).font = BOLD
+        put(ws, row, 2, f"Total {measure.lower()}", style=BOLD)
+        put(ws, row, 4, measure, style=BOLD)
         for column in range(FIRST_MONTH_COLUMN, fot_column + 1):
             letter = get_column_letter(column)
             formula(ws, row, column, f'=SUMIF($D${header_row + 1}:$D${last},"{measure}",'
-                                     f"{letter}{header_row + 1}:{letter}{last})", POUNDS).font = BOLD
+                                     f"{letter}{header_row + 1}:{letter}{last})", POUNDS, BOLD)
     note(ws, row + 2, f"YTD runs M1 to M{n} ({month_name(inputs)}). FOT = actuals to M{n} + forecasts after; a "
                       "month after with no forecast counts at plan (in italics). Savings over plan are favourable.")
     finish(ws, inputs, [8, 34, 20, 9, *[11] * 12, 13, 13], header_row, last)

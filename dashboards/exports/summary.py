@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
-
 from dashboards.exports.formats import (
     BAND_FILL,
     BAND_FONT,
     COUNT,
+    PLAIN,
     POUNDS,
     POUNDS_K,
-    fill,
+    PackSheet,
+    Style,
+    filled,
     finish,
     formula,
     header,
@@ -27,6 +27,7 @@ from dashboards.exports.inputs import PackInputs
 from governance.formatting import format_pounds
 
 TOP_RISKS = 5
+SECTION = Style(bold=True, size=12)
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ class SheetTotals:
     financial_risks: dict[str, int] = field(default_factory=dict)
 
 
-def _bold(ws: Worksheet, row: int, value: str) -> int:
-    put(ws, row, 1, value).font = Font(bold=True, size=12)
+def _bold(ws: PackSheet, row: int, value: str) -> int:
+    put(ws, row, 1, value, style=SECTION)
     return row + 1
 
 
@@ -69,7 +70,7 @@ def _messages(inputs: PackInputs) -> list[str]:
     return messages
 
 
-def summary_sheet(ws: Worksheet, inputs: PackInputs, totals: SheetTotals) -> None:
+def summary_sheet(ws: PackSheet, inputs: PackInputs, totals: SheetTotals) -> None:
     row = title(ws, inputs, "QIPP board pack")
     header(ws, row, ["Figure", "Amount (£)", "What it is"])
     header_row = row
@@ -126,9 +127,8 @@ def summary_sheet(ws: Worksheet, inputs: PackInputs, totals: SheetTotals) -> Non
         score = risk.scores["current"]
         put(ws, row, 1, f"{risk.reference} {risk.title}".strip())
         put(ws, row, 2, score.score, COUNT)
-        band = put(ws, row, 3, f"{score.band} ({score.likelihood or '?'} x {score.impact or '?'})")
-        if score.band in BAND_FILL:
-            fill(band, BAND_FILL[score.band], BAND_FONT[score.band])
+        put(ws, row, 3, f"{score.band} ({score.likelihood or '?'} x {score.impact or '?'})",
+            style=filled(BAND_FILL[score.band], BAND_FONT[score.band]) if score.band in BAND_FILL else PLAIN)
         row += 1
     if not top:
         put(ws, row, 1, "No scored risks are recorded for this year.")
@@ -136,7 +136,7 @@ def summary_sheet(ws: Worksheet, inputs: PackInputs, totals: SheetTotals) -> Non
     row += 1
     row = _bold(ws, row, "Commentary")
     for message in [*_messages(inputs), *([inputs.commentary] if inputs.commentary else [])]:
-        put(ws, row, 1, message).alignment = Alignment(wrap_text=False)
+        put(ws, row, 1, message)  # not wrapped: a line of words runs on across the empty cells
         row += 1
     row += 1
     row = _bold(ws, row, "Where the figures come from")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.styles.cell_style import StyleArray
 
 from dashboards.exports.finance import budget_sheet, financial_risks_sheet
-from dashboards.exports.formats import month_name
+from dashboards.exports.formats import PackSheet, Style, month_name
 from dashboards.exports.inputs import PackInputs
 from dashboards.exports.registers import heat_map_sheet, improvement_plan_sheet, risk_register_sheet
 from dashboards.exports.schemes import schemes_sheet, schemes_total_row, tracker_sheet
@@ -19,11 +20,10 @@ SHEETS = ("Summary", "Schemes", "Monthly tracker", "Budget variance", "Financial
 
 def board_pack(inputs: PackInputs) -> bytes:
     """The pack as .xlsx bytes. The Summary comes first but is written last: it points at the others' totals."""
-    workbook = Workbook()
-    summary = workbook.active
-    assert summary is not None  # a new workbook always has its first sheet
-    summary.title = SHEETS[0]
-    sheets = {name: workbook.create_sheet(name) for name in SHEETS[1:]}
+    workbook = Workbook(write_only=True)  # rows streamed once each, styles shared (dashboards.exports.formats)
+    styles: dict[Style, StyleArray] = {}
+    sheets = {name: PackSheet(workbook.create_sheet(name), styles) for name in SHEETS}
+    summary = sheets[SHEETS[0]]
     schemes_sheet(sheets["Schemes"], inputs)
     tracker = tracker_sheet(sheets["Monthly tracker"], inputs)
     budget_sheet(sheets["Budget variance"], inputs)
