@@ -11,14 +11,17 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -30,9 +33,9 @@ from benchmarks.measure import signed_in_client
 from benchmarks.pages import page_paths
 from benchmarks.portfolio import Portfolio
 from benchmarks.timing import percentile
+from qipp_portal import gunicorn as gunicorn_settings
 from schemes.models import Scheme, SchemeMonth
 
-WORKERS, THREADS = 2, 16  # gthread: 2 processes (the machine's cores) x 16 threads
 WRITE_EVERY = 5
 TIMEOUT = 60.0
 
@@ -45,6 +48,47 @@ class _User:
     months: list[list[int]]  # [id, version] of the scheme months only this user writes
     results: list[tuple[str, int, float]] = field(default_factory=list)  # (kind, status, seconds)
     failures: list[str] = field(default_factory=list)
+
+
+class _CpuMeter:
+    """CPU seconds over the run, as cores used (seconds / wall seconds): the load generator (this process's threads),
+    gunicorn (its master and workers) and the whole machine (/proc/stat: PostgreSQL and anything else running)."""
+
+    def __init__(self, server: int) -> None:
+        self.server = server
+        self.generator = time.process_time()
+        self.gunicorn = self._tree(server)
+        self.machine = self._machine()
+
+    @staticmethod
+    def _tree(pid: int) -> float:
+        ticks = 0
+        pids = [pid]
+        while pids:
+            current = pids.pop()
+            try:
+                fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+                pids += [int(child) for child in
+                         Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+            except (OSError, IndexError, ValueError):
+                continue
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _machine() -> float:
+        try:
+            fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        except (OSError, ValueError):
+            return 0.0
+        return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+    def used(self, seconds: float) -> dict[str, float | None]:
+        if not seconds:
+            return {"load_generator": None, "gunicorn": None, "machine": None}
+        return {"load_generator": round((time.process_time() - self.generator) / seconds, 2),
+                "gunicorn": round((self._tree(self.server) - self.gunicorn) / seconds, 2),
+                "machine": round((self._machine() - self.machine) / seconds, 2)}
 
 
 def _free_port() -> int:
@@ -108,17 +152,30 @@ def _send(user: _User, port: int, requests: int, start: threading.Barrier) -> No
     conn.close()
 
 
-def _serve(port: int) -> subprocess.Popen[bytes]:
-    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "CELERY_BROKER_URL")}
+def _environment(static_root: str) -> dict[str, str]:
+    """The server's environment: production settings (DEBUG off, static files collected and served by WhiteNoise,
+    persistent connections), but plain HTTP on 127.0.0.1 and Celery eager as in this process."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("REDIS_URL", "CELERY_BROKER_URL") and not key.startswith("DJANGO_")}
     # The database this process is connected to (a test run's is not the one DATABASE_URL names).
     db = connection.settings_dict
     credentials = f"{quote(db['USER'] or '')}:{quote(str(db['PASSWORD'] or ''))}@" if db["USER"] else ""
-    env |= {"DATABASE_URL": f"postgres://{credentials}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-            "DJANGO_SECURE_SSL_REDIRECT": "false", "PYTHONUNBUFFERED": "1"}
+    return env | {
+        "DATABASE_URL": f"postgres://{credentials}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # This process's key: the sessions it signed the users in with are signed with it.
+        "DJANGO_SECRET_KEY": str(settings.SECRET_KEY), "DJANGO_STATIC_ROOT": static_root,
+        "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_HSTS_SECONDS": "0", "PYTHONUNBUFFERED": "1"}
+
+
+def _serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    # Debug off stores static files under hashed names (WhiteNoise's manifest), so they are collected first.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=settings.BASE_DIR,
+                   env=env, check=True, stdout=subprocess.DEVNULL)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "qipp_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS), "--timeout", "120",
-         "--log-level", "warning"], cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL)
+        [sys.executable, "-m", "gunicorn", "qipp_portal.wsgi:application", "-c", "python:qipp_portal.gunicorn",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=settings.BASE_DIR, env=env,
+        stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -140,22 +197,28 @@ def load_run(portfolio: Portfolio, requests: int) -> dict[str, Any]:
                 "p95_ms": None}
     clients = _users(portfolio)
     port = _free_port()
-    server = _serve(port)
-    start = threading.Barrier(len(clients))
-    threads = [threading.Thread(target=_send, args=(user, port, requests, start)) for user in clients]
-    started = time.perf_counter()
+    static_root = tempfile.mkdtemp(prefix="qipp-load-static-")
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        server.terminate()
+        server = _serve(port, _environment(static_root))
+        start = threading.Barrier(len(clients))
+        threads = [threading.Thread(target=_send, args=(user, port, requests, start)) for user in clients]
+        cpu = _CpuMeter(server.pid)
+        started = time.perf_counter()
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    seconds = time.perf_counter() - started
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            seconds = time.perf_counter() - started
+            used = cpu.used(seconds)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    finally:
+        shutil.rmtree(static_root, ignore_errors=True)
     results = [result for user in clients for result in user.results]
     failures = [failure for user in clients for failure in user.failures]
 
@@ -168,4 +231,6 @@ def load_run(portfolio: Portfolio, requests: int) -> dict[str, Any]:
     return {"skipped": None, "users": users, **summary(None), "errors": len(failures), "error_examples": failures[:5],
             "reads": summary("read"), "writes": summary("write"), "seconds": round(seconds, 2),
             "requests_per_second": round(len(results) / seconds, 1),
-            "server": f"gunicorn gthread {WORKERS} workers x {THREADS} threads, 127.0.0.1:{port}"}
+            "server": f"gunicorn {gunicorn_settings.worker_class} {gunicorn_settings.workers} workers x "
+                      f"{gunicorn_settings.threads} threads (qipp_portal/gunicorn.py), DEBUG off, 127.0.0.1:{port}",
+            "cpu_cores_used": used}

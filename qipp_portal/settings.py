@@ -172,7 +172,10 @@ _SQLITE_OPTIONS = {
 
 _database_url = env_url("DATABASE_URL", {"postgres", "postgresql", "sqlite"})
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
+    # Persistent connections (a minute by default; each gunicorn thread keeps its own), checked before reuse so a
+    # restarted database costs no request an error.
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+                                                  conn_health_checks=True)}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "db.sqlite3")}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

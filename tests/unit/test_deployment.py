@@ -211,3 +211,23 @@ def test_no_template_has_an_inline_script_or_style() -> None:
     found = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path in (ROOT / "templates").rglob("*.html")
              for match in inline.finditer(path.read_text())]
     assert found == []
+
+
+def test_the_web_service_runs_gunicorn_threaded_with_a_worker_per_core() -> None:
+    from qipp_portal import gunicorn
+
+    web = " ".join(COMPOSE["services"]["web"]["command"])
+    assert "gunicorn qipp_portal.wsgi -c python:qipp_portal.gunicorn" in web and "--workers" not in web
+    assert gunicorn.worker_class == "gthread" and gunicorn.threads >= 2
+    assert gunicorn.workers == len(os.sched_getaffinity(0)) or "GUNICORN_WORKERS" in os.environ
+
+
+def test_database_connections_persist_and_are_checked_before_reuse() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "db = settings.DATABASES['default']; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"],
+        cwd=ROOT, capture_output=True, text=True, check=False, env=_clean_environment(
+            **PRODUCTION, DJANGO_SETTINGS_MODULE="qipp_portal.settings",
+            DATABASE_URL="postgres://qipp:secret@db:5432/qipp"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True"]
