@@ -2,15 +2,18 @@
 
 Its own package so the Celery tasks can import it while `schemes.services` imports the tasks (no cycle).
 
-Set-based (issue 11, docs/adr/0005-set-based-recompute.md): inputs are read as plain values in five queries a
-chunk (`reading`), the pure engine runs over them, and only the rows whose stored values differ are written,
-with one statement per table a chunk (`writing`). Every scope, one scheme after an edit, an organisation-year,
-an organisation (its RAG factors changed) or every organisation (the nightly job), runs the same batches: one
-organisation-year per transaction, so memory stays flat and an edit waits for one batch at most.
+Set-based (issue 11, docs/adr/0005-set-based-recompute.md): inputs are read as plain values (one statement a
+chunk on PostgreSQL, `reading`), the engine runs over them in whole pence (`engine.compute_pence`, identical
+to the Decimal engine to the penny), and only the rows whose stored values differ are written, with one
+statement per table a chunk (`writing`). Every scope, one scheme after an edit, an organisation-year, an
+organisation (its RAG factors changed) or every organisation (the nightly job), runs the same batches: whole
+organisation-years, packed in order up to CHUNK schemes a transaction, so memory stays flat and an edit waits
+for one batch at most.
 
-Overlapping recomputes never lose an update: a batch takes a transaction-level advisory lock on its
-organisation-year (PostgreSQL; SQLite serialises writers anyway) before it reads, so a second recompute
-reads its inputs only once the first has committed, and every edit queues its own recompute once it commits.
+Overlapping recomputes never lose an update: a batch takes a transaction-level advisory lock on each of its
+organisation-years (PostgreSQL; SQLite serialises writers anyway), in (organisation, year) order, before it
+reads, so a second recompute reads its inputs only once the first has committed, and every edit queues its
+own recompute once it commits.
 """
 
 from __future__ import annotations
@@ -19,13 +22,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from schemes.models import Scheme
 from schemes.recompute.reading import FIGURE_COLUMNS, chunk_changes
 from schemes.recompute.writing import changes_write, copy_text
 
-CHUNK = 2000  # schemes read, computed and written at once within a batch: bounds memory whatever its size
+CHUNK = 2000  # schemes read, computed and written at once, and at most in one batch (unless one organisation-
+# year is bigger): bounds memory and how long an edit waits, whatever the portfolio's size
 
 __all__ = [
     "CHUNK",
@@ -54,29 +59,40 @@ class Recomputed:
                           self.schemes_written + other.schemes_written, self.months_written + other.months_written)
 
 
-def _lock(organisation_id: int, year_id: int) -> None:
-    """Wait for any other recompute of this organisation-year, and hold it off until this transaction ends.
+Key = tuple[int, int]  # (organisation id, year id)
 
-    The two-key advisory lock space is the recompute's alone. Batches run in (organisation, year) order, so
-    recomputes that share a caller's transaction across batches still take their locks in one order (no
-    deadlock). SQLite needs nothing: each transaction takes the database's write lock as it begins.
+
+def _lock(keys: list[Key]) -> None:
+    """Wait for any other recompute of these organisation-years, and hold them off until this transaction ends.
+
+    The two-key advisory lock space is the recompute's alone. Keys are taken in (organisation, year) order,
+    every batch's and every recompute's, so recomputes of overlapping scopes never deadlock. SQLite needs
+    nothing: each transaction takes the database's write lock as it begins.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [organisation_id, year_id])
+            # JIT off for this transaction, in the same round trip: the read's correlated estimates pass the JIT
+            # threshold and compiling took 0.4-0.5 s a chunk, several times the read itself.
+            # unnest returns the keys in array order, so they are locked in that order.
+            cursor.execute("SELECT set_config('jit', 'off', true), pg_advisory_xact_lock(k.organisation, k.year) "
+                           "FROM unnest(%s::int[], %s::int[]) AS k(organisation, year)",
+                           [[o for o, _ in keys], [y for _, y in keys]])
 
 
 @transaction.atomic
-def _batch(organisation_id: int, year_id: int, scheme_ids: list[int] | None, *, stamp_all: bool) -> Recomputed:
-    """One organisation-year (all its schemes, or those of `scheme_ids` in it), in one transaction."""
-    _lock(organisation_id, year_id)
+def _batch(keys: list[Key], scheme_ids: list[int] | None, *, stamp_all: bool) -> Recomputed:
+    """Whole organisation-years (all their schemes, or those of `scheme_ids` in them), in one transaction."""
+    _lock(keys)
     # Read after the lock: a recompute that held it has committed, so its writes and the inputs it saw are ours.
-    schemes = Scheme.objects.filter(organisation_id=organisation_id, year_id=year_id)
+    where = Q()
+    for organisation_id, year_id in keys:
+        where |= Q(organisation_id=organisation_id, year_id=year_id)
+    schemes = Scheme.objects.filter(where)
     if scheme_ids is not None:
         schemes = schemes.filter(pk__in=scheme_ids)
     ids = list(schemes.order_by("pk").values_list("pk", flat=True))
     now = timezone.now()
-    done = Recomputed(batches=1)
+    done = Recomputed(batches=len(keys))
     for start in range(0, len(ids), CHUNK):
         changes = chunk_changes(ids[start:start + CHUNK], stamp_all=stamp_all)
         changes_write(changes, now)
@@ -85,29 +101,47 @@ def _batch(organisation_id: int, year_id: int, scheme_ids: list[int] | None, *, 
     return done
 
 
+def _batches(sizes: list[tuple[Key, int]]) -> list[list[Key]]:
+    """Consecutive organisation-years, in order, packed into batches of at most CHUNK schemes (an organisation-
+    year bigger than that is a batch of its own): a transaction each. Small organisation-years share one, since
+    a transaction's own cost (lock, reads, commit) would otherwise outweigh their few schemes' work."""
+    batches: list[list[Key]] = []
+    size = 0
+    for key, count in sorted(sizes):
+        if batches and size + count <= CHUNK:
+            batches[-1].append(key)
+            size += count
+        else:
+            batches.append([key])
+            size = count
+    return batches
+
+
 def _recompute(schemes: Iterable[int] | None = None, *, organisation_id: int | None = None,
                stamp_all: bool = False) -> Recomputed:
     """Every scope's recompute: the organisation-years of `schemes` (or of the organisation, or all), in order.
 
     Deliberately not one transaction: each batch commits on its own (unless the caller holds one), so an edit
-    waits for one organisation-year at most, never the whole run, and a run cut short keeps what it finished
-    (running it again is safe: the engine gives the same figures).
+    waits for one batch at most (at most CHUNK schemes), never the whole run, and a run cut short keeps what it
+    finished (running it again is safe: the engine gives the same figures).
     """
-    scope = Scheme.objects.order_by()  # no default ordering: its columns would join the DISTINCT
+    scope = Scheme.objects.order_by()  # no default ordering: its columns would join the GROUP BY
     if organisation_id is not None:
         scope = scope.filter(organisation_id=organisation_id)
-    batches: dict[tuple[int, int], list[int] | None] = {}
+    chosen: dict[Key, list[int]] = {}
     if schemes is None:
-        batches = {key: None for key in scope.values_list("organisation_id", "year_id").distinct()}
+        sizes = [((o, y), n) for o, y, n in
+                 scope.values_list("organisation_id", "year_id").annotate(n=Count("pk")).values_list(
+                     "organisation_id", "year_id", "n")]
     else:
-        grouped: dict[tuple[int, int], list[int]] = {}
         for batch_organisation, year_id, pk in scope.filter(pk__in=set(schemes)).values_list(
                 "organisation_id", "year_id", "pk"):
-            grouped.setdefault((batch_organisation, year_id), []).append(pk)
-        batches.update(grouped)
+            chosen.setdefault((batch_organisation, year_id), []).append(pk)
+        sizes = [(key, len(ids)) for key, ids in chosen.items()]
     done = Recomputed()
-    for (batch_organisation, year_id), ids in sorted(batches.items()):
-        done += _batch(batch_organisation, year_id, ids, stamp_all=stamp_all)
+    for keys in _batches(sizes):
+        ids = None if schemes is None else [pk for key in keys for pk in chosen[key]]
+        done += _batch(keys, ids, stamp_all=stamp_all)
     return done
 
 
@@ -128,7 +162,7 @@ def scheme_recompute(*, scheme_id: int) -> Scheme:
 
 def organisation_year_recompute(*, organisation_id: int, year_id: int) -> Recomputed:
     """Recompute every scheme of one organisation's year, in one transaction, writing only what changed."""
-    return _batch(organisation_id, year_id, None, stamp_all=False)
+    return _batch([(organisation_id, year_id)], None, stamp_all=False)
 
 
 def organisation_recompute(*, organisation_id: int) -> Recomputed:

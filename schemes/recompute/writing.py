@@ -18,10 +18,27 @@ from typing import Any
 from django.db import connection
 
 from schemes.models import SchemeMonth
-from schemes.recompute.reading import FIGURE_COLUMNS, Changes
+from schemes.recompute.reading import FIGURE_COLUMNS, MONEY_COLUMNS, Changes
 
 # COPY's text format: these characters are escaped; a backslash first, so the others' escapes stay single.
 _COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+_MONEY_AT = tuple(n for n, name in enumerate(FIGURE_COLUMNS, start=1) if name in MONEY_COLUMNS)
+
+
+def pounds(pence: int) -> str:
+    """Whole pence as pounds with two decimals ("-0.05"), exactly: integer arithmetic, no float."""
+    whole, penny = divmod(abs(pence), 100)
+    return f"{'-' if pence < 0 else ''}{whole}.{penny:02d}"
+
+
+def _in_pounds(row: tuple[Any, ...]) -> list[Any]:
+    """A scheme row (id, *FIGURE_COLUMNS) with its money in pounds (Decimal), as the database stores it."""
+    values = list(row)
+    for n in _MONEY_AT:
+        values[n] = Decimal(values[n]).scaleb(-2)
+    return values
 
 
 def changes_write(changes: Changes, now: datetime) -> None:
@@ -30,20 +47,21 @@ def changes_write(changes: Changes, now: datetime) -> None:
     write(changes.scheme_rows, changes.month_updates, now)
     if changes.month_inserts:
         SchemeMonth.objects.bulk_create(
-            [SchemeMonth(scheme_id=s, month=m, plan=p) for s, m, p in changes.month_inserts], batch_size=1000)
+            [SchemeMonth(scheme_id=s, month=m, plan=Decimal(p).scaleb(-2)) for s, m, p in changes.month_inserts],
+            batch_size=1000)
 
 
-def _write_portable(schemes: list[tuple[Any, ...]], months: list[tuple[int, int, Decimal]], now: datetime) -> None:
+def _write_portable(schemes: list[tuple[Any, ...]], months: list[tuple[int, int, int]], now: datetime) -> None:
     stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         if schemes:
             assignments = ", ".join(f"{name} = %s" for name in FIGURE_COLUMNS)
             cursor.executemany(
                 f"UPDATE schemes_scheme SET {assignments}, figures_computed_at = %s WHERE id = %s",
-                [(*_db_values(row[1:]), stamp, row[0]) for row in schemes])
+                [(*_db_values(values[1:]), stamp, values[0]) for values in map(_in_pounds, schemes)])
         if months:
             cursor.executemany("UPDATE schemes_schememonth SET plan = %s WHERE scheme_id = %s AND month = %s",
-                               [(str(plan), scheme_id, month) for scheme_id, month, plan in months])
+                               [(pounds(plan), scheme_id, month) for scheme_id, month, plan in months])
 
 
 def _db_values(values: Sequence[Any]) -> list[Any]:
@@ -68,30 +86,41 @@ def copy_text(value: Any) -> str:
 
 
 def copy_into_temporary(cursor: Any, table: str, like: str, columns: Sequence[str],
-                        rows: Iterable[Sequence[Any]]) -> None:
+                        rows: Iterable[Sequence[Any]], *, lines: Iterable[str] | None = None) -> None:
     """Create the temporary `table` with `like`'s types for `columns` (dropped at commit), COPY `rows` in and
-    analyse it."""
+    analyse it. `lines` may give the rows already in COPY's text format instead (each ending in a newline)."""
     names = ", ".join(columns)
     cursor.execute(f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS SELECT {names} FROM {like} WITH NO DATA")
-    buffer = io.StringIO("".join("\t".join(copy_text(value) for value in row) + "\n" for row in rows))
+    if lines is None:
+        lines = ("\t".join(copy_text(value) for value in row) + "\n" for row in rows)
+    buffer = io.StringIO("".join(lines))
     cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)  # psycopg2's cursor, under Django's
     # A temporary table has no statistics: unanalysed, the planner guessed its size and hash-joined it against
     # a scan of the whole target table, every batch (quadratic over a portfolio); analysed, it uses the index.
     cursor.execute(f"ANALYZE {table}")
 
 
-def _write_postgresql(schemes: list[tuple[Any, ...]], months: list[tuple[int, int, Decimal]],
-                      now: datetime) -> None:
+def _scheme_lines(schemes: list[tuple[Any, ...]]) -> Iterable[str]:
+    """Scheme rows in COPY's text format: ids, months and money need no escaping; the rating and JSON do."""
+    for (pk, fye, months, plan, next_year, rag, most_likely, change, adjusted, director_value, director_next_year,
+         overridden) in schemes:
+        yield (f"{pk}\t{pounds(fye)}\t{months}\t{pounds(plan)}\t{pounds(next_year)}\t{copy_text(rag)}\t"
+               f"{pounds(most_likely)}\t{change}\t{adjusted}\t{pounds(director_value)}\t"
+               f"{pounds(director_next_year)}\t{copy_text(overridden)}\n")
+
+
+def _write_postgresql(schemes: list[tuple[Any, ...]], months: list[tuple[int, int, int]], now: datetime) -> None:
     with connection.cursor() as cursor:
         if schemes:
-            copy_into_temporary(cursor, "recompute_scheme", "schemes_scheme", ("id", *FIGURE_COLUMNS), schemes)
+            copy_into_temporary(cursor, "recompute_scheme", "schemes_scheme", ("id", *FIGURE_COLUMNS), (),
+                                lines=_scheme_lines(schemes))
             assignments = ", ".join(f"{name} = r.{name}" for name in FIGURE_COLUMNS)
             cursor.execute(f"UPDATE schemes_scheme s SET {assignments}, figures_computed_at = %s "
                            "FROM recompute_scheme r WHERE s.id = r.id", [now])
             cursor.execute("DROP TABLE recompute_scheme")
         if months:
-            copy_into_temporary(cursor, "recompute_month", "schemes_schememonth", ("scheme_id", "month", "plan"),
-                                months)
+            copy_into_temporary(cursor, "recompute_month", "schemes_schememonth", ("scheme_id", "month", "plan"), (),
+                                lines=(f"{scheme_id}\t{month}\t{pounds(plan)}\n" for scheme_id, month, plan in months))
             cursor.execute("UPDATE schemes_schememonth m SET plan = r.plan FROM recompute_month r "
                            "WHERE m.scheme_id = r.scheme_id AND m.month = r.month")
             cursor.execute("DROP TABLE recompute_month")

@@ -3,7 +3,8 @@
 Each recompute and edit runs in its own thread, on its own connection (tests/integration/racing.py). No update
 is lost: once everything has finished, every stored figure equals a fresh engine run over the final inputs
 (tests/recompute_oracle.py). And no long lock: while a portfolio recompute holds one organisation-year, edits
-elsewhere save at once, and an edit of a scheme in that organisation-year waits for that batch only.
+elsewhere save at once, and an edit of a scheme the batch wrote waits for that batch only (whole organisation-years
+packed up to CHUNK schemes, schemes.recompute).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from governance.models import FinancialYear, Organisation
 from schemes import services
 from schemes.models import Scheme
 from schemes.recompute import organisation_recompute, portfolio_recompute, schemes_recompute
+from schemes.recompute.reading import INPUTS_STATEMENT_START
 from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory
 from tests.integration.conftest import wait_for
 from tests.integration.racing import TIMEOUT, Pause, Racers, race_together
@@ -64,7 +66,7 @@ def test_overlapping_recomputes_paused_and_an_edit_between_them_lose_no_update(c
     edited = schemes[0]
 
     racers = Racers()
-    pause = Pause(statement='SELECT "schemes_schememonth"')  # the last read of the first batch: all inputs read
+    pause = Pause(statement=INPUTS_STATEMENT_START)  # the first batch's one read: all its inputs read
     racers.start("organisation", lambda: organisation_recompute(organisation_id=organisation.pk), pause=pause)
     try:
         assert pause.locked.wait(TIMEOUT), racers.outcomes
@@ -97,8 +99,9 @@ def test_recomputes_of_overlapping_scopes_and_edits_started_at_once_lose_no_upda
 
 
 def test_an_edit_waits_for_one_organisation_year_of_a_portfolio_recompute_at_most(celery_worker_process) -> None:
-    """The portfolio recompute is paused in its second batch, having written it: an edit in the batch before and
-    one in the batch after save at once; one in the paused batch waits for that batch's row locks, then saves."""
+    """The portfolio recompute is paused having written the second organisation-year: edits in the organisation-
+    years before and after it save at once (nothing holds their rows); one in the written organisation-year waits
+    for that batch's row locks, then saves."""
     year = FinancialYearFactory(start_year=2013)
     before, paused, after = (_schemes(OrganisationFactory(ods_code=f"CON{n}"), year, 2) for n in (4, 5, 6))
     _computed([*before, *paused, *after])

@@ -82,3 +82,24 @@ def test_a_portfolio_recompute_is_one_batch_per_organisation_year() -> None:
     random_portfolio(seed=5, schemes=24)  # three organisations, two years
     done = portfolio_recompute()
     assert (done.batches, done.schemes) == (6, 24)
+
+
+def test_small_organisation_years_share_a_batch_of_at_most_a_chunk_and_a_big_one_is_its_own() -> None:
+    sizes = [((2, 1), 700), ((1, 2), 900), ((1, 1), 1000), ((3, 1), 2500), ((3, 2), 10), ((4, 1), 1990)]
+    assert recompute._batches(sizes) == [[(1, 1), (1, 2)], [(2, 1)], [(3, 1)], [(3, 2), (4, 1)]]
+    assert recompute._batches([]) == []
+
+
+def test_a_portfolio_recompute_of_small_organisation_years_is_few_transactions() -> None:
+    random_portfolio(seed=5, schemes=24)
+    with CaptureQueriesContext(connection) as queries:
+        done = portfolio_recompute()
+    assert (done.batches, done.schemes, done.schemes_written) == (6, 24, 24)  # six organisation-years, one batch
+    assert len([q for q in queries.captured_queries if 'FROM "schemes_schemerating"' in q["sql"]]) == 1
+
+
+def test_money_is_written_to_the_penny_from_whole_pence() -> None:
+    from schemes.recompute.writing import pounds
+
+    assert [pounds(p) for p in (0, 5, -5, 100, -100, 123456, -123456, 99_999_999_999_999)] == [
+        "0.00", "0.05", "-0.05", "1.00", "-1.00", "1234.56", "-1234.56", "999999999999.99"]
