@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dashboards import panels
 from dashboards.forms import BoardPackForm
@@ -26,6 +26,7 @@ from schemes.selectors import (
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The year at a glance; a governing-body viewer, who reads rather than keeps the registers, has the dashboard
     as home (rendered here, so Home stays the current item; the glance is still at `at-a-glance`)."""
@@ -36,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def at_a_glance(request: HttpRequest) -> HttpResponse:
     """The working organisation's year at a glance: totals, savings gap, RAG mix, programme targets."""
     working = working_of(request)
@@ -52,6 +54,7 @@ def at_a_glance(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The governing body's view of the working organisation and year, drawn from stored figures only."""
     working = working_of(request)
@@ -61,6 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def organisation_dashboard(request: HttpRequest, ods_code: str, start_year: int) -> HttpResponse:
     """One organisation's dashboard for a year (the portfolio's drill-down): it becomes the working one, so the
     header and every other page follow. Another organisation's is not found."""
@@ -82,6 +86,7 @@ def _dashboard(request: HttpRequest, organisation: Organisation, year: Financial
 
 
 @login_required
+@require_safe
 def portfolio(request: HttpRequest) -> HttpResponse:
     """Every organisation of the user, one row each, each drilling down to its dashboard."""
     return render(request, "dashboards/portfolio.html", {"rows": portfolio_rows(request.user)})
@@ -118,6 +123,7 @@ def board_packs(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
     """One run's progress: queued, running, ready (with the download) or failed (with the reason). While it is
     queued or running, static/js/board_pack.js reloads the page every few seconds."""
@@ -130,6 +136,7 @@ def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def board_pack_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The produced .xlsx, for members of its organisation only (404 for anyone else)."""
     pack = board_pack_download(request.user, pk)

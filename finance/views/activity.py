@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from finance import selectors, services
 from finance.filters import ActivityLineFilterSet
@@ -44,6 +44,7 @@ def _chosen_month(request: HttpRequest, default: int) -> int:
 
 
 @login_required
+@require_safe
 def activity(request: HttpRequest) -> HttpResponse:
     """The working year's activity plan: each line's bridge, and plan, actual and variance for a month and YTD."""
     working = working_of(request)
@@ -65,6 +66,7 @@ def activity(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def activity_line(request: HttpRequest, pk: int) -> HttpResponse:
     """One line: its bridge and checks, and its 12 months with plan, actual and variance (and the YTD to each)."""
     line = _line_or_404(request, pk)
@@ -158,6 +160,7 @@ def activity_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def activity_line_history(request: HttpRequest, pk: int) -> HttpResponse:
     line = _line_or_404(request, pk)
     versions, month_versions = selectors.activity_history(line)

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from finance import selectors, services
 from finance.filters import BudgetLineFilterSet
@@ -38,6 +38,7 @@ def _line_or_404(request: HttpRequest, pk: int) -> BudgetLine:
 
 
 @login_required
+@require_safe
 def budgets(request: HttpRequest) -> HttpResponse:
     """The working organisation's budget for the year at a month, beside its savings gap."""
     working = working_of(request)
@@ -60,6 +61,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def line(request: HttpRequest, pk: int) -> HttpResponse:
     budget_line = _line_or_404(request, pk)
     page = selectors.budget_line_page(budget_line, BudgetMonthChoiceForm(request.GET).chosen())
@@ -174,6 +176,7 @@ def month_edit(request: HttpRequest, pk: int, month: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def line_history(request: HttpRequest, pk: int) -> HttpResponse:
     budget_line = _line_or_404(request, pk)
     versions, month_versions = selectors.budget_line_history(budget_line)

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from finance import calculations, selectors, services
 from finance.calculations import Amounts
@@ -182,6 +182,7 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def row_history(request: HttpRequest, pk: int) -> HttpResponse:
     row = _row_or_404(request, pk)
     versions = selectors.financial_risk_history(row)

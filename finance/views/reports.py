@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from finance import selectors, services
 from finance.forms.reports import ProduceReportForm
@@ -60,6 +60,7 @@ def _after_queueing(request: HttpRequest, run: JobRun) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def variance_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.variance_report_for_page(request.user, pk)
     if report is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from governance.filters import ImportFilterSet
 from governance.middleware import follow_into
@@ -14,12 +15,14 @@ from governance.views.common import year_list
 
 
 @login_required
+@require_safe
 def imports_page(request: HttpRequest) -> HttpResponse:
     """The working organisation's imports of the working year, newest first, filtered by kind."""
     return year_list(request, ImportFilterSet, imports, "governance/imports.html", "records")
 
 
 @login_required
+@require_safe
 def import_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One import: its file, counts and warnings, and a link to every record it touched."""
     try:

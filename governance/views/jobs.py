@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from governance.filters import JobRunFilterSet
 from governance.forms import form_errors
@@ -17,6 +18,7 @@ RUNS_A_PAGE = 50
 
 
 @login_required
+@require_safe
 def job_runs_page(request: HttpRequest) -> HttpResponse:
     """Administrators only (403 for every other role): runs are how they see the schedule and finance's jobs."""
     organisation = working_of(request).organisation

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from governance import services
 from governance.filters import MeetingFilterSet
@@ -30,6 +30,7 @@ from governance.views.common import plan_action_or_404, working_or_404, year_lis
 
 
 @login_required
+@require_safe
 def meetings_page(request: HttpRequest) -> HttpResponse:
     return year_list(request, MeetingFilterSet, meetings, "governance/meetings.html", "meetings")
 
@@ -118,6 +119,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
     found = _meeting_or_404(request, pk)
     follow_into(request, found.organisation, found.year)

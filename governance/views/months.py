@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from governance import services
 from governance.formatting import month_label
@@ -30,6 +30,7 @@ def _page(request: HttpRequest, errors: list[SummaryError] | None = None, status
 
 
 @login_required
+@require_safe
 def months(request: HttpRequest) -> HttpResponse:
     return _page(request)
 

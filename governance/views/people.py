@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from governance import services
 from governance.forms import MemberPasswordResetForm, add_service_errors, form_errors
@@ -31,6 +31,7 @@ def _administered(request: HttpRequest) -> Organisation:
 
 
 @login_required
+@require_safe
 def people(request: HttpRequest) -> HttpResponse:
     organisation = _administered(request)
     return render(request, "governance/people.html", {"people": organisation_people(request.user, organisation)})

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from governance import forms as plan_forms
 from governance import selectors as plan_selectors
@@ -48,6 +48,7 @@ def _month_choices(year: FinancialYear) -> list[tuple[int, str]]:
 
 
 @login_required
+@require_safe
 def plan(request: HttpRequest) -> HttpResponse:
     """The year's improvement plan by domain, filtered by RAG, status and owner, with overdue and reset lists."""
     if working_of(request).organisation is None or working_of(request).year is None:
@@ -74,6 +75,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_action(request: HttpRequest, pk: int) -> HttpResponse:
     action = plan_action_or_404(request, pk)
     follow_into(request, action.requirement.domain.organisation, action.requirement.domain.year)
@@ -171,6 +173,7 @@ def plan_updates_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_update(request: HttpRequest, month: int) -> HttpResponse:
     organisation, year = working_or_404(request)
     try:

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from governance.forms import form_field
 from governance.middleware import working_of
@@ -25,6 +26,7 @@ def _bands() -> list[dict[str, Any]]:
 
 
 @login_required
+@require_safe
 def register(request: HttpRequest) -> HttpResponse:
     working = working_of(request)
     organisation, year = working.organisation, working.year
@@ -51,6 +53,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def heat_map(request: HttpRequest) -> HttpResponse:
     working = working_of(request)
     organisation, year = working.organisation, working.year

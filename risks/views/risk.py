@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from governance.forms import CONFLICT, add_service_errors, date_field, form_errors
 from governance.middleware import follow_into, working_of
@@ -33,6 +33,7 @@ def _risk_or_404(request: HttpRequest, pk: int) -> Risk:
 
 
 @login_required
+@require_safe
 def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     risk = _risk_or_404(request, pk)
     as_of_field = date_field("Scores on", required=False)
@@ -68,6 +69,7 @@ def risk_decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def risk_history(request: HttpRequest, pk: int) -> HttpResponse:
     risk = _risk_or_404(request, pk)
     return render(request, "risks/history.html", {"risk": risk, "history": selectors.risk_change_history(risk)})

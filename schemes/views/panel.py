@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from governance.forms import SummaryError, add_service_errors, form_errors
 from governance.permissions import Action, acting_user, can, require
@@ -28,6 +28,7 @@ from schemes.views.common import CONFLICT, form_after_conflict, scheme_or_404, w
 
 
 @login_required
+@require_safe
 def panel_list(request: HttpRequest) -> HttpResponse:
     organisation, year = working(request)
     sittings: Any = selectors.panel_sittings(request.user, organisation, year) if organisation and year else []

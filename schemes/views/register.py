@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from governance.exports import csv_lines
 from governance.forms import form_field
@@ -40,6 +41,7 @@ def _register(
 
 
 @login_required
+@require_safe
 def register(request: HttpRequest) -> HttpResponse:
     organisation, year = working(request)
     if organisation is None or year is None:
@@ -62,6 +64,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def register_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The register's rows as CSV: the same filters and order as the page (same query string)."""
     organisation, year = working(request)

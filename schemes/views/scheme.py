@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from governance.forms import add_service_errors
 from governance.permissions import Action, acting_user, require
@@ -27,6 +27,7 @@ from schemes.views.common import CONFLICT, AnyForm, form_after_conflict, no_cont
 
 
 @login_required
+@require_safe
 def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = scheme_or_404(request, pk, for_page=True)
     return render(request, "schemes/detail.html", {

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from governance.forms import add_service_errors, form_errors
 from governance.permissions import Action, acting_user, can, require
@@ -82,6 +82,7 @@ def _gateway_table() -> list[dict[str, Any]]:
 
 
 @login_required
+@require_safe
 def key_stages(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = scheme_or_404(request, pk)
     return _key_stages_page(request, scheme, KeyStageTemplateForm(),
@@ -98,6 +99,7 @@ def _key_stages_page(request: HttpRequest, scheme: Scheme, template_form: KeySta
 
 
 @login_required
+@require_safe
 def key_stages_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = scheme_or_404(request, pk)
     return render(request, "schemes/key_stages_timeline.html",

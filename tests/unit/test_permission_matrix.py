@@ -101,7 +101,7 @@ MATRIX: dict[str, Entry] = {
     "plan-update": Entry(extra=lambda rows: {"month": 6}),
     "meetings": Entry(query=scoped),
     "meeting-new": Entry(writes=Action.RECORD_MEETINGS),
-    "meeting": Entry(row=rows_of("Meeting")),
+    "meeting": Entry(writes=Action.RECORD_MEETINGS, row=rows_of("Meeting")),  # a decision is added there
     "meeting-edit": Entry(writes=Action.RECORD_MEETINGS, row=rows_of("Meeting")),
     "meeting-history": Entry(row=rows_of("Meeting")),
     "imports": Entry(query=scoped),
@@ -510,3 +510,28 @@ def test_the_matrix_sees_a_leak_and_a_write():
         PlanAction.objects.filter(pk=0).update(text="x")
         Meeting.objects.filter(pk=0).count()
     assert len(watcher.statements) == 1 and watcher.statements[0].upper().startswith("UPDATE")
+
+
+# A page or endpoint that only reads answers 405 to a write, so a POST is never served as if it were a GET. The
+# admin's site-wide pages are Django's own (its index and app list answer a POST as a GET, writing nothing).
+READ_ONLY_WRITES = ("post", "put", "patch", "delete")
+
+
+def test_read_only_urls_refuse_writes_with_405(client, world):  # noqa: F811
+    client.force_login(member(world["shropshire"], Role.ADMINISTRATOR, username="insider-read-only"))
+    client.raise_request_exception = False
+    rows = world["shropshire_rows"]
+    before = rows_of_organisation(world["shropshire"])
+    answered = []
+    for route in matrix_routes():
+        if MATRIX[route.key].writes != READ_ONLY or route.key.startswith("admin:"):
+            continue
+        url = urls_for(route, rows)[0]
+        for method in READ_ONLY_WRITES:
+            watcher = WriteWatcher()
+            with connection.execute_wrapper(watcher):
+                status = getattr(client, method)(url).status_code
+            if status != 405 or watcher.statements:
+                answered.append(f"{method.upper()} {url} ({status}){' wrote' if watcher.statements else ''}")
+    assert not answered, "read-only URLs must answer 405 to a write:\n" + "\n".join(answered)
+    assert rows_of_organisation(world["shropshire"]) == before
