@@ -1,9 +1,14 @@
 """Schemes in the admin: read-only. Every write goes through the portal's pages and schemes.services
-(versions, month close, recompute, history attribution); the admin is a scoped window on the data."""
+(versions, month close, recompute, history attribution); the admin is a scoped window on the data.
+Programme targets, which have no portal page yet, are kept here through their services."""
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from governance.admin import ReadOnlyInline, ScopedAdmin, ScopedHistoryAdmin
+from governance.permissions import acting_user
 from schemes.models import (
     COMPUTED_FIELDS,
     DirectorAssessment,
@@ -11,11 +16,13 @@ from schemes.models import (
     KeyStage,
     PanelSitting,
     Programme,
+    ProgrammeTarget,
     Scheme,
     SchemeMonth,
     SchemeRating,
     StageChange,
 )
+from schemes.services import programme_target_remove, programme_target_set
 
 
 @admin.register(Programme)
@@ -25,6 +32,35 @@ class ProgrammeAdmin(ScopedHistoryAdmin):
     list_display = ["name", "organisation", "clinical_lead", "managerial_lead"]
     list_filter = ["organisation"]
     search_fields = ["name"]
+
+
+@admin.register(ProgrammeTarget)
+class ProgrammeTargetAdmin(ScopedAdmin):
+    """A programme's planned saving for a year, set by its organisation's administrators through
+    schemes.services (the role check, the money and length checks)."""
+
+    list_display = ["programme", "year", "planned_saving", "source"]
+    list_filter = ["programme__organisation", "year"]
+    search_fields = ["programme__name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        # The service keys a target by programme and year: changing either would make another target.
+        return [*fields, *(name for name in ("programme", "year") if name not in fields)] if obj is not None \
+            else fields
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, through the service
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = programme_target_set(actor=acting_user(request), programme=obj.programme, year=obj.year,
+                                     planned_saving=obj.planned_saving, source=obj.source)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        programme_target_remove(actor=acting_user(request), target=obj)
 
 
 class SchemeMonthInline(ReadOnlyInline):

@@ -13,6 +13,7 @@ from governance.models import (
     ImportRecord,
     JobRun,
     Meeting,
+    OutboxMessage,
     PlanAction,
     PlanDomain,
     PlanUpdate,
@@ -88,3 +89,15 @@ class JobRunAdmin(ScopedAdmin):
 class ImportLinkAdmin(ScopedAdmin):
     service_owned = True
     list_display = ["record", "change", "label"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ScopedAdmin):
+    """Tasks a save owes that have not reached the broker yet (docs/adr/0007): what an operator reads while the
+    broker is down. They belong to no organisation (superusers only) and are sent and deleted by
+    governance.services (the sweep): read-only here."""
+
+    service_owned = True
+    superuser_only = True
+    list_display = ["task", "arguments", "created_at", "attempts", "last_error"]
+    search_fields = ["task"]

@@ -50,3 +50,10 @@ def programme_target_set(
         programme=programme, year=year, defaults={"planned_saving": planned_saving, "source": source}
     )
     return target
+
+
+@transaction.atomic
+def programme_target_remove(*, actor: Actor | None, target: ProgrammeTarget) -> None:
+    """Take away a programme's planned saving for a year (one entered against the wrong programme or year)."""
+    check_role(actor, Action.SET_FINANCIAL_PLAN, target.programme.organisation)
+    target.delete()

@@ -56,6 +56,7 @@ from governance.models import (
     Membership,
     MonthStatus,
     Organisation,
+    OutboxMessage,
     PlanAction,
     PlanDomain,
     PlanUpdate,
@@ -73,6 +74,7 @@ from schemes.models import (
     KeyStage,
     PanelSitting,
     Programme,
+    ProgrammeTarget,
     Rag,
     Scheme,
     SchemeMonth,
@@ -106,6 +108,7 @@ SECRETS = [
     "24681357", "24,681,357",  # planned expenditure
     "5792468", "5,792,468",  # an activity line's plan (a count)
     "7531864", "7,531,864",  # an activity month's plan
+    "6543217", "6,543,217",  # a programme target
 ]
 
 
@@ -142,6 +145,8 @@ def staff(user: Any) -> Any:
 def build_organisation(organisation: Organisation, year: FinancialYear, word: str, person: Any) -> dict[type, Any]:
     """One row of every organisation model, named with `word`, history included."""
     programme = ProgrammeFactory(organisation=organisation, name=f"{word} Programme")
+    target = ProgrammeTarget.objects.create(programme=programme, year=year, source=f"{word} target source",
+                                            planned_saving=Decimal("6543217") if word == "Quillon" else Decimal("5"))
     scheme = SchemeFactory(organisation=organisation, year=year, programme=programme, reference=f"{word[:2].upper()}77",
                            name=f"{word} Scheme", project_owner=f"{word} Owner",
                            gross_saving=Decimal("7654321") if word == "Quillon" else Decimal("50000"))
@@ -235,7 +240,8 @@ def build_organisation(organisation: Organisation, year: FinancialYear, word: st
                   plan_line, activity_line, activity_month):  # 2 versions
         saved.save()
     return {
-        Organisation: organisation, Programme: programme, Scheme: scheme, SchemeMonth: month, MonthStatus: status,
+        Organisation: organisation, Programme: programme, ProgrammeTarget: target, Scheme: scheme, SchemeMonth: month,
+        MonthStatus: status,
         PanelSitting: sitting, SchemeRating: rating, DirectorAssessment: assessment, FigureOverride: override,
         StageChange: stage_change, KeyStage: key_stage, Risk: risk, FinancialPlan: plan, FinancialPlanLine: plan_line,
         FinancialRiskMonth: risk_month, FinancialRisk: risk_row, BudgetLine: budget_line, BudgetMonth: budget_month,
@@ -266,6 +272,10 @@ def world() -> dict[str, Any]:
         get_user_model_class(): quillon_person,
         Group: group,
         TokenProxy: TokenProxy.objects.get(pk=token.pk),
+        # Belongs to no organisation: superusers only, and read-only even for them.
+        OutboxMessage: OutboxMessage.objects.create(task="schemes.recompute_scheme_figures",
+                                                    arguments=[shropshire_rows[Scheme].pk], created_at=timezone.now(),
+                                                    last_error="Quillon broker down"),
     })
     return {"year": year, "bexley": bexley, "shropshire": shropshire, "bexley_admin": bexley_admin,
             "quillon_person": quillon_person, "bexley_rows": bexley_rows, "shropshire_rows": shropshire_rows}
@@ -769,3 +779,46 @@ def test_history_item_of_another_organisation_with_a_junk_version_is_not_found(c
     other = world["shropshire_rows"][Scheme].history.first().history_id
     assert client.get(admin_url(Scheme, f"{scheme.pk}/history/{other}/")).status_code == 404
 
+
+def test_programme_targets_are_kept_in_the_admin_through_their_services(client, world, monkeypatch):
+    import schemes.admin
+
+    calls: list[str] = []
+    for name in ("programme_target_set", "programme_target_remove"):
+        original = getattr(schemes.admin, name)
+        monkeypatch.setattr(schemes.admin, name,
+                            lambda _original=original, _name=name, **kw: calls.append(_name) or _original(**kw))
+    programme, year = world["bexley_rows"][Programme], FinancialYearFactory(start_year=2014)
+    client.force_login(world["bexley_admin"])
+    listing = client.get(admin_url(ProgrammeTarget)).content.decode()
+    assert "Bexley Programme" in listing and "Quillon" not in listing
+    added = client.post(admin_url(ProgrammeTarget, "add/"), {"programme": programme.pk, "year": year.pk,
+                                                             "planned_saving": "250000", "source": "Board paper"})
+    assert added.status_code == 302, added.content.decode()
+    target = ProgrammeTarget.objects.get(programme=programme, year=year)
+    assert (target.planned_saving, target.source) == (Decimal("250000"), "Board paper")
+    refused = client.post(admin_url(ProgrammeTarget, f"{target.pk}/change/"),
+                          {"planned_saving": "12.345", "source": "Board paper"})
+    assert refused.status_code == 200
+    changed = client.post(admin_url(ProgrammeTarget, f"{target.pk}/change/"),
+                          {"programme": world["shropshire_rows"][Programme].pk, "planned_saving": "300000",
+                           "source": "Revised"})
+    assert changed.status_code == 302, changed.content.decode()
+    target.refresh_from_db()
+    assert (target.programme, target.planned_saving, target.source) == (programme, Decimal("300000"), "Revised")
+    assert client.post(admin_url(ProgrammeTarget, f"{target.pk}/delete/"), {"post": "yes"}).status_code == 302
+    assert not ProgrammeTarget.objects.filter(pk=target.pk).exists()
+    assert calls == ["programme_target_set", "programme_target_set", "programme_target_remove"]
+
+
+def test_the_outbox_is_read_by_superusers_only_and_never_written(client, world, django_user_model):
+    message = world["shropshire_rows"][OutboxMessage]
+    client.force_login(world["bexley_admin"])
+    assert client.get(admin_url(OutboxMessage)).status_code == 403
+    client.force_login(django_user_model.objects.create_superuser("root", password="x"))
+    assert b"schemes.recompute_scheme_figures" in client.get(admin_url(OutboxMessage)).content
+    assert client.get(admin_url(OutboxMessage, f"{message.pk}/change/")).status_code == 200
+    assert client.get(admin_url(OutboxMessage, "add/")).status_code == 403
+    assert client.post(admin_url(OutboxMessage, f"{message.pk}/change/"), {"task": "x"}).status_code == 403
+    assert client.post(admin_url(OutboxMessage, f"{message.pk}/delete/"), {"post": "yes"}).status_code == 403
+    assert OutboxMessage.objects.get(pk=message.pk).task == "schemes.recompute_scheme_figures"
