@@ -11,10 +11,12 @@ worker recomputes after each accepted save.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 import pytest
 
@@ -43,6 +45,17 @@ class Ledger:
     refused_fields: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def attempt(self, what: str, save: Callable[..., tuple[int, Any]], *args: Any) -> None:
+        """Run one save of `what` ("months" or "fields"): keep the version and value it made, or count its 409."""
+        try:
+            made = save(*args)
+        except EditConflict:
+            with self.lock:
+                setattr(self, f"refused_{what}", getattr(self, f"refused_{what}") + 1)
+        else:
+            with self.lock:
+                getattr(self, what).append(made)
+
 
 def test_twenty_clients_saving_one_schemes_month_and_fields_at_once_leave_exactly_the_accepted_saves(
         celery_worker_process) -> None:
@@ -58,32 +71,24 @@ def test_twenty_clients_saving_one_schemes_month_and_fields_at_once_leave_exactl
     first_scheme = Scheme.objects.get(pk=scheme.pk)
     ledger = Ledger()
 
+    def save_month(mine: Scheme, version: int, actual: Decimal) -> tuple[int, Decimal]:
+        [row] = services.scheme_month_update(actor=pmo, scheme=mine, edits=[
+            services.MonthEdit(month=MONTH, expected_version=version, actual=actual, forecast=actual)])
+        return row.version, actual
+
+    def save_name(mine: Scheme, name: str) -> tuple[int, str]:
+        return services.scheme_update(actor=pmo, scheme=mine, expected_version=mine.version,
+                                      changes={"name": name}).version, name
+
     def client(number: int) -> None:
         for round_ in range(ROUNDS):
             actual = D(1000 * (number + 1) + round_)
             # Read as the tracker page is drawn, then save with the version read.
             mine = Scheme.objects.select_related("organisation", "year").get(pk=scheme.pk)
             version = SchemeMonth.objects.get(scheme=scheme, month=MONTH).version
-            try:
-                [row] = services.scheme_month_update(actor=pmo, scheme=mine, edits=[
-                    services.MonthEdit(month=MONTH, expected_version=version, actual=actual, forecast=actual)])
-            except EditConflict:
-                with ledger.lock:
-                    ledger.refused_months += 1
-            else:
-                with ledger.lock:
-                    ledger.months.append((row.version, actual))
+            ledger.attempt("months", save_month, mine, version, actual)
             mine = Scheme.objects.select_related("organisation", "year").get(pk=scheme.pk)
-            name = f"Client {number} round {round_}"
-            try:
-                saved = services.scheme_update(actor=pmo, scheme=mine, expected_version=mine.version,
-                                               changes={"name": name})
-            except EditConflict:
-                with ledger.lock:
-                    ledger.refused_fields += 1
-            else:
-                with ledger.lock:
-                    ledger.fields.append((saved.version, name))
+            ledger.attempt("fields", save_name, mine, f"Client {number} round {round_}")
 
     racers = Racers()
     race_together(racers, {f"client {n}": partial(client, n) for n in range(CLIENTS)})
