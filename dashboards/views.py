@@ -11,6 +11,7 @@ from dashboards import panels
 from dashboards.forms import BoardPackForm
 from dashboards.services import BOARD_PACK_TASK, board_pack_queue
 from finance.selectors import board_pack_download, board_pack_run, board_pack_runs, portfolio_rows, savings_gap
+from governance.audit import export_recorded
 from governance.formatting import month_label
 from governance.forms import add_service_errors
 from governance.middleware import follow_into, working_of
@@ -146,4 +147,6 @@ def board_pack_file(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
     response["Content-Length"] = str(pack.size)
     response["Cache-Control"] = "private, no-store"
+    export_recorded(request, organisation_id=pack.organisation_id, what=pack.file_name,
+                    details={"bytes": pack.size})
     return response

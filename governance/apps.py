@@ -10,6 +10,7 @@ class GovernanceConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, pre_save
 
+        from governance import audit
         from governance.middleware import password_change_due_at_sign_in, session_started
         from governance.models import Membership
         from governance.services.tokens import token_revoke_on_account_change, token_revoke_on_last_membership
@@ -20,3 +21,4 @@ class GovernanceConfig(AppConfig):
                          dispatch_uid="governance.token_revoke_on_account_change")
         post_delete.connect(token_revoke_on_last_membership, sender=Membership,
                             dispatch_uid="governance.token_revoke_on_last_membership")
+        audit.connect()  # every model is loaded now: the audit log's signals (governance/audit.py)

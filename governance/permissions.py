@@ -41,6 +41,7 @@ class Action(StrEnum):
     PUBLISH_PLAN_UPDATE = "publish the improvement plan's monthly update"
     RECORD_MEETINGS = "record meetings and their decisions"
     SEE_JOB_RUNS = "see the background jobs run for the organisation"
+    READ_AUDIT_LOG = "read and export the organisation's audit log"
     PRODUCE_BOARD_PACK = "produce the Excel board pack"
 
 
@@ -61,6 +62,7 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
     Action.PUBLISH_PLAN_UPDATE: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR}),
     Action.RECORD_MEETINGS: frozenset({Role.ADMINISTRATOR, Role.PMO_EDITOR, Role.PANEL_MEMBER, Role.FINANCE}),
     Action.SEE_JOB_RUNS: frozenset({Role.ADMINISTRATOR}),
+    Action.READ_AUDIT_LOG: frozenset({Role.ADMINISTRATOR}),
     # Finance take the pack to the governing body; any member may download one produced (finance.selectors).
     Action.PRODUCE_BOARD_PACK: frozenset({Role.ADMINISTRATOR, Role.FINANCE}),
 }

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who, from where and through what every write of the request is recorded as (governance/audit.py).
+    "governance.audit.AuditMiddleware",
     # A database that cannot be reached: 503 "Service unavailable" (first to read the session and user).
     "governance.middleware.ServiceUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

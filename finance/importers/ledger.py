@@ -19,7 +19,8 @@ from django.db.models import Max, Prefetch
 from finance.importers.reading import LedgerRow, ParsedLedger, read_ledger
 from finance.models import BudgetLine, BudgetMonth
 from finance.services import budget_line_record, budget_month_record
-from governance.models import FinancialYear, ImportChange, ImportKind, ImportRecord, Organisation
+from governance.audit import audited_as
+from governance.models import AuditSource, FinancialYear, ImportChange, ImportKind, ImportRecord, Organisation
 from governance.permissions import Action, require
 from governance.services import ImportTouch, import_record
 from schemes.importers import Problem, WorkbookInvalid
@@ -227,7 +228,7 @@ def ledger_import(
 
 def _write(actor: Actor | None, organisation: Organisation, year_name: str, start_year: int,
            parsed: ParsedLedger) -> LedgerPlan:
-    with transaction.atomic():
+    with audited_as(AuditSource.IMPORT, actor=actor), transaction.atomic():
         year, _ = FinancialYear.objects.get_or_create(start_year=start_year)
         plan = _plan(parsed, organisation, year_name, _saved_lines(organisation, year, lock=True))
         position = BudgetLine.objects.filter(organisation=organisation, year=year).aggregate(

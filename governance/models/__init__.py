@@ -1,11 +1,12 @@
 """Organisations, financial years, people and their roles: the root every other app hangs from; the improvement
-plan, meetings and decisions, import records, job runs and the outbox of tasks for the broker.
+plan, meetings and decisions, import records, job runs, the audit log and the outbox of tasks for the broker.
 
 One module per concern, named as governance's services are; import from here (`from governance.models import
 Organisation`), never from its modules. The models' app is governance wherever they are defined, so the
 migrations are unchanged.
 """
 
+from governance.models.audit import AuditAction, AuditEvent, AuditLogImmutable, AuditSource
 from governance.models.imports import ImportChange, ImportKind, ImportLink, ImportRecord
 from governance.models.jobs import JobRun, JobStatus
 from governance.models.meetings import Decision, Meeting, MeetingKind
@@ -34,6 +35,10 @@ from governance.models.plan import (
 __all__ = [
     "ActionRag",
     "ActionStatus",
+    "AuditAction",
+    "AuditEvent",
+    "AuditLogImmutable",
+    "AuditSource",
     "Decision",
     "FinancialYear",
     "FinancialYearQuerySet",

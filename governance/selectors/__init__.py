@@ -16,6 +16,7 @@ from governance.formatting import month_end, month_label
 from governance.models import (
     ActionRag,
     ActionStatus,
+    AuditEvent,
     Decision,
     FinancialYear,
     ImportLink,
@@ -318,6 +319,16 @@ def job_runs(user: Viewer, organisation: Organisation) -> QuerySet[JobRun]:
         runs = runs | JobRun.objects.filter(organisation__isnull=True)
     return runs.select_related("organisation", "year", "requested_by").order_by("-queued_at", "-pk")
 
+
+
+def audit_events(user: Viewer, organisation: Organisation) -> QuerySet[AuditEvent]:
+    """The organisation's audit events, newest first, for its administrators (nobody else: none). A superuser also
+    sees the events that belong to no organisation: user accounts, sign-ins, financial years."""
+    administered = Organisation.objects.for_user(user, roles=[Role.ADMINISTRATOR])
+    events = AuditEvent.objects.filter(organisation=organisation, organisation__in=administered)
+    if user.is_superuser:
+        events = events | AuditEvent.objects.filter(organisation__isnull=True)
+    return events.order_by("-pk")
 
 
 def api_token_of(user: Viewer) -> Token | None:

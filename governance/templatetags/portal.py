@@ -149,9 +149,9 @@ def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
 
     The items are the project's `PORTAL_NAVIGATION` setting (text, URL name), since they name pages of apps
     above governance; users of several organisations also get `PORTAL_NAVIGATION_SEVERAL_ORGANISATIONS` (the
-    portfolio), administrators of the working organisation its Background jobs, staff the admin. A name that
-    does not reverse raises NoReverseMatch: a
-    wrong name breaks every page and tests/unit/test_navigation.py, it never silently drops an item.
+    portfolio), administrators of the working organisation its Background jobs and Audit log, staff the admin.
+    A name that does not reverse raises NoReverseMatch: a wrong name breaks every page and
+    tests/unit/test_navigation.py, it never silently drops an item.
     """
     request = context["request"]
     entries = list(settings.PORTAL_NAVIGATION)
@@ -164,6 +164,8 @@ def main_navigation(context: dict[str, Any]) -> dict[str, Any]:
     organisation = context.get("working_organisation")
     if user is not None and organisation is not None and can(user, Action.SEE_JOB_RUNS, organisation):
         entries.append(("Background jobs", "job-runs"))
+    if user is not None and organisation is not None and can(user, Action.READ_AUDIT_LOG, organisation):
+        entries.append(("Audit log", "audit-log"))
     if user is not None and user.is_staff:
         entries.append(("Administration", "admin:index"))
     items: list[dict[str, Any]] = [

@@ -1,10 +1,11 @@
 """Governance's pages: the working context, months, the improvement plan, meetings and decisions, imports,
-background job runs, your API token.
+background job runs, the audit log, your API token.
 
 One module per concern; the URLs and other apps import from here (`from governance import views`,
 `from governance.views import decision_about_page`), never from its modules.
 """
 
+from governance.views.audit import audit_log_csv, audit_log_page
 from governance.views.context import organisation_switch, safe_next, switch_context
 from governance.views.health import health
 from governance.views.imports import import_page, imports_page
@@ -33,6 +34,8 @@ from governance.views.tokens import api_token
 
 __all__ = [
     "api_token",
+    "audit_log_csv",
+    "audit_log_page",
     "OwnPasswordChangeView",
     "health",
     "member_password",

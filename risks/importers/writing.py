@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from governance.models import FinancialYear, ImportChange, ImportKind, Organisation
+from governance.audit import audited_as
+from governance.models import AuditSource, FinancialYear, ImportChange, ImportKind, Organisation
 from governance.permissions import Action, require
 from governance.services import ImportTouch, import_record
 from risks.importers.reading import ParsedRisks, RiskRow, read_risk_workbook
@@ -130,7 +131,7 @@ def risk_import(
     start_year, parsed = _parse(year_name, source, name)
     report = RiskImportReport(sheet=parsed.sheet)
     try:
-        with transaction.atomic():
+        with audited_as(AuditSource.IMPORT, actor=actor), transaction.atomic():
             year, _ = FinancialYear.objects.get_or_create(start_year=start_year)
             schemes, programmes, existing = _lookups(organisation, year, parsed)
             touched: list[ImportTouch] = []

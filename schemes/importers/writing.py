@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from governance.audit import audited_as
 from governance.formatting import format_pounds
-from governance.models import FinancialYear, ImportChange, ImportKind, Organisation
+from governance.models import AuditSource, FinancialYear, ImportChange, ImportKind, Organisation
 from governance.permissions import Action, require
 from governance.services import ImportTouch, import_record
 from schemes import engine, services
@@ -211,7 +212,7 @@ def workbook_import(
     """
     start_year, parsed = _parse(year_name, source, sheet, name)
     try:
-        with transaction.atomic(), services.recompute_batch():
+        with audited_as(AuditSource.IMPORT, actor=actor), transaction.atomic(), services.recompute_batch():
             return _write(actor, organisation, start_year, parsed)
     except ValidationError as error:
         raise WorkbookInvalid([f"Nothing was saved: {'; '.join(error.messages)}"]) from None

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from governance.audit import export_recorded
 from governance.exports import csv_lines
 from governance.forms import form_field
 from governance.models import FinancialYear
@@ -79,6 +80,7 @@ def register_csv(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
     name = f"qipp-schemes-{organisation.ods_code}-{year.name.replace('/', '-')}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    export_recorded(request, organisation_id=organisation.pk, what=name, details={"rows": len(rows)})
     return response
 
 

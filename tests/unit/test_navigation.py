@@ -42,6 +42,7 @@ def test_every_menu_item_links_to_a_page_the_role_can_open(client, role):
     expected = [(text, reverse(name)) for text, name in settings.PORTAL_NAVIGATION]
     if role in (Role.ADMINISTRATOR, "staff", "superuser"):  # administrators of the working organisation
         expected.append(("Background jobs", reverse("job-runs")))
+        expected.append(("Audit log", reverse("audit-log")))
     if role in ("staff", "superuser"):
         expected.append(("Administration", reverse("admin:index")))
     items = menu(response.content.decode())

@@ -107,6 +107,8 @@ MATRIX: dict[str, Entry] = {
     "imports": Entry(query=scoped),
     "import": Entry(row=rows_of("ImportRecord")),
     "job-runs": Entry(query=scoped),
+    "audit-log": Entry(query=scoped),
+    "audit-log-csv": Entry(query=scoped),
     "people": Entry(query=scoped),
     "member-password": Entry(writes=Action.MANAGE_MEMBERS, row=rows_of("User")),
     "health": Entry(anonymous=True),
@@ -265,9 +267,12 @@ def matrix_routes() -> list[Route]:
 
 
 def rows_of_organisation(organisation: Organisation) -> dict[str, list[dict[str, Any]]]:
-    """Every row that belongs to `organisation`, by its model's `organisation_scope` (the scoping's own path)."""
+    """Every row that belongs to `organisation`, by its model's `organisation_scope` (the scoping's own path); not
+    the audit log, which records the visits themselves (VISIT_TABLES)."""
     rows: dict[str, list[dict[str, Any]]] = {}
     for model in apps.get_models():
+        if VISIT_TABLES.fullmatch(model._meta.db_table):
+            continue
         if isinstance(model._default_manager.all(), OrganisationScopedQuerySet):
             path = getattr(model, "organisation_scope", "organisation")
             lookup = f"{path}__pk" if path else "pk"
