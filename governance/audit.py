@@ -220,7 +220,8 @@ def record(*, action: str, instance: models.Model | None = None, organisation_id
 # --- model signals ----------------------------------------------------------------------------------------
 
 def _snapshot(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    instance.__dict__[SNAPSHOT] = _values(instance)
+    # A shallow copy of the whole __dict__ (C speed, references only): what the fields held as the row was read.
+    instance.__dict__[SNAPSHOT] = instance.__dict__.copy()
 
 
 def _saved(sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False,
