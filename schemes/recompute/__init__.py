@@ -91,7 +91,10 @@ def _batch(keys: list[Key], scheme_ids: list[int] | None, *, stamp_all: bool) ->
     schemes = Scheme.objects.filter(where)
     if scheme_ids is not None:
         schemes = schemes.filter(pk__in=scheme_ids)
-    ids = list(schemes.order_by("pk").values_list("pk", flat=True))
+    rows = list(schemes.order_by("pk").values_list("pk", "organisation_id", "year_id"))
+    ids = [pk for pk, _, _ in rows]
+    key_of = {pk: (organisation_id, year_id) for pk, organisation_id, year_id in rows}
+    written: dict[Key, list[int]] = {}  # an organisation-year's schemes and months written: its audit event
     now = timezone.now()
     done = Recomputed(batches=len(keys))
     for start in range(0, len(ids), CHUNK):
@@ -99,13 +102,21 @@ def _batch(keys: list[Key], scheme_ids: list[int] | None, *, stamp_all: bool) ->
         changes_write(changes, now)
         done += Recomputed(0, changes.schemes, len(changes.scheme_rows),
                            len(changes.month_updates) + len(changes.month_inserts))
-    if done.schemes_written or done.months_written:
-        # The set-based writes bypass the model signals: one audit event a batch, not one a row (ADR 0006).
-        job_recorded(organisation_id=organisation_id,
-                     what=f"{done.schemes_written} schemes' figures and {done.months_written} months' plans recomputed",
-                     details={"year_id": year_id, "schemes_read": done.schemes,
-                              "schemes_written": done.schemes_written, "months_written": done.months_written})
+        for row in changes.scheme_rows:
+            written.setdefault(key_of[row[0]], [0, 0])[0] += 1
+        for month in (*changes.month_updates, *changes.month_inserts):
+            written.setdefault(key_of[month[0]], [0, 0])[1] += 1
+    _audit(written)
     return done
+
+
+def _audit(written: dict[Key, list[int]]) -> None:
+    """The set-based writes bypass the model signals: one audit event an organisation-year that changed, not one
+    a row (docs/adr/0006-audit-log.md)."""
+    for (organisation_id, year_id), (schemes, months) in sorted(written.items()):
+        job_recorded(organisation_id=organisation_id,
+                     what=f"{schemes} schemes' figures and {months} months' plans recomputed",
+                     details={"year_id": year_id, "schemes_written": schemes, "months_written": months})
 
 
 def _batches(sizes: list[tuple[Key, int]]) -> list[list[Key]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -275,3 +276,19 @@ def test_an_import_rolled_back_leaves_no_event(organisation) -> None:
         SchemeFactory(organisation=organisation, reference="RB")
         raise RuntimeError("the save failed")
     assert AuditEvent.objects.count() == existing
+
+
+def test_a_recompute_batch_of_several_organisations_records_one_event_for_each_it_changed() -> None:
+    from schemes.recompute import portfolio_recompute
+
+    year = FinancialYearFactory(start_year=2013)
+    first, second = OrganisationFactory(ods_code="AAA"), OrganisationFactory(ods_code="BBB")
+    for organisation in (first, second):
+        SchemeFactory(organisation=organisation, year=year, go_live=date(2013, 7, 1), gross_saving=D("1200"))
+    portfolio_recompute()
+    recorded = events(action=AuditAction.JOB)
+    assert {e.organisation_id for e in recorded} == {first.pk, second.pk} and len(recorded) == 2
+    assert {after(e)["schemes_written"] for e in recorded} == {1} and {after(e)["year_id"] for e in recorded} == {
+        year.pk}
+    portfolio_recompute()  # nothing changed: nothing written, nothing recorded
+    assert len(events(action=AuditAction.JOB)) == 2
