@@ -64,6 +64,41 @@ def run_recorded_job(task: Any, job_run_id: int, work: Callable[[JobRun], str]) 
     return summary
 
 
+def run_recorded_jobs(task: Any, job_run_ids: list[int],
+                      work: Callable[[list[JobRun]], dict[int, str | Exception]]) -> list[str]:
+    """Run `work` once for a batch of runs (one task doing many runs' work set-based); returns the summaries.
+
+    `work` returns each run's summary, or the error that run alone failed with (by run id). Runs already
+    finished are skipped, so a redelivered batch does each run's work once. A retryable error retries the
+    whole batch with backoff; any other fails every run of the batch, as run_recorded_job does for one.
+    """
+    runs = [run for run in (job_run_start(job_run_id=pk, celery_task_id=task.request.id or "")
+                            for pk in job_run_ids) if run is not None]
+    if not runs:
+        return []
+    try:
+        outcomes = work(runs)
+    except RETRYABLE as error:
+        if task.request.retries >= task.max_retries:
+            for run in runs:
+                job_run_fail(job_run=run, reason=failure_in_words(error))
+            raise
+        raise task.retry(exc=error, countdown=retry_countdown(task.request.retries)) from error
+    except Exception as error:
+        for run in runs:
+            job_run_fail(job_run=run, reason=failure_in_words(error))
+        raise
+    summaries = []
+    for run in runs:
+        outcome = outcomes[run.pk]
+        if isinstance(outcome, Exception):
+            job_run_fail(job_run=run, reason=failure_in_words(outcome))
+        else:
+            job_run_finish(job_run=run, summary=outcome)
+            summaries.append(outcome)
+    return summaries
+
+
 @shared_task(base=DjangoTask, acks_late=True)
 def send_outbox() -> int:
     """What beat sends every minute: send the tasks saves left in the outbox while the broker was down."""

@@ -24,7 +24,7 @@ from finance.services.financial_risks import (
 )
 from finance.services.jobs import MONTH_END_REPORT_TASK, month_end_report_queue, month_end_reports_due_queue
 from finance.services.plan import PlanLineInput, financial_plan_lines_set, financial_plan_set
-from finance.services.reports import month_end_report_produce
+from finance.services.reports import ReportRequest, month_end_report_produce, month_end_reports_produce
 from schemes.services import EditConflict
 
 __all__ = [
@@ -51,4 +51,6 @@ __all__ = [
     "financial_risk_record",
     "financial_risk_update",
     "month_end_report_produce",
+    "month_end_reports_produce",
+    "ReportRequest",
 ]
