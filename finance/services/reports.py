@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Prefetch, Q
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from finance import calculations
@@ -302,6 +303,9 @@ def _produce(actor: Actor | None, todo: list[ReportRequest]) -> dict[int, Varian
             schemes_read=item.schemes_read, schemes_stored=True,
             savings_target=inputs.targets.get((request.organisation.pk, request.year.pk))))
     VarianceReport.objects.bulk_create(reports)
+    for report in reports:  # bulk_create sends no signals: each issue is audited as .create() would (ADR 0006)
+        post_save.send(sender=VarianceReport, instance=report, created=True, raw=False, using=report._state.db,
+                       update_fields=None)
     VarianceReportLine.objects.bulk_create(
         VarianceReportLine(report=report, position=position, **row)
         for report, item in zip(reports, built, strict=True) for position, row in enumerate(item.budget, 1))
