@@ -3,6 +3,12 @@ signed-in user sending a fixed number of requests (pages and API reads, and ever
 actual through the API, each user on rows of their own so that no write meets another's 409). It stops by itself
 once every request is answered; p50 / p95 and errors are reported.
 
+Two passes on one server: **paced**, each user waiting a think time between requests (half to one and a half times
+the scale's mean, as someone reading a page does, though far quicker than anyone reads one), which is how 50
+signed-in users load the portal; then **closed loop**, each user sending the next request the moment the last is
+answered, which measures the server's capacity (its p95 is then about users / requests a second, whatever the
+pages cost).
+
 Only on PostgreSQL: gunicorn's workers are other processes, and the embedded SQLite of a test run is in memory.
 """
 
@@ -11,6 +17,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -37,6 +44,7 @@ from qipp_portal import gunicorn as gunicorn_settings
 from schemes.models import Scheme, SchemeMonth
 
 WRITE_EVERY = 5
+PACED_ACTUALS, CLOSED_LOOP_ACTUALS = 1000, 2000  # the actuals each pass writes start here (£'000)
 TIMEOUT = 60.0
 
 
@@ -118,15 +126,18 @@ def _users(portfolio: Portfolio) -> list[_User]:
     return users
 
 
-def _send(user: _User, port: int, requests: int, start: threading.Barrier) -> None:
+def _send(user: _User, port: int, requests: int, start: threading.Barrier, think: random.Random | None,
+          think_seconds: float, first_actual: int) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
     start.wait()
     for n in range(requests):
+        if think is not None:  # before every request, the first too: the users do not all start at once
+            time.sleep(think.uniform(0.5, 1.5) * think_seconds)
         write = n % WRITE_EVERY == WRITE_EVERY - 1
         headers = {"Cookie": user.cookie, "Host": "127.0.0.1"}
         if write:
             month = user.months[n % len(user.months)]
-            body = json.dumps({"version": month[1], "actual": str(Decimal(1000 + n))})
+            body = json.dumps({"version": month[1], "actual": str(Decimal(first_actual + n))})
             method, path, kind = "PATCH", f"/api/v1/scheme-months/{month[0]}/", "write"
             headers |= {"Content-Type": "application/json", "X-CSRFToken": user.csrf}
         else:
@@ -189,36 +200,25 @@ def _serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not answer /health/ within 60 s")
 
 
-def load_run(portfolio: Portfolio, requests: int) -> dict[str, Any]:
-    users = len(portfolio.users)
-    if connection.vendor != "postgresql":
-        return {"skipped": f"on {connection.vendor}: the load run needs PostgreSQL (gunicorn's workers are other "
-                           "processes)", "users": users, "requests": 0, "errors": None, "p50_ms": None,
-                "p95_ms": None}
-    clients = _users(portfolio)
-    port = _free_port()
-    static_root = tempfile.mkdtemp(prefix="qipp-load-static-")
-    try:
-        server = _serve(port, _environment(static_root))
-        start = threading.Barrier(len(clients))
-        threads = [threading.Thread(target=_send, args=(user, port, requests, start)) for user in clients]
-        cpu = _CpuMeter(server.pid)
-        started = time.perf_counter()
-        try:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            seconds = time.perf_counter() - started
-            used = cpu.used(seconds)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-    finally:
-        shutil.rmtree(static_root, ignore_errors=True)
+def _pass(clients: list[_User], port: int, server: subprocess.Popen[bytes], requests: int,
+          think_seconds: float | None, first_actual: int) -> dict[str, Any]:
+    """One pass of every user's requests (with think time when think_seconds is given): timings, errors, cores.
+    Its writes are actuals from `first_actual` up, so that each pass changes what the one before wrote."""
+    for user in clients:
+        user.results, user.failures = [], []
+    start = threading.Barrier(len(clients))
+    threads = [threading.Thread(target=_send, args=(
+        user, port, requests, start, None if think_seconds is None else random.Random(index), think_seconds or 0.0,
+        first_actual))
+        for index, user in enumerate(clients)]
+    cpu = _CpuMeter(server.pid)
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    used = cpu.used(seconds)
     results = [result for user in clients for result in user.results]
     failures = [failure for user in clients for failure in user.failures]
 
@@ -228,9 +228,35 @@ def load_run(portfolio: Portfolio, requests: int) -> dict[str, Any]:
                 "p95_ms": round(percentile(times, 0.95) * 1000, 1) if times else None,
                 "max_ms": round(max(times) * 1000, 1) if times else None}
 
-    return {"skipped": None, "users": users, **summary(None), "errors": len(failures), "error_examples": failures[:5],
-            "reads": summary("read"), "writes": summary("write"), "seconds": round(seconds, 2),
-            "requests_per_second": round(len(results) / seconds, 1),
+    return {**summary(None), "errors": len(failures), "error_examples": failures[:5], "reads": summary("read"),
+            "writes": summary("write"), "seconds": round(seconds, 2),
+            "requests_per_second": round(len(results) / seconds, 1), "cpu_cores_used": used}
+
+
+def load_run(portfolio: Portfolio, requests: int, think_seconds: float) -> dict[str, Any]:
+    """The closed-loop pass's figures at the top (the stress case), the paced pass's under "paced"."""
+    users = len(portfolio.users)
+    if connection.vendor != "postgresql":
+        return {"skipped": f"on {connection.vendor}: the load run needs PostgreSQL (gunicorn's workers are other "
+                           "processes)", "users": users, "requests": 0, "errors": None, "p50_ms": None,
+                "p95_ms": None, "paced": None}
+    clients = _users(portfolio)
+    port = _free_port()
+    static_root = tempfile.mkdtemp(prefix="qipp-load-static-")
+    try:
+        server = _serve(port, _environment(static_root))
+        try:
+            paced = _pass(clients, port, server, requests, think_seconds, PACED_ACTUALS)
+            closed_loop = _pass(clients, port, server, requests, None, CLOSED_LOOP_ACTUALS)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    finally:
+        shutil.rmtree(static_root, ignore_errors=True)
+    return {"skipped": None, "users": users, **closed_loop,
+            "paced": {"think_seconds_mean": think_seconds, **paced},
             "server": f"gunicorn {gunicorn_settings.worker_class} {gunicorn_settings.workers} workers x "
-                      f"{gunicorn_settings.threads} threads (qipp_portal/gunicorn.py), DEBUG off, 127.0.0.1:{port}",
-            "cpu_cores_used": used}
+                      f"{gunicorn_settings.threads} threads (qipp_portal/gunicorn.py), DEBUG off, 127.0.0.1:{port}"}

@@ -1,5 +1,6 @@
 """Server time and queries of one organisation's pages, in-process through Django's test client: on the
-synthetic portfolio and on the demo data, so the growth from a few dozen schemes to national size shows.
+synthetic portfolio and on the demo data, so the growth from a few dozen schemes to national size shows; and the
+lists across every organisation (the admin's, the API's unfiltered ones) as a superuser sees them.
 
 Pages are asked for by path, as a browser or the load run asks for them: the benchmark measures the dashboards'
 page from outside, as it may not use that app's code.
@@ -7,21 +8,26 @@ page from outside, as it may not use that app's code.
 
 from __future__ import annotations
 
+import base64
 import statistics
 import time
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.db import connection, reset_queries
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks.measure import signed_in_client
 from benchmarks.portfolio import ODS_PREFIX, Portfolio
 from benchmarks.timing import percentile, ratio
 from governance.models import FinancialYear, Membership, Organisation
+from risks.models import Risk
 from schemes.models import Scheme
 
 PAGES = ("register", "tracker", "scheme", "dashboard", "api_list")
+SUPERUSER = "bench-superuser"  # not USER_PREFIX: the portfolio counts those as its load-run users
 
 
 def page_paths(organisation: Organisation, year: FinancialYear, scheme_id: int) -> dict[str, str]:
@@ -84,4 +90,38 @@ def pages(portfolio: Portfolio, requests: int) -> dict[str, Any]:
                          "queries": ratio(at_scale["pages"][page]["queries"], demo["pages"][page]["queries"])}
                   for page in PAGES}
     return {"scale": at_scale, "demo": demo, "growth": growth,
+            "cross_organisation": cross_organisation(portfolio, requests),
             "demo_note": None if demo else "no demo data in this database (manage.py load_demo)"}
+
+
+def _deep_cursor(model: Any) -> str:
+    """A cursor 50 records before the last id, as DRF's CursorPagination encodes one (the page a client reaches by
+    following `next` to the end, without walking there)."""
+    last = model.objects.aggregate(last=Max("id"))["last"] or 0
+    return base64.b64encode(urlencode({"p": str(max(last - 50, 0))}).encode("ascii")).decode("ascii")
+
+
+def cross_organisation_paths(portfolio: Portfolio) -> dict[str, str]:
+    """The lists over every organisation: the admin's scheme and risk lists (first page, one organisation's filter,
+    a search) and the API's unfiltered scheme and risk lists (first page and the last)."""
+    organisation = portfolio.organisations[len(portfolio.organisations) // 2]
+    reference = Scheme.objects.filter(organisation=organisation).order_by("reference").values_list(
+        "reference", flat=True).first() or ""
+    return {"admin_schemes": "/admin/schemes/scheme/",
+            "admin_schemes_of_one_organisation": f"/admin/schemes/scheme/?organisation__id__exact={organisation.pk}",
+            "admin_schemes_search_reference": f"/admin/schemes/scheme/?{urlencode({'q': reference[:6]})}",
+            "admin_schemes_search_name": "/admin/schemes/scheme/?q=community",
+            "admin_risks": "/admin/risks/risk/",
+            "api_schemes_first_page": "/api/v1/schemes/",
+            "api_schemes_last_page": f"/api/v1/schemes/?{urlencode({'cursor': _deep_cursor(Scheme)})}",
+            "api_risks_first_page": "/api/v1/risks/",
+            "api_risks_last_page": f"/api/v1/risks/?{urlencode({'cursor': _deep_cursor(Risk)})}"}
+
+
+def cross_organisation(portfolio: Portfolio, requests: int) -> dict[str, Any]:
+    """p50 / p95 and queries of the lists across all organisations, as a superuser (who sees every organisation)."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=SUPERUSER, defaults={"is_superuser": True, "is_staff": True, "is_active": True})
+    client = signed_in_client(user, portfolio.organisations[0].pk, portfolio.latest_year.pk)
+    return {"schemes_in_database": Scheme.objects.count(), "risks_in_database": Risk.objects.count(),
+            "pages": _measure(client, cross_organisation_paths(portfolio), requests)}

@@ -47,13 +47,16 @@ class Scale:
     repeat: int  # runs of each measure (the median is reported)
     page_runs: int  # requests of each page for p50 / p95
     load_requests: int  # per user
+    think_seconds: float  # the paced load run's mean wait between a user's requests (a user reading the page)
 
 
 SCALES = {
     "national": Scale("national", organisations=250, years=5, schemes=60, risks=20_000, actions=10_000,
-                      budget_lines=8, programmes=6, users=50, repeat=3, page_runs=30, load_requests=40),
+                      budget_lines=8, programmes=6, users=50, repeat=3, page_runs=30, load_requests=40,
+                      think_seconds=1.0),
     "small": Scale("small", organisations=3, years=2, schemes=20, risks=60, actions=48, budget_lines=4,
-                   programmes=3, users=3, repeat=3, page_runs=5, load_requests=5),
+                   programmes=3, users=3, repeat=3, page_runs=5, load_requests=5,
+                   think_seconds=0.1),
 }
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from benchmarks.load import WRITE_EVERY, load_run
+from benchmarks.load import CLOSED_LOOP_ACTUALS, WRITE_EVERY, load_run
 from benchmarks.portfolio import SCALES, build_portfolio
 from schemes.models import SchemeMonth
 
@@ -17,15 +17,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_load_run_answers_every_request_and_saves_every_write() -> None:
     portfolio = build_portfolio(SCALES["small"])
     requests = WRITE_EVERY  # each user: four reads, then one write (its fifth request)
-    result = load_run(portfolio, requests)
-    assert result["skipped"] is None
-    assert result["errors"] == 0, result["error_examples"]
+    result = load_run(portfolio, requests, 0.05)
+    assert result["skipped"] is None and result["users"] == len(portfolio.users)
     users = len(portfolio.users)
-    assert (result["users"], result["requests"]) == (users, users * requests)
-    assert (result["reads"]["requests"], result["writes"]["requests"]) == (users * (requests - 1), users)
-    assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["max_ms"]
-    # Each user wrote the actual of a month of a scheme of their own, through the API, in gunicorn's process.
-    written = SchemeMonth.objects.filter(actual=Decimal(1000 + requests - 1))
+    for run in (result, result["paced"]):  # the closed loop's figures at the top, the paced pass's beneath
+        assert run["errors"] == 0, run["error_examples"]
+        assert run["requests"] == users * requests
+        assert (run["reads"]["requests"], run["writes"]["requests"]) == (users * (requests - 1), users)
+        assert 0 < run["p50_ms"] <= run["p95_ms"] <= run["max_ms"]
+    # Users wait between requests in the paced pass only: at least their shortest think time before each.
+    assert result["paced"]["seconds"] >= requests * 0.05 * 0.5 and result["paced"]["think_seconds_mean"] == 0.05
+    # Each user wrote the actual of a month of a scheme of their own, through the API, in gunicorn's process, once
+    # a pass: the second write met the version the first left (no 409) and its value is the one kept.
+    written = SchemeMonth.objects.filter(actual=Decimal(CLOSED_LOOP_ACTUALS + requests - 1))
     assert written.count() == users
     assert len({month.scheme_id for month in written}) == users
-    assert all(month.version == 2 for month in written)
+    assert all(month.version == 3 for month in written)

@@ -98,9 +98,15 @@ def test_small_scale_reports_every_measure(tmp_path: Path) -> None:
         assert page["status"] == 200 and page["queries"] > 0
         assert 0 < page["p50_ms"] <= page["p95_ms"]
     assert pages["demo"] is None and pages["growth"] is None and pages["demo_note"]  # no demo loaded here
+    across = pages["cross_organisation"]
+    assert across["schemes_in_database"] == 3 * 2 * 20
+    assert {"admin_schemes", "admin_risks", "api_schemes_first_page", "api_schemes_last_page"} <= set(across["pages"])
+    for page in across["pages"].values():  # a superuser's lists over every organisation, each answered
+        assert page["status"] == 200 and page["queries"] > 0, page
 
     load = result["load"]
     assert load["skipped"].startswith("on sqlite") and load["requests"] == 0 and load["users"] == 3
+    assert load["paced"] is None
 
 
 def test_demo_scale_reports_the_hot_paths(tmp_path: Path) -> None:

@@ -98,8 +98,8 @@ class Command(BaseCommand):
                  ("board_pack", lambda: measure.board_pack(portfolio, repeat)),
                  ("pages", lambda: pages.pages(portfolio, scale.page_runs)),
                  ("load", lambda: {"skipped": "--skip-load", "users": 0, "requests": 0, "errors": None,
-                                   "p50_ms": None, "p95_ms": None} if options["skip_load"]
-                  else load.load_run(portfolio, scale.load_requests)))
+                                   "p50_ms": None, "p95_ms": None, "paced": None} if options["skip_load"]
+                  else load.load_run(portfolio, scale.load_requests, scale.think_seconds)))
         wanted = {name.strip() for name in options["steps"].split(",")}
         for name, step in steps:
             if name not in wanted:
