@@ -5,7 +5,8 @@ the user's rows and never render hundreds of links, and a paginator that does no
   organisation's administrators), a box for the code otherwise (a superuser of hundreds). A plain GET form.
 - `ScopedRelatedFilter`: a relation's rows used by the user's rows; a relation whose rows belong to an
   organisation (programmes, sittings, domains) is listed within the chosen organisation, or only while few.
-- `EstimatedCountPaginator`: on PostgreSQL an unfiltered list of a big table takes the planner's row estimate.
+- `EstimatedCountPaginator`: on PostgreSQL an unfiltered list of a big table takes the planner's row estimate; a
+  filtered or searched list counts at most COUNT_UP_TO rows (the page then says "more than 1,000").
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ FILTER_LINKS = 20  # a filter lists at most this many links; past that it asks f
 BY_CODE = "ods_code__iexact"  # what the box for an organisation's code filters by; its links by BY_ID
 BY_ID = "id__exact"
 ESTIMATE_FROM = 10_000  # rows: below this a count is cheap enough to be exact
+# A filtered or searched list stops counting here: at national size a search for two letters matches tens of
+# thousands of rows, and counting them all (a scan of the table: a trigram index needs three letters) cost more
+# than the page. Nobody pages past the twentieth page of a search; they refine it.
+COUNT_UP_TO = 1_000
 
 
 def chosen_organisation(request: HttpRequest) -> dict[str, str] | None:
@@ -129,12 +134,16 @@ class ScopedAllValuesFilter(AllValuesFieldListFilter):
 
 class EstimatedCountPaginator(Paginator):
     """Django's paginator; on PostgreSQL an unfiltered list of a big table (a superuser's, every organisation's
-    rows) takes the planner's estimate of its rows (`pg_class.reltuples`) instead of counting every one."""
+    rows) takes the planner's estimate of its rows (`pg_class.reltuples`) instead of counting every one, and a
+    filtered list counts no further than COUNT_UP_TO + 1 (`count_text` says "more than" past COUNT_UP_TO)."""
 
     @cached_property
     def count(self) -> int:
         rows = self.object_list
-        if isinstance(rows, QuerySet) and not rows.query.where and connections[rows.db].vendor == "postgresql":
+        if isinstance(rows, QuerySet) and rows.query.where:
+            # SELECT COUNT(*) FROM (SELECT ... LIMIT n): the database stops at the first n matching rows.
+            return rows[:COUNT_UP_TO + 1].count()
+        if isinstance(rows, QuerySet) and connections[rows.db].vendor == "postgresql":
             with connections[rows.db].cursor() as cursor:
                 cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
                                [rows.model._meta.db_table])
@@ -142,3 +151,8 @@ class EstimatedCountPaginator(Paginator):
             if found is not None and found[0] >= ESTIMATE_FROM:
                 return int(found[0])
         return super().count
+
+
+def count_text(count: int) -> str:
+    """A list's count as its pages say it: "more than 1,000" where the paginator stopped counting."""
+    return f"more than {COUNT_UP_TO:,}" if count > COUNT_UP_TO else f"{count:,}"

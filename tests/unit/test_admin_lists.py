@@ -97,3 +97,19 @@ def test_search_finds_references_by_their_start_and_names_by_any_part(admin_clie
     html = admin_client.get(SCHEMES, {"q": "MM"}).content.decode()
     assert "MM1" in html and "US4" in html  # by reference's start, and a name containing it
     assert "XMM2" not in html
+
+
+def test_a_search_stops_counting_past_the_cap_and_says_more_than(admin_client, monkeypatch):
+    from governance.admin import lists
+
+    monkeypatch.setattr(lists, "COUNT_UP_TO", 3)  # "more than 3" from four matches, for the test
+    organisation = OrganisationFactory(ods_code="QCAP", name="NHS Capped CCG")
+    SchemeFactory.create_batch(5, organisation=organisation, name="Community falls service")
+    SchemeFactory(organisation=organisation, name="Urgent care redesign")
+    _, sql, html = changelist_queries(admin_client, f"{SCHEMES}?q=falls")
+    count = next(query for query in sql if "COUNT(" in query.upper())
+    assert "LIMIT 4" in count  # the database stops at the fourth match, however many there are
+    assert "more than 3 results" in html and "more than 3 schemes" in html
+    assert len(ROW.findall(html)) == 5  # the page itself still lists every match it shows
+    _, _, html = changelist_queries(admin_client, f"{SCHEMES}?q=urgent")  # under the cap: exact
+    assert "1 result " in html and "1 scheme\n" in html and "more than" not in html
