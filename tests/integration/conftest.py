@@ -141,12 +141,8 @@ def wait_for(condition, timeout: float = 30.0, interval: float = 0.2) -> bool:
     return False
 
 
-@pytest.fixture(autouse=True)
-def _worker_idle_after_test(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Let the worker finish before the test database is flushed (TRUNCATE waits on its locks)."""
-    yield
-    if "celery_worker_process" not in request.fixturenames:
-        return
+def wait_for_worker_idle(timeout: float = 60) -> bool:
+    """Until this run's queue is empty and the worker runs nothing (bounded in time)."""
     import redis
 
     from qipp_portal.celery import app
@@ -160,4 +156,12 @@ def _worker_idle_after_test(request: pytest.FixtureRequest) -> Iterator[None]:
         active = app.control.inspect(timeout=1.0).active() or {}
         return not any(active.values())
 
-    wait_for(idle, timeout=60, interval=0.3)
+    return wait_for(idle, timeout=timeout, interval=0.3)
+
+
+@pytest.fixture(autouse=True)
+def _worker_idle_after_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Let the worker finish before the test database is flushed (TRUNCATE waits on its locks)."""
+    yield
+    if "celery_worker_process" in request.fixturenames:
+        wait_for_worker_idle()
