@@ -1,6 +1,6 @@
 """Schemes in the admin: read-only. Every write goes through the portal's pages and schemes.services
 (versions, month close, recompute, history attribution); the admin is a scoped window on the data.
-Programme targets, which have no portal page yet, are kept here through their services."""
+Programmes and their targets, which have no portal page yet, are kept here through their services."""
 
 from typing import Any
 
@@ -22,16 +22,33 @@ from schemes.models import (
     SchemeRating,
     StageChange,
 )
-from schemes.services import programme_target_remove, programme_target_set
+from schemes.services import programme_remove, programme_save, programme_target_remove, programme_target_set
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(ScopedHistoryAdmin):
-    """Programmes are named here by their organisation's administrators (no portal page yet)."""
+    """Programmes are named here by their organisation's administrators (no portal page yet), through
+    schemes.services (the role check, lengths, one name an organisation; a programme with schemes is kept)."""
 
     list_display = ["name", "organisation", "clinical_lead", "managerial_lead"]
     list_filter = ["organisation"]
     search_fields = ["name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        # Its schemes, targets and risks are its organisation's: a programme never moves to another.
+        return [*fields, "organisation"] if obj is not None and "organisation" not in fields else fields
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, through the service
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        programme_save(actor=acting_user(request), programme=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        programme_remove(actor=acting_user(request), programme=obj)
 
 
 @admin.register(ProgrammeTarget)

@@ -8,7 +8,13 @@ from schemes.recompute import scheme_recompute, schemes_recompute
 from schemes.services.common import EditConflict, organisation_recompute_schedule, recompute_batch, schedule_recompute
 from schemes.services.jobs import PORTFOLIO_RECOMPUTE_TASK, portfolio_recompute_queue
 from schemes.services.panel import RatingInput, director_assessment_record, panel_sitting_record
-from schemes.services.register import programme_get_or_create, programme_target_remove, programme_target_set
+from schemes.services.register import (
+    programme_get_or_create,
+    programme_remove,
+    programme_save,
+    programme_target_remove,
+    programme_target_set,
+)
 from schemes.services.scheme import (
     SCHEME_INPUT_FIELDS,
     figure_override_clear,
@@ -45,6 +51,8 @@ __all__ = [
     "key_stages_from_template",
     "panel_sitting_record",
     "programme_get_or_create",
+    "programme_remove",
+    "programme_save",
     "programme_target_remove",
     "programme_target_set",
     "recompute_batch",

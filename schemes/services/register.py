@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from governance.fields import check_length
@@ -36,6 +37,36 @@ def programme_get_or_create(*, actor: Actor | None, organisation: Organisation, 
     programme._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
     programme.save()
     return programme
+
+
+@transaction.atomic
+def programme_save(*, actor: Actor | None, programme: Programme) -> Programme:
+    """A programme named, renamed or its leads changed by its organisation's administrators (in the admin).
+
+    It stays in its organisation: its schemes, targets and risks are that organisation's."""
+    if programme.pk is not None:
+        stored = Programme.objects.filter(pk=programme.pk).values_list("organisation_id", flat=True).first()
+        if stored is not None and stored != programme.organisation_id:
+            raise ValidationError({"organisation": "A programme stays in its organisation: add one to the other "
+                                                   "organisation instead."})
+    check_role(actor, Action.EDIT_SCHEMES, programme.organisation)
+    programme.name = programme.name.strip()
+    programme.full_clean()  # lengths as PostgreSQL would refuse them, and one name an organisation
+    programme._history_user = actor  # type: ignore[attr-defined]  # simple-history reads who acted from here
+    programme.save()
+    return programme
+
+
+@transaction.atomic
+def programme_remove(*, actor: Actor | None, programme: Programme) -> None:
+    """Take away a programme with no schemes (one named by mistake); its targets go with it."""
+    check_role(actor, Action.EDIT_SCHEMES, programme.organisation)
+    schemes = programme.schemes.count()
+    if schemes:
+        raise ValidationError(f"{programme.name} has {schemes} scheme{'s' if schemes != 1 else ''}: move "
+                              f"{'them' if schemes != 1 else 'it'} to another programme before removing it.")
+    programme._history_user = actor  # type: ignore[attr-defined]
+    programme.delete()
 
 
 @transaction.atomic

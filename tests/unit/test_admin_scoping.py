@@ -20,6 +20,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
@@ -809,6 +810,47 @@ def test_programme_targets_are_kept_in_the_admin_through_their_services(client, 
     assert client.post(admin_url(ProgrammeTarget, f"{target.pk}/delete/"), {"post": "yes"}).status_code == 302
     assert not ProgrammeTarget.objects.filter(pk=target.pk).exists()
     assert calls == ["programme_target_set", "programme_target_set", "programme_target_remove"]
+
+
+def test_programmes_are_kept_in_the_admin_through_their_services(client, world, monkeypatch):
+    import schemes.admin
+    from schemes.services import programme_remove, programme_save
+
+    calls: list[str] = []
+    for name in ("programme_save", "programme_remove"):
+        original = getattr(schemes.admin, name)
+        monkeypatch.setattr(schemes.admin, name,
+                            lambda _original=original, _name=name, **kw: calls.append(_name) or _original(**kw))
+    bexley = world["bexley_rows"][Programme].organisation
+    admin = world["bexley_admin"]
+    client.force_login(admin)
+    added = client.post(admin_url(Programme, "add/"), {"organisation": bexley.pk, "name": "  Planned care  ",
+                                                       "clinical_lead": "Dr A", "managerial_lead": "",
+                                                       "description": ""})
+    assert added.status_code == 302, added.content.decode()
+    programme = Programme.objects.get(organisation=bexley, name="Planned care")  # trimmed by the service
+    assert programme.history.latest().history_user == admin
+    # Renamed; the organisation is not a field of the change form, so a posted one is ignored.
+    changed = client.post(admin_url(Programme, f"{programme.pk}/change/"), {
+        "organisation": world["shropshire_rows"][Programme].organisation.pk, "name": "Planned care and diagnostics",
+        "clinical_lead": "Dr A", "managerial_lead": "", "description": ""})
+    assert changed.status_code == 302, changed.content.decode()
+    programme.refresh_from_db()
+    assert (programme.name, programme.organisation) == ("Planned care and diagnostics", bexley)
+    assert "delete_selected" not in client.get(admin_url(Programme)).content.decode()
+    assert client.post(admin_url(Programme, f"{programme.pk}/delete/"), {"post": "yes"}).status_code == 302
+    assert not Programme.objects.filter(pk=programme.pk).exists()
+    assert calls == ["programme_save", "programme_save", "programme_remove"]
+
+    # The services refuse, in words, what the admin's forms cannot send: a move, or removing one with schemes.
+    used = world["bexley_rows"][Programme]
+    assert used.schemes.exists()
+    with pytest.raises(ValidationError, match="move (it|them) to another programme"):
+        programme_remove(actor=admin, programme=used)
+    used.organisation = world["shropshire_rows"][Programme].organisation
+    with pytest.raises(ValidationError, match="stays in its organisation"):
+        programme_save(actor=admin, programme=used)
+    assert Programme.objects.get(pk=used.pk).organisation == bexley
 
 
 def test_the_outbox_is_read_by_superusers_only_and_never_written(client, world, django_user_model):
