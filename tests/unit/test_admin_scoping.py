@@ -781,14 +781,20 @@ def test_history_item_of_another_organisation_with_a_junk_version_is_not_found(c
     assert client.get(admin_url(Scheme, f"{scheme.pk}/history/{other}/")).status_code == 404
 
 
+def spy_on(monkeypatch: pytest.MonkeyPatch, module: Any, *names: str) -> list[str]:
+    """The names of `module`'s functions as they are called, in order (each still does its work)."""
+    calls: list[str] = []
+    for name in names:
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name,
+                            lambda _original=original, _name=name, **kw: calls.append(_name) or _original(**kw))
+    return calls
+
+
 def test_programme_targets_are_kept_in_the_admin_through_their_services(client, world, monkeypatch):
     import schemes.admin
 
-    calls: list[str] = []
-    for name in ("programme_target_set", "programme_target_remove"):
-        original = getattr(schemes.admin, name)
-        monkeypatch.setattr(schemes.admin, name,
-                            lambda _original=original, _name=name, **kw: calls.append(_name) or _original(**kw))
+    calls = spy_on(monkeypatch, schemes.admin, "programme_target_set", "programme_target_remove")
     programme, year = world["bexley_rows"][Programme], FinancialYearFactory(start_year=2014)
     client.force_login(world["bexley_admin"])
     listing = client.get(admin_url(ProgrammeTarget)).content.decode()
@@ -816,11 +822,7 @@ def test_programmes_are_kept_in_the_admin_through_their_services(client, world, 
     import schemes.admin
     from schemes.services import programme_remove, programme_save
 
-    calls: list[str] = []
-    for name in ("programme_save", "programme_remove"):
-        original = getattr(schemes.admin, name)
-        monkeypatch.setattr(schemes.admin, name,
-                            lambda _original=original, _name=name, **kw: calls.append(_name) or _original(**kw))
+    calls = spy_on(monkeypatch, schemes.admin, "programme_save", "programme_remove")
     bexley = world["bexley_rows"][Programme].organisation
     admin = world["bexley_admin"]
     client.force_login(admin)
