@@ -784,10 +784,15 @@ def test_history_item_of_another_organisation_with_a_junk_version_is_not_found(c
 def spy_on(monkeypatch: pytest.MonkeyPatch, module: Any, *names: str) -> list[str]:
     """The names of `module`'s functions as they are called, in order (each still does its work)."""
     calls: list[str] = []
+
+    def spy(name: str, original: Any) -> Any:
+        def called(**kwargs: Any) -> Any:
+            calls.append(name)
+            return original(**kwargs)
+        return called
+
     for name in names:
-        original = getattr(module, name)
-        monkeypatch.setattr(module, name,
-                            lambda _original=original, _name=name, **kw: calls.append(_name) or _original(**kw))
+        monkeypatch.setattr(module, name, spy(name, getattr(module, name)))
     return calls
 
 
