@@ -346,7 +346,8 @@ def test_a_check_over_its_time_budget_is_refused_clearly(admin, bexley, monkeypa
 
 
 @pytest.mark.django_db
-def test_10000_bad_rows_list_the_first_50_problems_and_count_the_rest_on_a_small_page(admin, bexley, tmp_path):
+def test_10000_bad_rows_list_the_first_50_problems_and_count_the_rest_on_a_small_page(admin, bexley, tmp_path,
+                                                                                     no_time_limit):
     content = workbook(bad_rows(10_000))
     response = check(admin, content, "bad.xlsx")
     page = text_of(response)
@@ -398,8 +399,12 @@ def test_the_workbook_is_read_outside_any_database_transaction(admin, bexley, be
 
 
 @pytest.mark.django_db
-def test_a_10000_row_valid_workbook_is_accepted_by_the_check(admin, bexley, django_assert_max_num_queries):
+def test_a_10000_row_valid_workbook_is_accepted_by_the_check(admin, bexley, django_assert_max_num_queries,
+                                                            no_time_limit):
     """The probe's 10,000 rows took 80 to 94 s to check; see docs/benchmarks.md for the time now.
+
+    Without the time budget: under coverage on a busy CI machine the check once took longer than its 30 s, and
+    the time is the benchmark's to measure (the budget has its own test above).
 
     The check compares the file with what is saved in a fixed number of queries and writes nothing (it used
     to run the whole import and roll it back: several queries a row, holding the database's write lock).
@@ -409,6 +414,7 @@ def test_a_10000_row_valid_workbook_is_accepted_by_the_check(admin, bexley, djan
         response = check(admin, content, "ten-thousand.xlsx")
     assert response.status_code == 200
     report = response.context["report"]
+    assert report is not None, text_of(response)[:2000]  # what the page said instead of a report
     assert len(report.created) == 10_000 and report.updated == [] and report.unchanged == []
     assert len(report.overrides) == 200  # every 50th row publishes a plan of £1
     assert "Import 10000 schemes" in text_of(response)
