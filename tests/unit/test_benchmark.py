@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from benchmarks.management.commands.benchmark import STEPS
 from benchmarks.portfolio import SCALES, build_portfolio
 from finance.models import BudgetLine, BudgetMonth, FinancialPlan
 from governance.models import PlanAction
@@ -71,6 +72,9 @@ def test_small_scale_reports_every_measure(tmp_path: Path) -> None:
     assert {"scale", "machine", "repeat", "portfolio", "recompute", "month_end_report", "board_pack", "pages",
             "load"} <= set(result)
     assert result["machine"]["cpus"] >= 1 and result["machine"]["database"].startswith("sqlite")
+    # SQLite has no autovacuum to stand in for: nothing is vacuumed.
+    assert result["machine"]["autovacuum"] is None and not any(result["vacuumed_before"].values())
+    assert set(result["vacuumed_before"]) == set(STEPS)
     assert result["portfolio"]["schemes"] == 120 and result["portfolio"]["reused"] is False
 
     recompute = result["recompute"]
