@@ -23,6 +23,7 @@ from schemes.selectors import (
     portfolio_summary,
     programme_rollup,
     programme_targets,
+    year_scheme_sums,
 )
 
 
@@ -44,9 +45,10 @@ def at_a_glance(request: HttpRequest) -> HttpResponse:
     working = working_of(request)
     context = {}
     if working.organisation and working.year:
+        sums = year_scheme_sums(request.user, working.organisation, working.year)
         context = {
-            "summary": portfolio_summary(request.user, working.organisation, working.year),
-            "gap": savings_gap(request.user, working.organisation, working.year),
+            "summary": portfolio_summary(request.user, working.organisation, working.year, sums),
+            "gap": savings_gap(request.user, working.organisation, working.year, sums),
             "ytd_month": latest_closed_month(request.user, working.organisation, working.year),
             "programmes": programme_rollup(request.user, working.organisation, working.year),
             "targets": programme_targets(request.user, working.organisation),

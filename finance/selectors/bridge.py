@@ -24,7 +24,7 @@ from governance.models import FinancialYear, MonthStatus, Organisation
 from governance.selectors import organisations_for
 from schemes.engine import to_penny
 from schemes.models import Rag, Scheme, SchemeMonth
-from schemes.selectors import MonthTotals, latest_closed_month, monthly_totals, scheme_register, totals_of
+from schemes.selectors import MonthTotals, YearSchemeSums, latest_closed_month, monthly_totals, year_scheme_sums
 
 if TYPE_CHECKING:
     from governance.permissions import Viewer
@@ -79,19 +79,20 @@ def savings_bridge(
 
 def savings_bridge_of(
     user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None, *, month_closed: bool,
-    months: Sequence[MonthTotals],
+    months: Sequence[MonthTotals], sums: YearSchemeSums | None = None,
 ) -> SavingsBridge:
-    """Today's bridge as at `month`, given the year's month totals (schemes.selectors.monthly_totals)."""
+    """Today's bridge as at `month`, given the year's month totals (schemes.selectors.monthly_totals) and, if read,
+    its schemes' sums (schemes.selectors.year_scheme_sums)."""
     ytd, outturn = year_to_date_and_outturn(months, month)
-    schemes = scheme_register(user, organisation, year)
-    totals = totals_of(schemes)
-    gap = savings_gap(user, organisation, year)
+    sums = sums or year_scheme_sums(user, organisation, year)
+    totals = sums.totals
+    gap = savings_gap(user, organisation, year, sums)
     return SavingsBridge(
         month=month, month_closed=month_closed,
         target=gap.qipp_commitment if gap else None, identified_plan=totals.plan_in_year,
         most_likely=totals.most_likely, director_value=totals.director_value, ytd_actual=ytd,
         forecast_outturn=outturn, unidentified=gap.unidentified if gap else None, schemes=totals.schemes,
-        figures_computed_at=schemes.aggregate(at=Max("figures_computed_at"))["at"],
+        figures_computed_at=sums.figures_computed_at,
     )
 
 

@@ -20,7 +20,14 @@ from finance.selectors.bridge import SavingsBridge, data_month, savings_bridge_o
 from finance.selectors.reports import variance_reports_for
 from schemes import engine
 from schemes.models import Rag
-from schemes.selectors import MonthTotals, RagMixRow, latest_closed_month, monthly_totals, programme_rollup, rag_mix
+from schemes.selectors import (
+    MonthTotals,
+    RagMixRow,
+    latest_closed_month,
+    monthly_totals,
+    programme_rollup,
+    year_scheme_sums,
+)
 
 if TYPE_CHECKING:
     from finance.models import VarianceReport
@@ -58,10 +65,12 @@ def month_end_figures(
     month_closed = chosen is not None and closed is not None and chosen <= closed
     if report is None or not report.schemes_stored:
         months = live_months if live_months is not None else monthly_totals(user, organisation, year)
+        sums = year_scheme_sums(user, organisation, year)
         return MonthEndFigures(
             month=chosen, report=report, reported=False,
-            bridge=savings_bridge_of(user, organisation, year, chosen, month_closed=month_closed, months=months),
-            months=months, rag_mix=rag_mix(user, organisation, year),
+            bridge=savings_bridge_of(user, organisation, year, chosen, month_closed=month_closed, months=months,
+                                     sums=sums),
+            months=months, rag_mix=sums.rag_mix,
             programmes=programme_rollup(user, organisation, year), schemes=[])
     schemes = list(report.schemes.all())
     months = _month_totals(schemes)

@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, Sum
-
 from finance import calculations
 from finance.models import FinancialPlan, FinancialPlanLine
-from schemes.models import Scheme
+from schemes.selectors import YearSchemeSums, year_scheme_sums
 
 if TYPE_CHECKING:
     from governance.models import FinancialYear, Organisation
@@ -41,19 +39,18 @@ class SavingsGap:
 
 
 def savings_gap(
-    user: Viewer, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear, sums: YearSchemeSums | None = None,
 ) -> SavingsGap | None:
+    """The year's plan against its schemes (None without a plan); `sums`: the schemes' year_scheme_sums, if read."""
     plan = FinancialPlan.objects.for_user(user).filter(organisation=organisation, year=year).first()
     if plan is None:
         return None
-    schemes = Scheme.objects.for_user(user).filter(organisation=organisation, year=year)
-    sums = schemes.aggregate(
-        gross=Sum("gross_saving"),
-        investment=Sum("new_investment"),
-        tbc=Sum(1, filter=Q(investment_tbc=True)),
-    )
-    gross = sums["gross"] or Decimal("0")
-    investment = sums["investment"] or Decimal("0")  # TBC investments are NULL: they add nothing
+    return savings_gap_of(plan, sums or year_scheme_sums(user, organisation, year))
+
+
+def savings_gap_of(plan: FinancialPlan, sums: YearSchemeSums) -> SavingsGap:
+    """The plan against its year's schemes' sums (schemes.selectors.year_scheme_sums)."""
+    gross, investment = sums.gross_saving, sums.new_investment
     position = calculations.plan_position(plan.allocation, plan.planned_expenditure, plan.planned_qipp)
     return SavingsGap(
         allocation=plan.allocation,
@@ -67,7 +64,7 @@ def savings_gap(
         investment=investment,
         net_identified=gross - investment,
         unidentified=position.qipp_commitment - gross,
-        investment_tbc_schemes=sums["tbc"] or 0,
+        investment_tbc_schemes=sums.investment_tbc_schemes,
     )
 
 

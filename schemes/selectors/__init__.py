@@ -33,6 +33,7 @@ from schemes.selectors.register import (
     ProgrammeTargets,
     RagMixRow,
     RegisterTotals,
+    YearSchemeSums,
     latest_closed_month,
     portfolio_summary,
     programme_names,
@@ -45,6 +46,7 @@ from schemes.selectors.register import (
     scheme_register,
     sort_register,
     totals_of,
+    year_scheme_sums,
 )
 from schemes.selectors.scheme import (
     override_token,
@@ -91,6 +93,7 @@ __all__ = [
     "SchemeTracker",
     "Timeline",
     "TimelineRow",
+    "YearSchemeSums",
     "active_overrides",
     "director_assessments",
     "director_assessments_for",
@@ -141,4 +144,5 @@ __all__ = [
     "totals_of",
     "with_override_tokens",
     "with_rating_tokens",
+    "year_scheme_sums",
 ]

@@ -145,12 +145,13 @@ def register_totals(rows: Iterable[Scheme]) -> RegisterTotals:
 
 def totals_of(schemes: QuerySet[Scheme]) -> engine.Totals:
     """Totals of stored (kept) figures, computed by the database in one query."""
-    sums = schemes.aggregate(**{name: Sum(name) for name in engine.OVERRIDABLE})
-    return engine.Totals(
-        schemes=schemes.count(),
-        # SQLite's SUM of decimals comes back with float noise; keep pennies as the papers do.
-        **{name: engine.to_penny(Decimal(sums[name] or 0)) for name in engine.OVERRIDABLE},
-    )
+    return _totals(schemes.count(), schemes.aggregate(**{name: Sum(name) for name in engine.OVERRIDABLE}))
+
+
+def _totals(count: int, sums: dict[str, Any]) -> engine.Totals:
+    # SQLite's SUM of decimals comes back with float noise; keep pennies as the papers do.
+    return engine.Totals(schemes=count,
+                         **{name: engine.to_penny(Decimal(sums[name] or 0)) for name in engine.OVERRIDABLE})
 
 
 @dataclass(frozen=True)
@@ -161,19 +162,13 @@ class PortfolioSummary:
 
 
 def portfolio_summary(
-    user: Viewer, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear, sums: YearSchemeSums | None = None,
 ) -> PortfolioSummary:
-    """Totals, RAG mix and when figures were last computed, for the home page (two queries)."""
-    schemes = scheme_register(user, organisation, year)
-    counts = schemes.aggregate(
-        green=Count("pk", filter=Q(overall_rag=Rag.GREEN)),
-        amber=Count("pk", filter=Q(overall_rag=Rag.AMBER)),
-        red=Count("pk", filter=Q(overall_rag=Rag.RED)),
-        unrated=Count("pk", filter=Q(overall_rag="")),
-        computed=Max("figures_computed_at"),
-    )
-    computed = counts.pop("computed")
-    return PortfolioSummary(totals=totals_of(schemes), rag_counts=counts, figures_computed_at=computed)
+    """Totals, RAG mix and when figures were last computed, for the home page (one query: year_scheme_sums, unless
+    `sums` has been read)."""
+    sums = sums or year_scheme_sums(user, organisation, year)
+    counts = {str(row.rag) or "unrated": row.schemes for row in sums.rag_mix}
+    return PortfolioSummary(totals=sums.totals, rag_counts=counts, figures_computed_at=sums.figures_computed_at)
 
 
 def programme_rollup(
@@ -230,19 +225,54 @@ class RagMixRow:
     most_likely: Decimal
 
 
-def rag_mix(user: Viewer, organisation: Organisation, year: FinancialYear) -> list[RagMixRow]:
-    """Schemes by overall RAG rating with their stored plan and most likely (one query), Green to Red, then unrated."""
-    schemes = scheme_register(user, organisation, year)
+RAGS = (Rag.GREEN, Rag.AMBER, Rag.RED, "")  # a RAG mix's order: Green to Red, then not rated yet
+
+
+def _rag_mix_sums() -> dict[str, Any]:
     sums: dict[str, Any] = {}
-    for rag in (Rag.GREEN, Rag.AMBER, Rag.RED, ""):
+    for rag in RAGS:
         rated = Q(overall_rag=rag)
         sums[f"{rag or 'none'}_count"] = Count("pk", filter=rated)
         sums[f"{rag or 'none'}_plan"] = Sum("plan_in_year", filter=rated)
         sums[f"{rag or 'none'}_likely"] = Sum("most_likely", filter=rated)
-    totals = schemes.aggregate(**sums)
+    return sums
+
+
+def _rag_mix_rows(totals: dict[str, Any]) -> list[RagMixRow]:
     return [
         RagMixRow(rag=rag, schemes=totals[f"{rag or 'none'}_count"],
                   plan_in_year=engine.to_penny(Decimal(totals[f"{rag or 'none'}_plan"] or 0)),
                   most_likely=engine.to_penny(Decimal(totals[f"{rag or 'none'}_likely"] or 0)))
-        for rag in (Rag.GREEN, Rag.AMBER, Rag.RED, "")
+        for rag in RAGS
     ]
+
+
+def rag_mix(user: Viewer, organisation: Organisation, year: FinancialYear) -> list[RagMixRow]:
+    """Schemes by overall RAG rating with their stored plan and most likely (one query), Green to Red, then unrated."""
+    return _rag_mix_rows(scheme_register(user, organisation, year).aggregate(**_rag_mix_sums()))
+
+
+@dataclass(frozen=True)
+class YearSchemeSums:
+    """What the pages add up over an organisation's year of schemes, read together (year_scheme_sums)."""
+
+    totals: engine.Totals  # the stored (kept) figures, as totals_of
+    rag_mix: list[RagMixRow]  # as rag_mix
+    figures_computed_at: datetime | None  # the latest recompute of any of the schemes
+    gross_saving: Decimal  # the savings gap's gross identified (full year)
+    new_investment: Decimal  # TBC investments are NULL: they add nothing
+    investment_tbc_schemes: int
+
+
+def year_scheme_sums(user: Viewer, organisation: Organisation, year: FinancialYear) -> YearSchemeSums:
+    """The year's schemes' totals, RAG mix, latest recompute and the savings gap's sums: one query, whatever the
+    number of schemes (the same sums as totals_of, rag_mix and finance's savings_gap each make alone)."""
+    sums = scheme_register(user, organisation, year).aggregate(
+        **{f"total_{name}": Sum(name) for name in engine.OVERRIDABLE}, **_rag_mix_sums(), schemes=Count("pk"),
+        computed=Max("figures_computed_at"), gross=Sum("gross_saving"), investment=Sum("new_investment"),
+        tbc=Sum(1, filter=Q(investment_tbc=True)))
+    return YearSchemeSums(
+        totals=_totals(sums["schemes"], {name: sums[f"total_{name}"] for name in engine.OVERRIDABLE}),
+        rag_mix=_rag_mix_rows(sums), figures_computed_at=sums["computed"],
+        gross_saving=sums["gross"] or Decimal("0"), new_investment=sums["investment"] or Decimal("0"),
+        investment_tbc_schemes=sums["tbc"] or 0)
