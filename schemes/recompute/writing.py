@@ -1,6 +1,7 @@
 """Writing a chunk's changed rows: one statement per table.
 
-PostgreSQL: COPY into a temporary table shaped like the target's columns, then one UPDATE ... FROM.
+PostgreSQL: a few rows (an edit's recompute: one scheme, its twelve months) as arrays in one UPDATE ... FROM
+unnest(...); more by COPY into a temporary table shaped like the target's columns, then one UPDATE ... FROM.
 SQLite (the embedded default): one executemany UPDATE per table. New months are created with bulk_create.
 `bulk_update` is not used: it builds a CASE expression per row and field, 20-25x the database's own cost.
 Like the ORM's bulk writes these make no version bump and no history row: a recompute is not a user's edit.
@@ -17,12 +18,17 @@ from typing import Any
 
 from django.db import connection
 
-from schemes.models import SchemeMonth
+from schemes.models import Scheme, SchemeMonth
 from schemes.recompute.reading import FIGURE_COLUMNS, MONEY_COLUMNS, Changes
 
 # COPY's text format: these characters are escaped; a backslash first, so the others' escapes stay single.
 _COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
+
+# Up to this many rows a table are sent as arrays in the UPDATE itself. A temporary table's CREATE, ANALYZE and DROP
+# cost more than a handful of rows, and each changes the system catalogue, which every other session then reloads:
+# under the load run every write's recompute did that. Above it (the whole-portfolio path) COPY is cheaper.
+ARRAY_ROWS_UP_TO = 500
 
 _MONEY_AT = tuple(n for n, name in enumerate(FIGURE_COLUMNS, start=1) if name in MONEY_COLUMNS)
 
@@ -109,16 +115,41 @@ def _scheme_lines(schemes: list[tuple[Any, ...]]) -> Iterable[str]:
                f"{pounds(director_next_year)}\t{copy_text(overridden)}\n")
 
 
+def update_from_arrays(cursor: Any, model: type[Any], keys: Sequence[str], columns: Sequence[str],
+                       rows: Sequence[Sequence[Any]], *, also: str = "", also_params: Sequence[Any] = ()) -> None:
+    """One UPDATE of `model`'s table setting `columns` from `rows` (keys first, then columns, in that order), the
+    rows sent as one typed array a column; `also` adds assignments of its own (with `also_params`)."""
+    names = (*keys, *columns)
+    types = [model._meta.get_field(name).db_type(connection) for name in names]
+    arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
+    assignments = ", ".join(f"{name} = r.{name}" for name in columns)
+    matches = " AND ".join(f"t.{name} = r.{name}" for name in keys)
+    values = [[_array_value(row[n]) for row in rows] for n in range(len(names))]
+    cursor.execute(f"UPDATE {model._meta.db_table} t SET {assignments}{also} "
+                   f"FROM unnest({arrays}) AS r({', '.join(names)}) WHERE {matches}", [*also_params, *values])
+
+
+def _array_value(value: Any) -> Any:
+    # JSON goes as its text (cast to jsonb with the array); psycopg2 would send a list as an array of its own.
+    return json.dumps(value) if isinstance(value, list | dict) else value
+
+
 def _write_postgresql(schemes: list[tuple[Any, ...]], months: list[tuple[int, int, int]], now: datetime) -> None:
     with connection.cursor() as cursor:
-        if schemes:
+        if schemes and len(schemes) <= ARRAY_ROWS_UP_TO:
+            update_from_arrays(cursor, Scheme, ("id",), FIGURE_COLUMNS, [_in_pounds(row) for row in schemes],
+                               also=", figures_computed_at = %s", also_params=[now])
+        elif schemes:
             copy_into_temporary(cursor, "recompute_scheme", "schemes_scheme", ("id", *FIGURE_COLUMNS), (),
                                 lines=_scheme_lines(schemes))
             assignments = ", ".join(f"{name} = r.{name}" for name in FIGURE_COLUMNS)
             cursor.execute(f"UPDATE schemes_scheme s SET {assignments}, figures_computed_at = %s "
                            "FROM recompute_scheme r WHERE s.id = r.id", [now])
             cursor.execute("DROP TABLE recompute_scheme")
-        if months:
+        if months and len(months) <= ARRAY_ROWS_UP_TO:
+            update_from_arrays(cursor, SchemeMonth, ("scheme_id", "month"), ("plan",),
+                               [(scheme_id, month, Decimal(plan).scaleb(-2)) for scheme_id, month, plan in months])
+        elif months:
             copy_into_temporary(cursor, "recompute_month", "schemes_schememonth", ("scheme_id", "month", "plan"), (),
                                 lines=(f"{scheme_id}\t{month}\t{pounds(plan)}\n" for scheme_id, month, plan in months))
             cursor.execute("UPDATE schemes_schememonth m SET plan = r.plan FROM recompute_month r "

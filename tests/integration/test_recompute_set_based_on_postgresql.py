@@ -1,4 +1,5 @@
-"""The set-based recompute's PostgreSQL path: COPY into a temporary table then UPDATE ... FROM, the advisory lock.
+"""The set-based recompute's PostgreSQL paths: a few rows as arrays in one UPDATE ... FROM unnest(...), more by COPY
+into a temporary table then UPDATE ... FROM (each test below runs both ways); the advisory lock.
 
 The unit tests' checks (tests/recompute_oracle.py) run here on PostgreSQL: the engine's figures to the penny over
 the demo data and a random portfolio, and a recompute that changes nothing writes nothing (no UPDATE, INSERT or
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from schemes.recompute import portfolio_recompute
+from schemes.recompute import portfolio_recompute, writing
 from schemes.recompute.writing import copy_into_temporary
 from tests.recompute_oracle import check_demo_data, check_no_change_writes_nothing, check_random_portfolio
 
@@ -29,13 +30,26 @@ AWKWARD = ["plain", 'a "quoted" word', "it's", "back\\slash", "\\N", "tab\there"
            "both\r\nends", "\\t not a tab", "£ – ünïcode", "", "semi;colon,comma|pipe", "{\"json\": [1]}"]
 
 
-def test_the_set_based_recompute_matches_the_engine_to_the_penny_on_a_random_portfolio_on_postgresql() -> None:
+@pytest.fixture(params=["arrays", "copy"])
+def write_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Both ways of writing, each on every check: the test data is small, so "copy" lowers the array limit to 0.
+    Yields the temporary tables created, to show which way was taken."""
+    if request.param == "copy":
+        monkeypatch.setattr(writing, "ARRAY_ROWS_UP_TO", 0)
+    with statements_sent() as sent:
+        yield sent
+    temporary = [sql for sql in sent if sql.startswith("CREATE TEMPORARY TABLE")]
+    assert bool(temporary) is (request.param == "copy")
+
+
+def test_the_set_based_recompute_matches_the_engine_to_the_penny_on_a_random_portfolio_on_postgresql(
+        write_path) -> None:
     assert connection.vendor == "postgresql"
     check_random_portfolio()
 
 
 def test_the_set_based_recompute_matches_the_engine_on_the_demo_data_on_postgresql(
-        settings, django_capture_on_commit_callbacks) -> None:
+        settings, django_capture_on_commit_callbacks, write_path) -> None:
     check_demo_data(settings, django_capture_on_commit_callbacks)
 
 
