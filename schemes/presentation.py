@@ -5,6 +5,7 @@ Pure presentation over what `schemes.selectors` reads: no query of its own, noth
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import replace as with_changes
 from datetime import date, datetime
@@ -12,9 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from governance.fields import column
-from governance.formatting import format_money, format_month, format_person
+from governance.formatting import NOT_RECORDED, format_money, format_month, format_person
 from schemes import selectors
-from schemes.models import Figure, FigureOverride, Scheme
+from schemes.exports import REGISTER_MONEY
+from schemes.models import Figure, FigureOverride, Scheme, Stage
 
 
 @dataclass(frozen=True)
@@ -170,3 +172,45 @@ def scheme_change_history(scheme: Scheme) -> list[HistoryRow]:
             ))
     rows.sort(key=lambda row: row.when, reverse=True)
     return rows
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    """One row of the register page as it is written: every cell's text, computed once."""
+
+    href: str  # the scheme's page
+    reference: str
+    name: str
+    programme: str
+    phase: str
+    stage: str
+    go_live: str
+    rag: str  # "green", "amber", "red" or "" (not rated): the page draws it as a tag
+    money: tuple[tuple[str, tuple[str, ...]], ...]  # each money column: (£ amount, reasons of its overrides in force)
+
+
+def register_lines(rows: Iterable[Mapping[str, Any]], href: Callable[[int], str]) -> list[RegisterLine]:
+    """The register page's rows (selectors.register_page_rows' plain values) as the page writes them: money in
+    whole £ with negatives in brackets, the columns in REGISTER_MONEY's order, "–" where nothing is recorded.
+
+    `href(pk)` is a scheme's page (reversed once a page, not once a row).
+    """
+    stages = dict(Stage.choices)
+    lines = []
+    for row in rows:
+        reasons: dict[str, list[str]] = {}
+        for figure, reason in row["overrides"]:
+            reasons.setdefault(figure, []).append(reason)
+        phase = row["phase"]
+        lines.append(RegisterLine(
+            href=href(row["pk"]),
+            reference=row["reference"],
+            name=row["name"],
+            programme=row["programme__name"],
+            phase=NOT_RECORDED if phase is None else str(phase),
+            stage=str(stages.get(row["stage"], row["stage"])),
+            go_live=format_month(row["go_live"]),
+            rag=row["overall_rag"] or "",
+            money=tuple((format_money(row[name]), tuple(reasons.get(name, ()))) for name in REGISTER_MONEY),
+        ))
+    return lines

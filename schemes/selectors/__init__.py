@@ -28,6 +28,7 @@ from schemes.selectors.panel import (
     with_rating_tokens,
 )
 from schemes.selectors.register import (
+    REGISTER_PAGE_COLUMNS,
     REGISTER_SORTS,
     PortfolioSummary,
     ProgrammeTargets,
@@ -41,6 +42,7 @@ from schemes.selectors.register import (
     programme_targets,
     programmes_for,
     rag_mix,
+    register_page_rows,
     register_rows,
     register_totals,
     scheme_register,
@@ -87,6 +89,7 @@ __all__ = [
     "PortfolioSummary",
     "ProgrammeTargets",
     "ProgrammeTracker",
+    "REGISTER_PAGE_COLUMNS",
     "REGISTER_SORTS",
     "RagMixRow",
     "RegisterTotals",
@@ -127,6 +130,7 @@ __all__ = [
     "rag_mix",
     "rating_tokens",
     "recompute_inputs",
+    "register_page_rows",
     "register_rows",
     "register_totals",
     "scheme_as_of_version",

@@ -4,7 +4,7 @@ programmes and their targets, and the home page's summary.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -96,6 +96,26 @@ def register_rows(
     )
 
 
+# What the register page shows of each scheme (its CSV reads whole schemes: it writes their override reasons too).
+REGISTER_PAGE_COLUMNS = ("pk", "reference", "name", "programme__name", "phase", "stage", "go_live", "overall_rag",
+                         "current_cost", *engine.OVERRIDABLE, "ytd_actual", "figures_computed_at")
+
+
+def register_page_rows(schemes: QuerySet[Scheme]) -> list[dict[str, Any]]:
+    """The register page's rows (register_rows, filtered and sorted) as plain values: only the columns shown, and
+    under "overrides" each row's overrides in force as (figure, reason), newest first. Two queries."""
+    rows = list(schemes.prefetch_related(None).values(*REGISTER_PAGE_COLUMNS))
+    by_scheme: dict[int, list[tuple[str, str]]] = {row["pk"]: [] for row in rows}
+    if rows:
+        active = (FigureOverride.objects.filter(scheme_id__in=by_scheme, cleared_at__isnull=True)
+                  .order_by("scheme_id", "figure", "-created_at").values_list("scheme_id", "figure", "reason"))
+        for scheme_id, figure, reason in active:
+            by_scheme[scheme_id].append((figure, reason))
+    for row in rows:
+        row["overrides"] = by_scheme[row["pk"]]
+    return rows
+
+
 def sort_register(schemes: QuerySet[Scheme], sort: str | None) -> tuple[QuerySet[Scheme], str]:
     """Order by a whitelisted column; returns the queryset and the sort actually applied ("" = default)."""
     sort = (sort or "").strip()
@@ -123,12 +143,17 @@ class RegisterTotals:
     figures_computed_at: datetime | None
 
 
-def register_totals(rows: Iterable[Scheme]) -> RegisterTotals:
-    """Totals of the rows shown, by the engine's rule (kept penny values, overridden or not)."""
-    rows = list(rows)
-    sums = engine.totals({name: getattr(s, name) for name in engine.OVERRIDABLE} for s in rows)
-    computed = [s.figures_computed_at for s in rows if s.figures_computed_at]
-    costs = [s.current_cost for s in rows if s.current_cost is not None]
+_TOTALLED = ("current_cost", *engine.OVERRIDABLE, "ytd_actual", "figures_computed_at")
+
+
+def register_totals(rows: Iterable[Scheme] | Iterable[Mapping[str, Any]]) -> RegisterTotals:
+    """Totals of the rows shown, by the engine's rule (kept penny values, overridden or not): of schemes (the CSV)
+    or of register_page_rows' plain values (the page)."""
+    values: list[Mapping[str, Any]] = [
+        row if isinstance(row, Mapping) else {name: getattr(row, name, None) for name in _TOTALLED} for row in rows]
+    sums = engine.totals({name: s[name] for name in engine.OVERRIDABLE} for s in values)
+    computed = [s["figures_computed_at"] for s in values if s["figures_computed_at"]]
+    costs = [s["current_cost"] for s in values if s["current_cost"] is not None]
     return RegisterTotals(
         schemes=sums.schemes,
         current_cost=sum(costs, Decimal("0")) if costs else None,
@@ -138,7 +163,7 @@ def register_totals(rows: Iterable[Scheme]) -> RegisterTotals:
         most_likely=sums.most_likely,
         director_value=sums.director_value,
         director_next_year=sums.director_next_year,
-        ytd_actual=sum((getattr(s, "ytd_actual", None) or Decimal("0") for s in rows), Decimal("0")),
+        ytd_actual=sum((s["ytd_actual"] or Decimal("0") for s in values), Decimal("0")),
         figures_computed_at=max(computed) if computed else None,
     )
 

@@ -17,8 +17,9 @@ from governance.models import FinancialYear
 from schemes import exports, selectors
 from schemes.filters import SchemeFilterSet
 from schemes.models import Phase, Rag, Stage
+from schemes.presentation import register_lines
 from schemes.selectors import latest_closed_month, register_rows, register_totals, sort_register
-from schemes.views.common import no_context_page, working
+from schemes.views.common import no_context_page, url_of_each, working
 
 if TYPE_CHECKING:
     from governance.models import Organisation
@@ -47,8 +48,8 @@ def register(request: HttpRequest) -> HttpResponse:
     organisation, year = working(request)
     if organisation is None or year is None:
         return no_context_page(request)
-    filterset, rows, sort = _register(request, organisation, year)
-    rows = list(rows)
+    filterset, schemes, sort = _register(request, organisation, year)
+    rows = selectors.register_page_rows(schemes)
     next_year = FinancialYear(start_year=year.start_year + 1).name  # not saved: only its name is shown
     return render(request, "schemes/register.html", {
         # Every figure says which year it is for; the next year's plan and director's value too.
@@ -56,7 +57,7 @@ def register(request: HttpRequest) -> HttpResponse:
         "director_heading": f"Director's value {year.name}",
         "next_director_heading": f"Director's value {next_year}",
         "filter": filterset,
-        "schemes": rows,
+        "lines": register_lines(rows, href=url_of_each("schemes:detail")),
         "totals": register_totals(rows),
         "sort": sort,
         "ytd_month": latest_closed_month(request.user, organisation, year),

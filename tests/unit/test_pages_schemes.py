@@ -102,7 +102,7 @@ def _three(organisation, year):
 
 
 def references(response) -> list[str]:
-    return [s.reference for s in response.context["schemes"]]
+    return [line.reference for line in response.context["lines"]]
 
 
 # --- Formatting -------------------------------------------------------------------------------------
@@ -189,15 +189,15 @@ def test_ytd_actual_runs_to_the_latest_closed_month(client, viewer, three, organ
         SchemeMonth.objects.filter(scheme=scheme, month=month).update(actual=D(actual))
     client.force_login(viewer)
     response = client.get(f"{REGISTER}?sort=ytd_actual")
-    rows = {s.reference: s for s in response.context["schemes"]}
-    assert rows["15b"].ytd_actual == D("140000.00")  # no month closed: every month with actuals
-    assert rows["5"].ytd_actual is None
+    rows = {line.reference: line for line in response.context["lines"]}
+    assert rows["15b"].money[-1] == ("£140,000", ())  # no month closed: every month with actuals
+    assert rows["5"].money[-1] == ("–", ())
     assert response.context["totals"].ytd_actual == D("140000.00")
 
     MonthStatus.objects.create(organisation=organisation, year=year, month=5, is_closed=True)
     response = client.get(REGISTER)
-    rows = {s.reference: s for s in response.context["schemes"]}
-    assert rows["15b"].ytd_actual == D("100000.00")
+    rows = {line.reference: line for line in response.context["lines"]}
+    assert rows["15b"].money[-1] == ("£100,000", ())
     assert response.context["ytd_month"] == 5
     assert "M5 (August 2013)" in response.content.decode()
 
@@ -304,7 +304,7 @@ def test_user_of_another_organisation_gets_404(client, three, year):
     assert client.get(reverse("schemes:detail", args=[scheme.pk])).status_code == 404
     assert client.get(reverse("schemes:edit", args=[scheme.pk])).status_code == 404
     assert client.post(reverse("schemes:override", args=[scheme.pk]), {}).status_code == 404
-    assert "15b" not in [s.reference for s in client.get(REGISTER).context["schemes"] or []]
+    assert "15b" not in [line.reference for line in client.get(REGISTER).context["lines"] or []]
 
 
 # --- Create and edit --------------------------------------------------------------------------------

@@ -1,0 +1,97 @@
+"""The register's rows as the page writes them (schemes.presentation.register_lines, over plain values: no
+database), its money cells (one tag a row) and its sortable headings (one tag a heading, as the include wrote them).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+
+from governance.templatetags.portal import money_cells, sort_header
+from schemes.presentation import register_lines
+from schemes.views.common import url_of_each
+
+D = Decimal
+MONEY = ("current_cost", "full_year_effect", "plan_in_year", "next_year_effect", "most_likely", "director_value",
+         "director_next_year", "ytd_actual")
+
+
+def row(**values: Any) -> dict[str, Any]:
+    plain: dict[str, Any] = {
+        "pk": 7, "reference": "15b", "name": "Continuing care <review>", "programme__name": "Planned care",
+        "phase": 2, "stage": 3, "go_live": date(2013, 7, 1), "overall_rag": "amber", "overrides": [],
+        "figures_computed_at": None, **dict.fromkeys(MONEY, D("0")),
+    }
+    plain.update(values)
+    return plain
+
+
+def test_a_row_is_written_once_in_words_and_pounds() -> None:
+    [line] = register_lines([row(current_cost=None, plan_in_year=D("1164417.40"), most_likely=D("-1115.50"),
+                                 ytd_actual=None)], href=lambda pk: f"/schemes/{pk}/")
+    assert line.href == "/schemes/7/"
+    assert (line.reference, line.name, line.programme) == ("15b", "Continuing care <review>", "Planned care")
+    assert (line.phase, line.stage, line.go_live, line.rag) == ("2", "3 Delivery", "Jul-13", "amber")
+    assert [amount for amount, _ in line.money] == ["–", "£0", "£1,164,417", "£0", "(£1,116)", "£0", "£0", "–"]
+
+
+def test_no_phase_go_live_or_rating_is_a_dash_and_not_rated() -> None:
+    [line] = register_lines([row(phase=None, go_live=None, overall_rag="")], href=str)
+    assert (line.phase, line.go_live, line.rag) == ("–", "–", "")
+
+
+def test_each_override_in_force_is_on_its_own_figure_newest_first() -> None:
+    overrides = [("plan_in_year", "as published"), ("plan_in_year", "older"), ("most_likely", "panel")]
+    [line] = register_lines([row(overrides=overrides)], href=str)
+    reasons = dict(zip(MONEY, (r for _, r in line.money), strict=True))
+    assert reasons["plan_in_year"] == ("as published", "older")
+    assert reasons["most_likely"] == ("panel",)
+    assert [name for name, r in reasons.items() if r] == ["plan_in_year", "most_likely"]
+
+
+def test_money_cells_mark_overrides_before_the_amount() -> None:
+    html = money_cells([("£1,164,417", ("as <published>",)), ("(£5)", ())])
+    cell = '<td class="nhsuk-table__cell nhsuk-table__cell--numeric app-nowrap">'
+    assert html == (
+        f'{cell}<span class="app-override-marker" title="Overridden: as &lt;published&gt;">*'
+        '<span class="nhsuk-u-visually-hidden"> (overridden: as &lt;published&gt;)</span></span> £1,164,417</td>\n'
+        f"{cell}(£5)</td>\n"
+    )
+
+
+def test_a_row_of_urls_is_reversed_once_and_is_each_schemes_url() -> None:
+    href = url_of_each("schemes:detail")
+
+    assert [href(pk) for pk in (1, 20, 2_147_000_123)] == [reverse("schemes:detail", args=[pk])
+                                                          for pk in (1, 20, 2_147_000_123)]
+
+
+INCLUDE = (  # the include the tag replaced, as it was
+    '<th scope="col" class="nhsuk-table__header{% if numeric %} nhsuk-table__header--numeric{% endif %}"'
+    '{% if aria_sort %} aria-sort="{{ aria_sort }}"{% endif %}>\n'
+    '  <a class="app-sort-link" href="{{ href }}">{{ label }}<span class="nhsuk-u-visually-hidden">, sort '
+    '{{ next_direction }}</span>{% if aria_sort == "ascending" %}<span class="app-sort-indicator" '
+    'aria-hidden="true"> ▲</span>{% elif aria_sort == "descending" %}<span class="app-sort-indicator" '
+    'aria-hidden="true"> ▼</span>{% endif %}</a>\n</th>\n'
+)
+
+
+def test_a_sortable_heading_is_written_as_the_include_wrote_it() -> None:
+    request = RequestFactory().get("/schemes/", {"q": "a&b", "sort": "name"})
+    for current in ("name", "-name", "", "reference"):
+        for numeric in (False, True):
+            context = Context({"request": request, "sort": current})
+            tag = sort_header(context, "name", "Scheme <name>", numeric=numeric)
+            next_sort = "-name" if current == "name" else "name"
+            direction = {"name": "ascending", "-name": "descending"}.get(current, "")
+            expected = Template(INCLUDE).render(Context({
+                "label": "Scheme <name>", "numeric": numeric, "aria_sort": direction,
+                "href": f"?q=a%26b&sort={next_sort}",
+                "next_direction": "descending" if next_sort.startswith("-") else "ascending",
+            }))
+            assert tag == expected
