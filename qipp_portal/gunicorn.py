@@ -9,7 +9,9 @@ GUNICORN_THREADS override both for a host of another size.
 
 from __future__ import annotations
 
+import gc
 import os
+from typing import Any
 
 
 def _cores() -> int:
@@ -25,3 +27,22 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 timeout = 120  # the longest request (a board pack with the embedded default) well inside it
 graceful_timeout = 30
 keepalive = 5  # behind a proxy that reuses its connections
+
+
+def post_worker_init(worker: Any) -> None:
+    """Load every view, then move what the worker has loaded out of the garbage collector's sight (gc.freeze).
+
+    A worker holds about 180,000 objects once it has served its pages. Each full collection walked all of them
+    (170 ms on the 2-core build machine) inside whichever request set it off, though none of them is ever
+    garbage; frozen, a collection walks only what requests have made since.
+    """
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 -- imports the views and what they use, before freezing
+    freeze_loaded_objects()
+
+
+def freeze_loaded_objects() -> None:
+    """Collect the start-up's garbage, then freeze what is left (shared with the Celery worker's processes)."""
+    gc.collect()
+    gc.freeze()

@@ -3,6 +3,7 @@ endpoint and the session lifetime. Docker cannot run here, so the compose file i
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import subprocess
@@ -220,6 +221,22 @@ def test_the_web_service_runs_gunicorn_threaded_with_a_worker_per_core() -> None
     assert "gunicorn qipp_portal.wsgi -c python:qipp_portal.gunicorn" in web and "--workers" not in web
     assert gunicorn.worker_class == "gthread" and gunicorn.threads >= 2
     assert gunicorn.workers == len(os.sched_getaffinity(0)) or "GUNICORN_WORKERS" in os.environ
+
+
+@pytest.mark.parametrize("process", ["gunicorn worker", "celery worker process"])
+def test_a_worker_freezes_what_it_has_loaded_so_collections_skip_it(process: str) -> None:
+    from qipp_portal import celery, gunicorn
+
+    assert gc.get_freeze_count() == 0
+    try:
+        if process == "gunicorn worker":
+            gunicorn.post_worker_init(object())
+        else:
+            celery.worker_process_init.send(sender=None)  # as Celery's pool sends it in each new process
+        # Every object loaded so far (the URLconf's views among them) is frozen: a full collection skips them.
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
 
 
 def test_database_connections_persist_and_are_checked_before_reuse() -> None:
