@@ -18,7 +18,7 @@ from django.utils import timezone
 from dashboards import charts
 from finance.calculations import Amounts
 from finance.selectors import (
-    financial_risk_register_for_dashboard,
+    financial_risk_summary_for_dashboard,
     month_end_figures,
     month_end_report_for_dashboard,
 )
@@ -108,9 +108,9 @@ def _risk_charts(
                            current=_pair(risk.current_likelihood, risk.current_impact),
                            target=_pair(risk.target_likelihood, risk.target_impact)) for risk in summary.top
         ], as_at=today, year_name=year.name, source=source))
-    register = financial_risk_register_for_dashboard(user, organisation, year, data_month)
+    register = financial_risk_summary_for_dashboard(user, organisation, year, data_month)
     if register is not None:
-        kept = register.month.month
+        kept = register.month
         register_month = format_financial_month(kept, year.start_year)
         source = ""
         if data_month is not None and kept != data_month:
@@ -119,7 +119,7 @@ def _risk_charts(
                       f"{register_month}'s." if kept < data_month else f"No financial risk register was kept for "
                       f"{asked} or before: this is the year's latest, {register_month}'s.")
         shown.append(charts.financial_risks(
-            risks=_side(register.risks.total), mitigations=_side(register.mitigations.total),
+            risks=_side(register.risks), mitigations=_side(register.mitigations),
             shortfall=_side(register.shortfall), as_at=register_month, source=source))
     return shown
 

@@ -20,7 +20,7 @@ from finance import calculations, services
 from finance.calculations import Amounts
 from finance.filters import FinancialRiskFilterSet, FinancialRiskMonthFilterSet
 from finance.models import LEAD_LENGTH, SHORT_TEXT, FinancialRisk, FinancialRiskKind, FinancialRiskMonth
-from finance.selectors import financial_risk_months_for, financial_risks_for
+from finance.selectors import FIGURES, financial_risk_months_for, financial_risks_for, summed
 from governance.api.described import Described
 from governance.api.writes import (
     ChoiceInput,
@@ -132,13 +132,6 @@ class FinancialRiskViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.Update
                                            changes=changes)))
 
 
-FIGURES = ("total_value", "assessed_value", "in_forecast", "residual")
-
-
-def _amounts(month: FinancialRiskMonth, prefix: str) -> Amounts:
-    return Amounts(*(getattr(month, f"{prefix}_{name}_sum") or Decimal("0") for name in FIGURES))
-
-
 def _published(month: FinancialRiskMonth, prefix: str) -> Amounts | None:
     values = [getattr(month, f"published_{prefix}_{part}") for part in ("total", "assessed", "in_forecast",
                                                                         "residual")]
@@ -165,7 +158,7 @@ class FinancialRiskMonthSerializer(Described, serializers.ModelSerializer):
         fields = ["id", "organisation", "year", "month", "source", "totals"]
 
     def get_totals(self, month: FinancialRiskMonth) -> dict[str, Any]:
-        risks, mitigations = _amounts(month, "risks"), _amounts(month, "mitigations")
+        risks, mitigations = summed(month, "risks"), summed(month, "mitigations")
         published_risks, published_mitigations = _published(month, "risks"), _published(month, "mitigations")
         published_shortfall = (calculations.shortfall(published_risks, published_mitigations)
                                if published_risks is not None and published_mitigations is not None else None)

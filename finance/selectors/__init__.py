@@ -49,7 +49,9 @@ from finance.selectors.budgets import (
     next_budget_position,
 )
 from finance.selectors.financial_risks import (
+    FIGURES,
     FinancialRiskRegister,
+    FinancialRiskSummary,
     RegisterSide,
     financial_risk_for_page,
     financial_risk_history,
@@ -57,8 +59,9 @@ from finance.selectors.financial_risks import (
     financial_risk_months,
     financial_risk_months_for,
     financial_risk_register,
-    financial_risk_register_for_dashboard,
+    financial_risk_summary_for_dashboard,
     financial_risks_for,
+    summed,
 )
 from finance.selectors.month_end import MonthEndFigures, month_end_figures
 from finance.selectors.plan import (
@@ -70,6 +73,7 @@ from finance.selectors.plan import (
 )
 from finance.selectors.reports import (
     current_issue_of,
+    current_reports_with_lines,
     has_something_to_report,
     month_end_report_for_dashboard,
     months_due_a_report,
@@ -80,6 +84,10 @@ from finance.selectors.reports import (
 )
 
 __all__ = [
+    "FIGURES",
+    "FinancialRiskSummary",
+    "current_reports_with_lines",
+    "summed",
     "MonthEndFigures",
     "month_end_figures",
     "has_something_to_report",
@@ -124,7 +132,7 @@ __all__ = [
     "financial_risk_months",
     "financial_risk_months_for",
     "financial_risk_register",
-    "financial_risk_register_for_dashboard",
+    "financial_risk_summary_for_dashboard",
     "financial_risks_for",
     "latest_actual_month",
     "month_figures",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 
 from finance import calculations
 from finance.calculations import Amounts
@@ -106,19 +107,44 @@ def financial_risk_history(row: FinancialRisk) -> list[Any]:
     return list(row.history.select_related("history_user").order_by("-history_date", "-history_id"))
 
 
+FIGURES = ("total_value", "assessed_value", "in_forecast", "residual")  # Amounts' four, in its order
+
+
 def financial_risk_months_for(user: Viewer) -> QuerySet[FinancialRiskMonth]:
-    """Every month's register the user may read, with each kind's sums annotated (one query for any number)."""
+    """Every month's register the user may read, with each kind's sums annotated (one query for any number):
+    `summed` reads them."""
     sums: dict[str, Any] = {}
     for kind, prefix in ((FinancialRiskKind.RISK, "risks"), (FinancialRiskKind.MITIGATION, "mitigations")):
-        for name in ("total_value", "assessed_value", "in_forecast", "residual"):
+        for name in FIGURES:
             sums[f"{prefix}_{name}_sum"] = Sum(f"rows__{name}", filter=Q(rows__kind=kind))
     return FinancialRiskMonth.objects.for_user(user).select_related("organisation", "year").annotate(**sums)
 
 
-def financial_risk_register_for_dashboard(
+def summed(month: FinancialRiskMonth, prefix: str) -> Amounts:
+    """A month's rows of one kind ("risks" or "mitigations") added up, from financial_risk_months_for's sums."""
+    return Amounts(*(getattr(month, f"{prefix}_{name}_sum") or Decimal("0") for name in FIGURES))
+
+
+@dataclass(frozen=True)
+class FinancialRiskSummary:
+    """A month's register as a dashboard shows it: its month, each kind's totals and the shortfall."""
+
+    month: int
+    risks: Amounts
+    mitigations: Amounts
+    shortfall: Amounts
+
+
+def financial_risk_summary_for_dashboard(
     user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None,
-) -> FinancialRiskRegister | None:
-    """The register of `month` if there is one, else the latest month's before it, else the year's latest."""
-    months = FinancialRiskMonth.objects.for_user(user).filter(organisation=organisation, year=year).order_by("-month")
-    register = (months.filter(month__lte=month).first() if month is not None else None) or months.first()
-    return None if register is None else financial_risk_register(user, register)
+) -> FinancialRiskSummary | None:
+    """The register of `month` if there is one, else the latest month's before it, else the year's latest: its
+    totals and shortfall, in one query."""
+    latest = ["-month"] if month is None else [Case(When(month__lte=month, then=Value(0)), default=Value(1)), "-month"]
+    register = (financial_risk_months_for(user).filter(organisation=organisation, year=year).order_by(*latest)
+                .first())
+    if register is None:
+        return None
+    risks, mitigations = summed(register, "risks"), summed(register, "mitigations")
+    return FinancialRiskSummary(month=register.month, risks=risks, mitigations=mitigations,
+                                shortfall=calculations.shortfall(risks, mitigations))

@@ -17,7 +17,7 @@ from django.db.models import Prefetch
 
 from finance.models import VarianceReportScheme
 from finance.selectors.bridge import SavingsBridge, data_month, savings_bridge_of, year_to_date_and_outturn
-from finance.selectors.reports import variance_reports_for
+from finance.selectors.reports import current_reports_with_lines
 from schemes import engine
 from schemes.models import Rag
 from schemes.selectors import (
@@ -59,7 +59,7 @@ def month_end_figures(
     live_months = monthly_totals(user, organisation, year) if month is None and closed is None else None
     chosen = month if month is not None else data_month(closed, live_months or [])
     report = None if chosen is None else (
-        variance_reports_for(user).filter(organisation=organisation, year=year, month=chosen, is_current=True)
+        current_reports_with_lines(user, organisation, year).filter(month=chosen)
         .prefetch_related(Prefetch("schemes", queryset=VarianceReportScheme.objects.order_by("position")))
         .first())
     month_closed = chosen is not None and closed is not None and chosen <= closed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
 
 from finance.models import BudgetLine, VarianceReport, VarianceReportLine, VarianceReportSaving
 from governance.models import JobRun, JobStatus, MonthStatus
@@ -44,16 +44,22 @@ def current_issue_of(report: VarianceReport) -> VarianceReport | None:
                                          month=report.month, is_current=True).first()
 
 
+def current_reports_with_lines(
+    user: Viewer, organisation: Organisation, year: FinancialYear,
+) -> QuerySet[VarianceReport]:
+    """The year's current issues with their budget lines (what the dashboard and the board pack show of one)."""
+    return (VarianceReport.objects.for_user(user).filter(organisation=organisation, year=year, is_current=True)
+            .select_related("organisation", "year", "produced_by")
+            .prefetch_related(Prefetch("lines", queryset=VarianceReportLine.objects.order_by("position"))))
+
+
 def month_end_report_for_dashboard(
     user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None,
 ) -> VarianceReport | None:
-    """The current report of `month` if it was issued, else the latest month's current report (rows prefetched)."""
-    current = variance_reports_for(user).filter(organisation=organisation, year=year, is_current=True)
-    if month is not None:
-        report = current.filter(month=month).first()
-        if report is not None:
-            return report
-    return current.order_by("-month").first()
+    """The current report of `month` if it was issued, else the latest month's current report: one query, and
+    one for its lines."""
+    latest = ["-month"] if month is None else [Case(When(month=month, then=Value(0)), default=Value(1)), "-month"]
+    return current_reports_with_lines(user, organisation, year).order_by(*latest).first()
 
 
 def has_something_to_report(organisation: Organisation, year: FinancialYear) -> bool:
