@@ -1,5 +1,6 @@
 """The register's rows as the page writes them (schemes.presentation.register_lines, over plain values: no
-database), its money cells (one tag a row) and its sortable headings (one tag a heading, as the include wrote them).
+database), its money cells (one tag a row), its sortable headings (one tag a heading, as the include wrote them) and
+its filter form's selects (governance.forms.Select: Django's HTML without a template an option).
 """
 
 from __future__ import annotations
@@ -8,10 +9,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from django import forms
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
+from governance.forms import Select
 from governance.templatetags.portal import money_cells, sort_header
 from schemes.presentation import register_lines
 from schemes.views.common import url_of_each
@@ -95,3 +100,26 @@ def test_a_sortable_heading_is_written_as_the_include_wrote_it() -> None:
                 "next_direction": "descending" if next_sort.startswith("-") else "ascending",
             }))
             assert tag == expected
+
+
+@pytest.mark.parametrize(("choices", "value", "attrs"), [
+    ([("", "Any"), (1, "One & <two>"), ('x"y', mark_safe("<b>kept</b>"))], "1",
+     {"id": "id_stage", "class": "nhsuk-select", "required": True, "disabled": False}),
+    ([("", "Any"), ("Group <g>", [(1, "a"), (2, "b")]), (3, "c")], ["2", "3"], {"aria-describedby": "x-hint x-error"}),
+    ([], None, None),
+    ([(None, "none"), (0, "0 Pipeline")], 0, {}),
+])
+def test_the_select_writes_what_djangos_template_writes(choices: Any, value: Any, attrs: Any) -> None:
+    assert Select(choices=choices).render("st&ge", value, attrs) == forms.Select(choices=choices).render(
+        "st&ge", value, attrs)
+
+
+def test_a_select_with_a_template_of_its_own_keeps_it() -> None:
+    class Radios(Select):
+        template_name = forms.RadioSelect.template_name
+        option_template_name = forms.RadioSelect.option_template_name
+        input_type = "radio"
+        checked_attribute = {"checked": True}  # noqa: RUF012  # as RadioSelect's
+
+    choices = [("a", "A"), ("b", "B")]
+    assert Radios(choices=choices).render("r", "a") == forms.RadioSelect(choices=choices).render("r", "a")
