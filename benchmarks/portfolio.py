@@ -53,7 +53,9 @@ class Scale:
 SCALES = {
     "national": Scale("national", organisations=250, years=5, schemes=60, risks=20_000, actions=10_000,
                       budget_lines=8, programmes=6, users=50, repeat=3, page_runs=30, load_requests=40,
-                      think_seconds=1.0),
+                      # 1.5-4.5 s between a user's clicks, about locust's usual between(1, 5): still quicker than
+                      # anyone reads a register, and 50 such users send ~16 requests a second (58,000 an hour).
+                      think_seconds=3.0),
     "small": Scale("small", organisations=3, years=2, schemes=20, risks=60, actions=48, budget_lines=4,
                    programmes=3, users=3, repeat=3, page_runs=5, load_requests=5,
                    think_seconds=0.1),
