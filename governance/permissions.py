@@ -83,7 +83,7 @@ def role_in(user: Viewer, organisation: Organisation) -> str | None:
         return Role.ADMINISTRATOR
     cache: dict[int, str] = getattr(user, "_qipp_roles", None) or {}
     if not cache:
-        cache = dict(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
+        cache = dict(Membership.objects.filter(user=user).order_by().values_list("organisation_id", "role"))
         user._qipp_roles = cache  # type: ignore[attr-defined]  # a per-request cache the User model does not declare
     return cache.get(organisation.pk)
 

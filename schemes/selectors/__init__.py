@@ -80,6 +80,7 @@ from schemes.selectors.tracking import (
     programmes_for_tracker,
     scheme_months_for,
     scheme_tracker,
+    tracker_index_schemes,
 )
 
 __all__ = [
@@ -140,6 +141,7 @@ __all__ = [
     "scheme_months_for",
     "scheme_register",
     "scheme_tracker",
+    "tracker_index_schemes",
     "schemes_for",
     "sitting_ratings",
     "sort_register",

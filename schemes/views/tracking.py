@@ -16,7 +16,7 @@ from governance.permissions import Action, acting_user, can, require
 from schemes import selectors, services
 from schemes.forms import TrackerForm
 from schemes.models import Programme, Scheme
-from schemes.views.common import CONFLICT, working
+from schemes.views.common import CONFLICT, url_of_each, working
 
 
 @login_required
@@ -26,8 +26,12 @@ def tracker_index(request: HttpRequest) -> HttpResponse:
     programmes: Any = []
     schemes: Any = []
     if organisation and year:
-        programmes = selectors.programmes_for_tracker(request.user, organisation, year)
-        schemes = selectors.scheme_register(request.user, organisation, year)
+        programme_href = url_of_each("schemes:programme-tracker")
+        programmes = [(programme, programme_href(programme.pk))
+                      for programme in selectors.programmes_for_tracker(request.user, organisation, year)]
+        scheme_href = url_of_each("schemes:scheme-tracker")  # reversed once, not once a row
+        schemes = [{**row, "href": scheme_href(row["pk"])}
+                   for row in selectors.tracker_index_schemes(request.user, organisation, year)]
     return render(request, "schemes/tracker_index.html", {"programmes": programmes, "schemes": schemes})
 
 
