@@ -1,7 +1,8 @@
 """Schemes' read API, one module per concern as in views and services; the router imports from here."""
 
+from schemes.api.overrides import FigureOverrideViewSet
 from schemes.api.panel import DirectorAssessmentViewSet, PanelSittingViewSet
-from schemes.api.scheme import FigureOverrideViewSet, SchemeViewSet
+from schemes.api.scheme import SchemeViewSet
 from schemes.api.stages import KeyStageViewSet, StageChangeViewSet
 from schemes.api.tracking import SchemeMonthViewSet
 
