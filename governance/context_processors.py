@@ -7,7 +7,7 @@ from django.utils.functional import SimpleLazyObject
 
 from governance.middleware import recent_organisations, working_of
 from governance.permissions import allowed_actions, role_in
-from governance.selectors import switcher_organisations, years_for
+from governance.selectors import switcher_organisations
 
 
 def working_context(request: HttpRequest) -> dict[str, Any]:
@@ -21,7 +21,7 @@ def working_context(request: HttpRequest) -> dict[str, Any]:
         # The header's short list (bounded, one query, only if a template reads it); the rest by search.
         "switcher": SimpleLazyObject(lambda: switcher_organisations(
             request.user, [*([organisation.pk] if organisation else []), *recent_organisations(request)])),
-        "my_years": years_for(organisation),
+        "my_years": SimpleLazyObject(lambda: working.years),  # read with the working context, once a request
         "my_role": role_in(request.user, organisation) if organisation else None,
         "can": allowed_actions(request.user, organisation),
     }

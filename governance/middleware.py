@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from governance.selectors import working_context
+from governance.selectors import working_context, years_for
 
 if TYPE_CHECKING:
     from governance.models import FinancialYear, Organisation
@@ -137,11 +137,21 @@ class WorkingContextMiddleware:
 
 
 class WorkingContext:
-    """The organisation and financial year the user is working in (either may be unset)."""
+    """The organisation and financial year the user is working in (either may be unset), and the years the header
+    offers for that organisation: read once a request, with the organisation they belong to (a context made for
+    another organisation, as follow_into makes, reads its own)."""
 
-    def __init__(self, organisation: Organisation | None, year: FinancialYear | None) -> None:
+    def __init__(self, organisation: Organisation | None, year: FinancialYear | None,
+                 years: list[FinancialYear] | None = None) -> None:
         self.organisation = organisation
         self.year = year
+        self._years = years
+
+    @property
+    def years(self) -> list[FinancialYear]:
+        if self._years is None:
+            self._years = years_for(self.organisation)
+        return self._years
 
 
 def working_of(request: HttpRequest) -> WorkingContext:

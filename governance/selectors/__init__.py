@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from rest_framework.authtoken.models import Token
 
 from governance.formatting import month_end, month_label
@@ -87,19 +87,22 @@ def financial_year(pk: int | None) -> FinancialYear | None:
     return FinancialYear.objects.filter(pk=pk).first() if pk is not None else None
 
 
-def years_for(organisation: Organisation | None) -> QuerySet[FinancialYear]:
-    """Years with schemes for the organisation, newest first (all years if none yet)."""
+def years_for(organisation: Organisation | None) -> list[FinancialYear]:
+    """Years with schemes for the organisation, newest first (all years if none yet): one query either way."""
     years = FinancialYear.objects.order_by("-start_year")
     if organisation is None:
-        return years
-    used = years.filter(schemes__organisation=organisation).distinct()
-    return used if used.exists() else years
+        return list(years)
+    used = Exists(FinancialYear.objects.filter(pk=OuterRef("pk"), schemes__organisation=organisation))
+    every = list(years.annotate(used=used))
+    shown: list[FinancialYear] = [year for year in every if year.used] or [*every]
+    return shown
 
 
 def working_context(
     user: Viewer, organisation_id: int | None, year_id: int | None
-) -> tuple[Organisation | None, FinancialYear | None]:
-    """The organisation and year a user is working in: their remembered choice if still allowed."""
+) -> tuple[Organisation | None, FinancialYear | None, list[FinancialYear]]:
+    """The organisation and year a user is working in (their remembered choice if still allowed), and the years
+    the header offers for that organisation (years_for)."""
     organisations = organisations_for(user)
     organisation = None
     if organisation_id is not None:
@@ -107,10 +110,10 @@ def working_context(
     if organisation is None:
         organisation = organisations.first()
     years = years_for(organisation)
-    year = years.filter(pk=year_id).first() if year_id is not None else None
-    if year is None:
-        year = years.first()
-    return organisation, year
+    year = next((year for year in years if year.pk == year_id), None) if year_id is not None else None
+    if year is None and years:
+        year = years[0]
+    return organisation, year, years
 
 
 def closed_months(organisation: Organisation, year: FinancialYear) -> set[int]:
