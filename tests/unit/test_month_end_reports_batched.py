@@ -25,7 +25,7 @@ from finance import calculations, services
 from finance.calculations import BudgetMonthFigures, BudgetRow
 from finance.models import BudgetLine, BudgetMonth, FinancialPlan, VarianceReport
 from finance.selectors.budgets import budget_table_of
-from finance.services.reports import ROW_FIGURES, _budget_rows
+from finance.services.report_rows import ROW_FIGURES, budget_rows
 from governance.formatting import format_month
 from governance.models import FinancialYear, Organisation
 from schemes.models import FigureOverride, Scheme, SchemeMonth
@@ -101,7 +101,7 @@ def _old_report(organisation: Organisation, year: FinancialYear, month: int) -> 
         "savings_target": None if financial_plan is None else calculations.plan_position(
             financial_plan.allocation, financial_plan.planned_expenditure, financial_plan.planned_qipp
         ).qipp_commitment,
-        "lines": _budget_rows(budget_table_of(lines, organisation, year, month)), "savings": savings,
+        "lines": budget_rows(budget_table_of(lines, organisation, year, month)), "savings": savings,
         "schemes": scheme_rows,
     }
 
