@@ -5,9 +5,9 @@ once every request is answered; p50 / p95 and errors are reported.
 
 Two passes on one server: **paced**, each user waiting a think time between requests (half to one and a half times
 the scale's mean: 1.5-4.5 s at national scale, as someone reading a page does, though quicker than anyone reads
-a register), which is how 50 signed-in users load the portal; then **closed loop**, each user sending the next request the moment the last is
-answered, which measures the server's capacity (its p95 is then about users / requests a second, whatever the
-pages cost).
+a register), which is how 50 signed-in users load the portal; then **closed loop**, each user sending the next
+request the moment the last is answered, which measures the server's capacity (its p95 is then about users /
+requests a second, whatever the pages cost).
 
 Only on PostgreSQL: gunicorn's workers are other processes, and the embedded SQLite of a test run is in memory.
 """
