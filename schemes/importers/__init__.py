@@ -45,7 +45,8 @@ from schemes.importers.files import (
     split_problems,
 )
 from schemes.importers.headers import COLUMNS, header_key, normalise
-from schemes.importers.reading import ParsedWorkbook, WorkbookRow, read_workbook
+from schemes.importers.reading import read_workbook
+from schemes.importers.rows import ParsedWorkbook, WorkbookRow
 from schemes.importers.writing import (
     IMPORT_REASON,
     ImportReport,

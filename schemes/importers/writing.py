@@ -22,7 +22,8 @@ from governance.services import ImportTouch, import_record
 from schemes import engine, services
 from schemes.importers.files import WorkbookInvalid
 from schemes.importers.headers import COMPUTED_COLUMNS
-from schemes.importers.reading import ParsedWorkbook, WorkbookRow, read_workbook
+from schemes.importers.reading import read_workbook
+from schemes.importers.rows import ParsedWorkbook, WorkbookRow
 from schemes.models import Figure, FigureOverride, Programme, Scheme
 from schemes.selectors import engine_inputs, rag_factors
 
