@@ -1,6 +1,6 @@
 """The register's rows as the page writes them (schemes.presentation.register_lines, over plain values: no
 database), its money cells (one tag a row), its sortable headings (one tag a heading, as the include wrote them) and
-its filter form's selects (governance.forms.Select: Django's HTML without a template an option).
+its filter form's selects and text boxes (governance.forms.Select and TextInput: Django's HTML without templates).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from governance.forms import Select
+from governance.forms import Select, TextInput
 from governance.templatetags.portal import money_cells, sort_header
 from schemes.presentation import register_lines
 from schemes.views.common import url_of_each
@@ -123,3 +123,16 @@ def test_a_select_with_a_template_of_its_own_keeps_it() -> None:
 
     choices = [("a", "A"), ("b", "B")]
     assert Radios(choices=choices).render("r", "a") == forms.RadioSelect(choices=choices).render("r", "a")
+
+
+@pytest.mark.parametrize(("value", "attrs"), [
+    (None, {"id": "id_q", "class": "nhsuk-input", "aria-describedby": "id_q-hint", "required": True}),
+    ('care & "review" <b>', {"disabled": False, "autofocus": True}),
+    (mark_safe("<kept>"), None),
+    (0, {}),
+    ("", {"maxlength": 30}),
+])
+def test_the_text_box_writes_what_djangos_template_writes(value: Any, attrs: Any) -> None:
+    assert TextInput().render("q&x", value, attrs) == forms.TextInput().render("q&x", value, attrs)
+    assert TextInput(attrs={"type": "search"}).render("q", value, attrs) == forms.TextInput(
+        attrs={"type": "search"}).render("q", value, attrs)
