@@ -20,7 +20,6 @@ from finance.calculations import Amounts
 from finance.selectors import (
     financial_risk_summary_for_dashboard,
     month_end_figures,
-    month_end_report_for_dashboard,
 )
 from governance.formatting import format_financial_month, month_label
 from governance.models import PlanUpdate
@@ -46,7 +45,7 @@ def dashboard_page(
     user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None = None,
 ) -> DashboardPage:
     """The organisation's year as at `month` (default: the latest closed month, else the latest actual)."""
-    figures = month_end_figures(user, organisation, year, month)
+    figures = month_end_figures(user, organisation, year, month, or_latest_report=True)
     bridge, data_month, totals = figures.bridge, figures.month, figures.months
     labels = [month_label(year.start_year, t.month).split(" ", 1)[1] for t in totals]  # "Apr-13"
     as_at = format_financial_month(data_month, year.start_year) if data_month else "no month yet"
@@ -67,7 +66,7 @@ def dashboard_page(
         shown.append(charts.programme_delivery(
             rows=[(name, t.plan_in_year, t.most_likely, t.director_value) for name, t in figures.programmes.items()],
             as_at=as_at, year_name=year.name))
-    report = figures.report or month_end_report_for_dashboard(user, organisation, year, data_month)
+    report = figures.budget_report  # the month's report, else the latest month's
     if report is not None:
         shown.append(charts.budget_variance(
             rows=[(line.name, line.ytd_variance, line.forecast_variance) for line in report.lines.all()

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from finance.models import VarianceReportScheme
 from finance.selectors.bridge import SavingsBridge, data_month, savings_bridge_of, year_to_date_and_outturn
-from finance.selectors.reports import current_reports_with_lines
+from finance.selectors.reports import current_reports_with_lines, month_first_then_latest
 from schemes import engine
 from schemes.models import Rag
 from schemes.selectors import (
@@ -49,19 +49,29 @@ class MonthEndFigures:
     rag_mix: list[RagMixRow]
     programmes: dict[str, engine.Totals]  # programme name -> its schemes' totals, in the register's order
     schemes: list[VarianceReportScheme]  # the snapshot's schemes in the report's order; empty when not reported
+    # Asked for with `or_latest_report`: the month's report, else the latest month's current report (whose budget
+    # table a dashboard shows, titled with its own month); None: no report issued this year.
+    budget_report: VarianceReport | None = None
 
 
 def month_end_figures(
-    user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None = None,
+    user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None = None, *,
+    or_latest_report: bool = False,
 ) -> MonthEndFigures:
-    """The figures of `organisation`'s `year` as at `month` (default: the data month). A fixed number of queries."""
+    """The figures of `organisation`'s `year` as at `month` (default: the data month). A fixed number of queries.
+
+    With `or_latest_report`, the same query finds the latest month's report where the month has none
+    (`budget_report`)."""
     closed = latest_closed_month(user, organisation, year)
     live_months = monthly_totals(user, organisation, year) if month is None and closed is None else None
     chosen = month if month is not None else data_month(closed, live_months or [])
-    report = None if chosen is None else (
-        current_reports_with_lines(user, organisation, year).filter(month=chosen)
-        .prefetch_related(Prefetch("schemes", queryset=VarianceReportScheme.objects.order_by("position")))
-        .first())
+    reports = current_reports_with_lines(user, organisation, year)
+    found = (reports.order_by(*month_first_then_latest(chosen)).first() if or_latest_report else
+             None if chosen is None else reports.filter(month=chosen).first())
+    report = found if found is not None and found.month == chosen else None
+    if report is not None and report.schemes_stored:
+        prefetch_related_objects([report], Prefetch("schemes", queryset=VarianceReportScheme.objects.order_by(
+            "position")))
     month_closed = chosen is not None and closed is not None and chosen <= closed
     if report is None or not report.schemes_stored:
         months = live_months if live_months is not None else monthly_totals(user, organisation, year)
@@ -71,7 +81,7 @@ def month_end_figures(
             bridge=savings_bridge_of(user, organisation, year, chosen, month_closed=month_closed, months=months,
                                      sums=sums),
             months=months, rag_mix=sums.rag_mix,
-            programmes=programme_rollup(user, organisation, year), schemes=[])
+            programmes=programme_rollup(user, organisation, year), schemes=[], budget_report=found)
     schemes = list(report.schemes.all())
     months = _month_totals(schemes)
     figures = [{name: getattr(scheme, name) for name in engine.OVERRIDABLE} for scheme in schemes]
@@ -88,7 +98,7 @@ def month_end_figures(
     return MonthEndFigures(
         month=chosen, report=report, reported=True, bridge=bridge, months=months, rag_mix=_rag_mix(schemes),
         programmes=engine.rollup((scheme.programme, row) for scheme, row in zip(schemes, figures, strict=True)),
-        schemes=schemes)
+        schemes=schemes, budget_report=found)
 
 
 def _money(text: str | None) -> Decimal | None:

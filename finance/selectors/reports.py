@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
 
@@ -53,13 +53,9 @@ def current_reports_with_lines(
             .prefetch_related(Prefetch("lines", queryset=VarianceReportLine.objects.order_by("position"))))
 
 
-def month_end_report_for_dashboard(
-    user: Viewer, organisation: Organisation, year: FinancialYear, month: int | None,
-) -> VarianceReport | None:
-    """The current report of `month` if it was issued, else the latest month's current report: one query, and
-    one for its lines."""
-    latest = ["-month"] if month is None else [Case(When(month=month, then=Value(0)), default=Value(1)), "-month"]
-    return current_reports_with_lines(user, organisation, year).order_by(*latest).first()
+def month_first_then_latest(month: int | None) -> list[Any]:
+    """An ordering of a year's current reports: `month`'s first, then the latest month's."""
+    return ["-month"] if month is None else [Case(When(month=month, then=Value(0)), default=Value(1)), "-month"]
 
 
 def has_something_to_report(organisation: Organisation, year: FinancialYear) -> bool:
