@@ -321,6 +321,10 @@ def test_query_counts_do_not_grow_with_lines(organisation, year) -> None:
     first = em7(organisation, year)
     urls = ["/finance/activity/", "/finance/activity/?month=4&q=E.M", f"/finance/activity/{first.pk}/",
             "/api/v1/activity/?organisation=06H&year=2018/19"]
+    # Once first: the detail page makes its line's organisation and year the working ones (follow_into), and the
+    # session saved then is a first visit's cost, not one that grows with lines.
+    for url in urls:
+        assert (client if url.startswith("/finance") else api).get(url).status_code == 200
     counts = []
     for size in (2, 15):
         while ActivityLine.objects.count() < size:
