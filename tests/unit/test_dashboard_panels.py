@@ -438,3 +438,17 @@ def test_a_reported_month_reads_in_the_same_queries_however_many_schemes(client,
     assert "issue 2" in html and "of 9 schemes rated Red" in html
     # 15: the report's snapshot (report, lines, schemes) stands for the live months, sums, plan and programmes
     assert len(many) == len(one) == 15, [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_a_charts_table_is_drawn_with_every_cell_escaped_and_amounts_right_aligned() -> None:
+    from django.template.loader import render_to_string
+
+    chart = charts.Chart(slug="s", title="T", takeaway="", figure={}, columns=["Scheme", "Owner", "£ plan"],
+                         rows=[["<b>A & B</b>", "Ann", "£1,000"]], text_columns=(1,))
+    html = render_to_string("dashboards/_chart.html", {"chart": chart, "figure_id": "figure-s"})
+    assert ('<thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">'
+            'Scheme</th><th scope="col" class="nhsuk-table__header">Owner</th>'
+            '<th scope="col" class="nhsuk-table__header nhsuk-table__header--numeric">£ plan</th></tr></thead>') in html
+    assert ('<tr class="nhsuk-table__row"><th scope="row" class="nhsuk-table__header">&lt;b&gt;A &amp; B&lt;/b&gt;</th>'
+            '<td class="nhsuk-table__cell">Ann</td><td class="nhsuk-table__cell nhsuk-table__cell--numeric">£1,000</td>'
+            '</tr>') in html
