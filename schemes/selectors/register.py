@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from django.db.models import Count, DecimalField, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -60,18 +60,25 @@ def latest_closed_month(
     )
 
 
-def _ytd_actual() -> Subquery:
+# register_rows' default: YTD runs to the latest closed month, which the rows' query looks up itself.
+LATEST_CLOSED: Final = "latest closed"
+
+
+def _ytd_actual(through_month: int | None | Literal["latest closed"]) -> Subquery:
     """Sum of a scheme's actuals for M1..the latest closed month (all months with actuals if none is closed)."""
-    closed = (
-        MonthStatus.objects.filter(
-            organisation=OuterRef(OuterRef("organisation")), year=OuterRef(OuterRef("year")), is_closed=True
+    last: Any = Value(through_month or 12)
+    if through_month == LATEST_CLOSED:
+        closed = (
+            MonthStatus.objects.filter(
+                organisation=OuterRef(OuterRef("organisation")), year=OuterRef(OuterRef("year")), is_closed=True
+            )
+            .order_by("-month")
+            .values("month")[:1]
         )
-        .order_by("-month")
-        .values("month")[:1]
-    )
+        last = Coalesce(Subquery(closed), Value(12))
     sums = (
         SchemeMonth.objects.filter(scheme=OuterRef("pk"), actual__isnull=False)
-        .filter(month__lte=Coalesce(Subquery(closed), Value(12)))
+        .filter(month__lte=last)
         .order_by()
         .values("scheme")
         .annotate(total=Sum("actual"))
@@ -81,17 +88,20 @@ def _ytd_actual() -> Subquery:
 
 
 def register_rows(
-    user: Viewer, organisation: Organisation, year: FinancialYear
+    user: Viewer, organisation: Organisation, year: FinancialYear, *,
+    ytd_month: int | None | Literal["latest closed"] = LATEST_CLOSED,
 ) -> QuerySet[Scheme]:
     """The register's schemes with `ytd_actual` annotated and active overrides prefetched.
 
+    `ytd_month` is the latest closed month when the caller has read it already (latest_closed_month; None: no
+    month is closed), so the rows' query need not look it up a row.
     The number of queries does not grow with the number of schemes: one for the rows (YTD is a
     subquery) and one for the overrides.
     """
     active = FigureOverride.objects.filter(cleared_at__isnull=True).select_related("created_by")
     return (
         scheme_register(user, organisation, year)
-        .annotate(ytd_actual=_ytd_actual())
+        .annotate(ytd_actual=_ytd_actual(ytd_month))
         .prefetch_related(Prefetch("overrides", queryset=active, to_attr="active_overrides"))
     )
 

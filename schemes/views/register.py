@@ -26,10 +26,10 @@ if TYPE_CHECKING:
 
 
 def _register(
-    request: HttpRequest, organisation: Organisation, year: FinancialYear
+    request: HttpRequest, organisation: Organisation, year: FinancialYear, ytd_month: int | None
 ) -> tuple[SchemeFilterSet, Any, str]:
-    """The register's filter form, its rows (filtered and sorted) and the sort applied."""
-    base = register_rows(request.user, organisation, year)
+    """The register's filter form, its rows (filtered and sorted, YTD to `ytd_month`) and the sort applied."""
+    base = register_rows(request.user, organisation, year, ytd_month=ytd_month)
     filterset = SchemeFilterSet(request.GET or None, queryset=base, request=request)
     fields = filterset.form.fields
     for name, choices in (("phase", Phase.choices), ("stage", Stage.choices), ("rag", Rag.choices)):
@@ -48,7 +48,8 @@ def register(request: HttpRequest) -> HttpResponse:
     organisation, year = working(request)
     if organisation is None or year is None:
         return no_context_page(request)
-    filterset, schemes, sort = _register(request, organisation, year)
+    ytd_month = latest_closed_month(request.user, organisation, year)
+    filterset, schemes, sort = _register(request, organisation, year, ytd_month)
     rows = selectors.register_page_rows(schemes)
     next_year = FinancialYear(start_year=year.start_year + 1).name  # not saved: only its name is shown
     return render(request, "schemes/register.html", {
@@ -60,7 +61,7 @@ def register(request: HttpRequest) -> HttpResponse:
         "lines": register_lines(rows, href=url_of_each("schemes:detail")),
         "totals": register_totals(rows),
         "sort": sort,
-        "ytd_month": latest_closed_month(request.user, organisation, year),
+        "ytd_month": ytd_month,
         "csv_query": request.GET.urlencode(),
     })
 
@@ -72,9 +73,9 @@ def register_csv(request: HttpRequest) -> StreamingHttpResponse:
     organisation, year = working(request)
     if organisation is None or year is None:
         raise Http404("Choose an organisation and year first.")
-    _, queryset, _ = _register(request, organisation, year)
-    rows = list(queryset)  # read once: the rows and their totals
     ytd_month = latest_closed_month(request.user, organisation, year)
+    _, queryset, _ = _register(request, organisation, year, ytd_month)
+    rows = list(queryset)  # read once: the rows and their totals
     csv_rows = exports.register_rows_for_csv(rows, year_name=year.name, start_year=year.start_year,
                                              ytd_month=ytd_month, totals=register_totals(rows))
     lines = csv_lines(csv_rows)  # every cell through the one safe writer: formula-looking text stays text

@@ -18,7 +18,14 @@ from governance.formatting import format_financial_month, format_money, format_m
 from governance.models import MonthStatus, Role
 from schemes import services
 from schemes.models import Figure, FigureOverride, Rag, Scheme, SchemeMonth, Stage
-from schemes.selectors import override_token, scheme_register, totals_of
+from schemes.selectors import (
+    latest_closed_month,
+    override_token,
+    register_page_rows,
+    register_rows,
+    scheme_register,
+    totals_of,
+)
 from tests.factories import (
     FinancialYearFactory,
     MembershipFactory,
@@ -200,6 +207,21 @@ def test_ytd_actual_runs_to_the_latest_closed_month(client, viewer, three, organ
     assert rows["15b"].money[-1] == ("£100,000", ())
     assert response.context["ytd_month"] == 5
     assert "M5 (August 2013)" in response.content.decode()
+
+
+def test_ytd_to_a_month_read_already_is_ytd_to_the_latest_closed_month(viewer, three, organisation, year):
+    scheme = three["15b"]
+    for month, actual in [(4, "50000"), (5, "50000"), (6, "40000")]:
+        SchemeMonth.objects.filter(scheme=scheme, month=month).update(actual=D(actual))
+
+    def ytd(**month) -> dict[str, Decimal | None]:
+        rows = register_page_rows(register_rows(viewer, organisation, year, **month))
+        return {row["reference"]: row["ytd_actual"] for row in rows}
+
+    assert ytd() == ytd(ytd_month=None) == {"15b": D("140000.00"), "5": None, "1": None}  # none closed: every month
+    MonthStatus.objects.create(organisation=organisation, year=year, month=5, is_closed=True)
+    assert latest_closed_month(viewer, organisation, year) == 5
+    assert ytd() == ytd(ytd_month=5) == {"15b": D("100000.00"), "5": None, "1": None}
 
 
 def test_csv_exports_exactly_the_rows_shown(client, viewer, three):
