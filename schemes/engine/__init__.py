@@ -13,7 +13,6 @@ from schemes.engine.figures import (
     Totals,
     check_profile,
     clamp_months,
-    compute,
     exact_to_penny,
     financial_month,
     full_year_effect,
@@ -27,6 +26,7 @@ from schemes.engine.figures import (
 from schemes.engine.pence import (
     FACTOR_SCALE,
     PenceFigures,
+    compute,
     compute_pence,
     factor_units,
     pence,

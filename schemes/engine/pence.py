@@ -1,5 +1,9 @@
-"""The scheme figures in whole pence, for the recompute of many schemes at once (issue 11), compared with
-`figures.compute` in tests/unit/test_engine_pence.py."""
+"""The scheme figures: computed in whole pence (`compute_pence`), the one implementation of the rules.
+
+`compute` takes and gives Decimal pounds (a page, a service, the importer); the recompute of many schemes calls
+`compute_pence` over the integers it reads. tests/engine_reference.py states the same rules in Decimal and Fraction
+and tests/unit/test_engine_pence.py checks the engine against it.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,18 @@ from typing import NamedTuple
 from schemes.engine.figures import (
     OVERRIDABLE,
     ProfileError,
+    SchemeFigures,
+    SchemeInputs,
     check_profile,
+    full_year_effect,
     months_in_year,
+    to_penny,
 )
 
-# --- The same figures in whole pence, for the recompute of many schemes at once (issue 11) ---
-#
-# `compute` works in Decimal and Fraction, a few microseconds an operation; the recompute runs it over every
-# scheme of a portfolio. Every stored amount is a whole number of pence (money has two decimal places) and
-# every factor a whole number of ten-thousandths (four), so each figure is an integer ratio rounded once,
-# half away from zero: exactly what `to_penny` (ROUND_HALF_UP on an exact Decimal product) and
-# `exact_to_penny` do. The only division `compute` leaves to Decimal's 28 digits, plan / months in
-# `linear_profile`, is exact at a half penny (k + 1/2 is a terminating decimal) and otherwise at least 1/24 of
-# a penny from one, far beyond 28 digits' error, so it rounds the same. tests/unit/test_engine_pence.py checks
-# both against each other.
+# Why whole pence: every stored amount is a whole number of pence (money has two decimal places) and every factor
+# a whole number of ten-thousandths (four), so each figure is an integer ratio rounded once, half away from zero,
+# as the papers round (ROUND_HALF_UP on the exact amount). Integers are exact and several times quicker than
+# Decimal and Fraction, which matters when the recompute runs over a national portfolio.
 
 FACTOR_SCALE = 10_000  # RAG factors are stored with four decimal places
 _FACTOR_NAMES = {"green": 0, "amber": 1, "red": 2}
@@ -121,3 +123,37 @@ def compute_pence(*, year_start: int, go_live: date | None, gross_saving: int, n
             monthly = (0,) * (12 - months) + (each,) * (months - 1) + (plan - each * (months - 1),)
     return PenceFigures(fye, months, plan, next_year, most_likely, adjusted, director_value, director_next_year,
                         monthly, tuple(sorted(overrides)))
+
+
+def _pounds(amount: int) -> Decimal:
+    return Decimal(amount).scaleb(-2)
+
+
+def compute(inputs: SchemeInputs) -> SchemeFigures:
+    """A scheme's figures (DOMAIN.md "Schemes") from Decimal inputs, by `compute_pence`.
+
+    Raises ProfileError, in the user's words, when the scheme's own monthly profile does not add up to its in-year
+    plan (a save is refused; `engine_figures` falls back to linear phasing for what is already stored).
+    """
+    unknown = set(inputs.overrides) - set(OVERRIDABLE)
+    if unknown:
+        raise ValueError(f"Cannot override {', '.join(sorted(unknown))}")
+    factors = inputs.factors
+    figures = compute_pence(
+        year_start=inputs.year_start, go_live=inputs.go_live,
+        # The full-year effect to the penny first: inputs finer than a penny are rounded once, there.
+        gross_saving=pence(full_year_effect(inputs.gross_saving, inputs.new_investment)), new_investment=None,
+        overall_rag=inputs.overall_rag or None, delivery_change_months=inputs.delivery_change_months,
+        factors=(factor_units(factors.green), factor_units(factors.amber), factor_units(factors.red)),
+        overrides={name: pence(to_penny(Decimal(value))) for name, value in inputs.overrides.items()},
+        monthly_profile=None)
+    plan = _pounds(figures.plan_in_year)
+    monthly = (check_profile(inputs.monthly_profile, plan) if inputs.monthly_profile is not None
+               else tuple(_pounds(month) for month in figures.monthly_plan))
+    return SchemeFigures(
+        full_year_effect=_pounds(figures.full_year_effect), months_in_year=figures.months_in_year,
+        plan_in_year=plan, next_year_effect=_pounds(figures.next_year_effect),
+        most_likely=_pounds(figures.most_likely), adjusted_months=figures.adjusted_months,
+        director_value=_pounds(figures.director_value), director_next_year=_pounds(figures.director_next_year),
+        monthly_plan=monthly, overridden=frozenset(figures.overridden),
+    )

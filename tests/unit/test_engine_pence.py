@@ -1,12 +1,15 @@
-"""The engine in whole pence (`compute_pence`, what the recompute runs) gives `compute`'s figures to the penny.
+"""The engine in whole pence (`compute_pence`, what `compute` and the recompute run) gives the figures of the rules as
+written out in Decimal and Fraction (tests/engine_reference.py) to the penny.
 
-`compute` (through `engine_figures`, with its fallback to linear phasing) is the reference: every input the
-recompute can read (pence, ten-thousandths of a factor, any go-live, rating, change in delivery, overrides and
-own profile, adding up or not) must give the same figures, halves and negative amounts included.
+The reference (with `engine_figures`' fallback to linear phasing) is the oracle: every input the recompute can read
+(pence, ten-thousandths of a factor, any go-live, rating, change in delivery, overrides and own profile, adding up
+or not) must give the same figures, halves and negative amounts included; `compute` (Decimal in and out) too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -15,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemes import engine
-from schemes.selectors import engine_figures, engine_inputs
+from schemes.selectors import engine_inputs
+from tests.engine_reference import reference_compute
 
 MONEY = st.integers(min_value=-10**13, max_value=10**13)  # pence: 14 digits, two of them decimals
 FACTOR = st.integers(min_value=0, max_value=engine.FACTOR_SCALE)
@@ -24,13 +28,28 @@ FACTOR = st.integers(min_value=0, max_value=engine.FACTOR_SCALE)
 def _reference(year_start: int, go_live: date | None, gross: int, investment: int | None, rag: str,
                change: int, factors: tuple[int, int, int], overrides: dict[str, int],
                profile: list[str] | None) -> engine.PenceFigures:
-    figures = engine_figures(engine_inputs(
+    return _in_pence(_figures(reference_compute, year_start, go_live, gross, investment, rag, change, factors,
+                              overrides, profile))
+
+
+def _figures(compute: Callable[[engine.SchemeInputs], engine.SchemeFigures], year_start: int, go_live: date | None,
+             gross: int, investment: int | None, rag: str, change: int, factors: tuple[int, int, int],
+             overrides: dict[str, int], profile: list[str] | None) -> engine.SchemeFigures:
+    """`compute` over Decimal inputs, falling back to linear phasing as `engine_figures` does."""
+    inputs = engine_inputs(
         year_start=year_start, go_live=go_live, gross_saving=D(gross).scaleb(-2),
         new_investment=None if investment is None else D(investment).scaleb(-2),
         monthly_profile=profile, factors=engine.RagFactors(*(D(f).scaleb(-4) for f in factors)),
         overall_rag=rag, delivery_change_months=change,
         overrides={name: D(value).scaleb(-2) for name, value in overrides.items()},
-    ))
+    )
+    try:
+        return compute(inputs)
+    except engine.ProfileError:
+        return compute(replace(inputs, monthly_profile=None))
+
+
+def _in_pence(figures: engine.SchemeFigures) -> engine.PenceFigures:
     return engine.PenceFigures(
         engine.pence(figures.full_year_effect), figures.months_in_year, engine.pence(figures.plan_in_year),
         engine.pence(figures.next_year_effect), engine.pence(figures.most_likely), figures.adjusted_months,
@@ -72,8 +91,10 @@ def inputs(draw: st.DrawFn) -> tuple[object, ...]:
 
 @settings(max_examples=3000, deadline=None)
 @given(inputs())
-def test_the_engine_in_pence_gives_the_decimal_engines_figures(values: tuple[object, ...]) -> None:
+def test_the_engine_gives_the_figures_of_the_rules_as_written_to_the_penny(values: tuple[object, ...]) -> None:
     assert _pence(*values) == _reference(*values)  # type: ignore[arg-type]
+    # And `compute`, the engine in Decimal pounds that pages and services call, is the same figures.
+    assert _in_pence(_figures(engine.compute, *values)) == _reference(*values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("gross", [1, 3, 5, 6, 7, 11, 13, 17, 18, -1, -5, -7, -18, 999_999_999_999_99])
