@@ -263,28 +263,9 @@ class RagMixRow:
 RAGS = (Rag.GREEN, Rag.AMBER, Rag.RED, "")  # a RAG mix's order: Green to Red, then not rated yet
 
 
-def _rag_mix_sums() -> dict[str, Any]:
-    sums: dict[str, Any] = {}
-    for rag in RAGS:
-        rated = Q(overall_rag=rag)
-        sums[f"{rag or 'none'}_count"] = Count("pk", filter=rated)
-        sums[f"{rag or 'none'}_plan"] = Sum("plan_in_year", filter=rated)
-        sums[f"{rag or 'none'}_likely"] = Sum("most_likely", filter=rated)
-    return sums
-
-
-def _rag_mix_rows(totals: dict[str, Any]) -> list[RagMixRow]:
-    return [
-        RagMixRow(rag=rag, schemes=totals[f"{rag or 'none'}_count"],
-                  plan_in_year=engine.to_penny(Decimal(totals[f"{rag or 'none'}_plan"] or 0)),
-                  most_likely=engine.to_penny(Decimal(totals[f"{rag or 'none'}_likely"] or 0)))
-        for rag in RAGS
-    ]
-
-
 def rag_mix(user: Viewer, organisation: Organisation, year: FinancialYear) -> list[RagMixRow]:
     """Schemes by overall RAG rating with their stored plan and most likely (one query), Green to Red, then unrated."""
-    return _rag_mix_rows(scheme_register(user, organisation, year).aggregate(**_rag_mix_sums()))
+    return year_scheme_sums(user, organisation, year).rag_mix
 
 
 @dataclass(frozen=True)
@@ -300,14 +281,25 @@ class YearSchemeSums:
 
 
 def year_scheme_sums(user: Viewer, organisation: Organisation, year: FinancialYear) -> YearSchemeSums:
-    """The year's schemes' totals, RAG mix, latest recompute and the savings gap's sums: one query, whatever the
-    number of schemes (the same sums as totals_of, rag_mix and finance's savings_gap each make alone)."""
-    sums = scheme_register(user, organisation, year).aggregate(
-        **{f"total_{name}": Sum(name) for name in engine.OVERRIDABLE}, **_rag_mix_sums(), schemes=Count("pk"),
-        computed=Max("figures_computed_at"), gross=Sum("gross_saving"), investment=Sum("new_investment"),
-        tbc=Sum(1, filter=Q(investment_tbc=True)))
+    """The year's schemes' totals, RAG mix, latest recompute and the savings gap's sums: one query, a row for each
+    overall rating, whatever the number of schemes (the same sums as totals_of and finance's savings_gap)."""
+    rows = (scheme_register(user, organisation, year).order_by().values("overall_rag")
+            .annotate(**{name: Sum(name) for name in engine.OVERRIDABLE}, gross_saving=Sum("gross_saving"),
+                      new_investment=Sum("new_investment"), tbc=Sum(1, filter=Q(investment_tbc=True)),
+                      schemes=Count("pk"), computed=Max("figures_computed_at")))
+    groups: dict[str, dict[str, Any]] = {row["overall_rag"]: dict(row) for row in rows}
+
+    def total(name: str) -> Decimal:
+        return sum((row[name] for row in groups.values() if row[name] is not None), Decimal("0"))
+
+    computed = [row["computed"] for row in groups.values() if row["computed"] is not None]
+    none: dict[str, Any] = {"schemes": 0, "plan_in_year": None, "most_likely": None}
     return YearSchemeSums(
-        totals=_totals(sums["schemes"], {name: sums[f"total_{name}"] for name in engine.OVERRIDABLE}),
-        rag_mix=_rag_mix_rows(sums), figures_computed_at=sums["computed"],
-        gross_saving=sums["gross"] or Decimal("0"), new_investment=sums["investment"] or Decimal("0"),
-        investment_tbc_schemes=sums["tbc"] or 0)
+        totals=_totals(sum(row["schemes"] for row in groups.values()),
+                       {name: total(name) for name in engine.OVERRIDABLE}),
+        rag_mix=[RagMixRow(rag=rag, schemes=row["schemes"],
+                           plan_in_year=engine.to_penny(Decimal(row["plan_in_year"] or 0)),
+                           most_likely=engine.to_penny(Decimal(row["most_likely"] or 0)))
+                 for rag, row in ((rag, groups.get(rag, none)) for rag in RAGS)],
+        figures_computed_at=max(computed) if computed else None, gross_saving=total("gross_saving"),
+        new_investment=total("new_investment"), investment_tbc_schemes=sum(row["tbc"] or 0 for row in groups.values()))
