@@ -8,7 +8,6 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from governance.filters import filter_of
-from governance.forms import Select, TextInput
 from governance.models import FinancialYear
 from risks.models import STAGE_LABELS, STAGES, Category, Risk
 from risks.scoring import BAND_RANGES, BANDS
@@ -26,21 +25,20 @@ class RiskFilterSet(django_filters.FilterSet):
     year = django_filters.CharFilter(
         method="filter_year", label="Financial year, e.g. 2018/19", validators=[FinancialYear.start_year_from_name]
     )
-    # The register's filter form draws its selects and text boxes with governance's Select and TextInput (the same
-    # HTML, without a template an option: the scheme select has one a scheme).
     # Which of the three scores `band`, `likelihood` and `impact` look at (the current score unless given).
     scores = django_filters.ChoiceFilter(choices=STAGE_CHOICES, method="filter_nothing", label="Score",
-                                         empty_label="Current", widget=Select)
-    band = django_filters.ChoiceFilter(choices=BAND_CHOICES, method="filter_band", label="Band", widget=Select)
+                                         empty_label="Current")
+    band = django_filters.ChoiceFilter(choices=BAND_CHOICES, method="filter_band", label="Band")
     likelihood = django_filters.TypedChoiceFilter(choices=ONE_TO_FIVE, coerce=int, method="filter_likelihood",
-                                                  label="Likelihood", widget=Select)
+                                                  label="Likelihood")
     impact = django_filters.TypedChoiceFilter(choices=ONE_TO_FIVE, coerce=int, method="filter_impact",
-                                              label="Impact", widget=Select)
-    category = django_filters.ChoiceFilter(choices=Category.choices, widget=Select)
-    owner = django_filters.CharFilter(field_name="owner", lookup_expr="icontains", label="Owner", widget=TextInput)
-    scheme = django_filters.ModelChoiceFilter(queryset=Scheme.objects.none(), label="Scheme", widget=Select)
-    programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.none(), label="Programme", widget=Select)
-    q = django_filters.CharFilter(method="filter_text", label="Search", widget=TextInput)
+                                              label="Impact")
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    owner = django_filters.CharFilter(field_name="owner", lookup_expr="icontains", label="Owner")
+    scheme = django_filters.ModelChoiceFilter(queryset=Scheme.objects.none(), label="Scheme")
+    programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.none(), label="Programme")
+    q = django_filters.CharFilter(method="filter_text", label="Search")
+
     class Meta:
         model = Risk
         fields = ["organisation", "year", "scores", "band", "likelihood", "impact", "category", "owner", "scheme",

@@ -8,7 +8,6 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from governance.filters import OrganisationYearFilterSet, filter_of
-from governance.forms import Select, TextInput
 from governance.models import FinancialYear
 from schemes.models import (
     DirectorAssessment,
@@ -34,16 +33,12 @@ class SchemeFilterSet(django_filters.FilterSet):
     year = django_filters.CharFilter(
         method="filter_year", label="Financial year, e.g. 2013/14", validators=[FinancialYear.start_year_from_name]
     )
-    # The register's filter form draws its selects and text boxes with governance's Select and TextInput (the same
-    # HTML, without a template an option or an attribute list).
-    programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.none(), label="Programme", widget=Select)
-    phase = django_filters.ChoiceFilter(choices=Phase.choices, widget=Select)
-    stage = django_filters.ChoiceFilter(choices=Stage.choices, widget=Select)
-    rag = django_filters.ChoiceFilter(field_name="overall_rag", choices=Rag.choices, label="Overall RAG",
-                                      widget=Select)
-    owner = django_filters.CharFilter(field_name="project_owner", lookup_expr="icontains", label="Project owner",
-                                      widget=TextInput)
-    q = django_filters.CharFilter(method="filter_text", label="Search", widget=TextInput)
+    programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.none(), label="Programme")
+    phase = django_filters.ChoiceFilter(choices=Phase.choices)
+    stage = django_filters.ChoiceFilter(choices=Stage.choices)
+    rag = django_filters.ChoiceFilter(field_name="overall_rag", choices=Rag.choices, label="Overall RAG")
+    owner = django_filters.CharFilter(field_name="project_owner", lookup_expr="icontains", label="Project owner")
+    q = django_filters.CharFilter(method="filter_text", label="Search")
 
     class Meta:
         model = Scheme

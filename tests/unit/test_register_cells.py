@@ -1,6 +1,6 @@
 """The register's rows as the page writes them (schemes.presentation.register_lines, over plain values: no
 database), its money cells (one tag a row), its sortable headings (one tag a heading, as the include wrote them) and
-its filter form's selects and text boxes (governance.forms.Select and TextInput: Django's HTML without templates).
+the form widgets (governance.forms.PortalFormRenderer: Django's HTML for selects and inputs without templates).
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from governance.forms import Select, TextInput
+from governance.forms import PortalFormRenderer
 from governance.templatetags.portal import money_cells, sort_header
 from schemes.presentation import register_lines
 from schemes.views.common import url_of_each
@@ -102,6 +103,9 @@ def test_a_sortable_heading_is_written_as_the_include_wrote_it() -> None:
             assert tag == expected
 
 
+RENDERERS = (PortalFormRenderer(), DjangoTemplates())  # the portal's, and Django's own
+
+
 @pytest.mark.parametrize(("choices", "value", "attrs"), [
     ([("", "Any"), (1, "One & <two>"), ('x"y', mark_safe("<b>kept</b>"))], "1",
      {"id": "id_stage", "class": "nhsuk-select", "required": True, "disabled": False}),
@@ -109,20 +113,11 @@ def test_a_sortable_heading_is_written_as_the_include_wrote_it() -> None:
     ([], None, None),
     ([(None, "none"), (0, "0 Pipeline")], 0, {}),
 ])
-def test_the_select_writes_what_djangos_template_writes(choices: Any, value: Any, attrs: Any) -> None:
-    assert Select(choices=choices).render("st&ge", value, attrs) == forms.Select(choices=choices).render(
-        "st&ge", value, attrs)
-
-
-def test_a_select_with_a_template_of_its_own_keeps_it() -> None:
-    class Radios(Select):
-        template_name = forms.RadioSelect.template_name
-        option_template_name = forms.RadioSelect.option_template_name
-        input_type = "radio"
-        checked_attribute = {"checked": True}  # noqa: RUF012  # as RadioSelect's
-
-    choices = [("a", "A"), ("b", "B")]
-    assert Radios(choices=choices).render("r", "a") == forms.RadioSelect(choices=choices).render("r", "a")
+def test_the_select_writes_what_djangos_templates_write(choices: Any, value: Any, attrs: Any) -> None:
+    ours, djangos = (forms.Select(choices=choices).render("st&ge", value, attrs, renderer=r) for r in RENDERERS)
+    assert ours == djangos
+    multiple = [forms.SelectMultiple(choices=choices).render("m", value, attrs, renderer=r) for r in RENDERERS]
+    assert multiple[0] == multiple[1]
 
 
 @pytest.mark.parametrize(("value", "attrs"), [
@@ -132,7 +127,39 @@ def test_a_select_with_a_template_of_its_own_keeps_it() -> None:
     (0, {}),
     ("", {"maxlength": 30}),
 ])
-def test_the_text_box_writes_what_djangos_template_writes(value: Any, attrs: Any) -> None:
-    assert TextInput().render("q&x", value, attrs) == forms.TextInput().render("q&x", value, attrs)
-    assert TextInput(attrs={"type": "search"}).render("q", value, attrs) == forms.TextInput(
-        attrs={"type": "search"}).render("q", value, attrs)
+@pytest.mark.parametrize("widget", [forms.TextInput, forms.NumberInput, forms.HiddenInput, forms.EmailInput,
+                                    forms.DateInput, forms.PasswordInput, forms.CheckboxInput, forms.Textarea])
+def test_the_inputs_write_what_djangos_templates_write(widget: type[forms.Widget], value: Any, attrs: Any) -> None:
+    ours, djangos = (widget().render("q&x", value, attrs, renderer=r) for r in RENDERERS)
+    assert ours == djangos
+
+
+def test_a_widget_with_a_template_of_its_own_keeps_it() -> None:
+    class Radios(forms.Select):
+        template_name = forms.RadioSelect.template_name
+        option_template_name = forms.RadioSelect.option_template_name
+        input_type = "radio"
+        checked_attribute = {"checked": True}  # noqa: RUF012  # as RadioSelect's
+
+    class Options(forms.Select):
+        option_template_name = "django/forms/widgets/input_option.html"
+
+    choices = [("a", "A"), ("b", "B")]
+    assert Radios(choices=choices).render("r", "a", renderer=RENDERERS[0]) == forms.RadioSelect(
+        choices=choices).render("r", "a", renderer=RENDERERS[1])
+    ours, djangos = (Options(choices=choices).render("o", "a", renderer=r) for r in RENDERERS)
+    assert ours == djangos
+
+
+def test_the_portal_renders_forms_with_its_renderer() -> None:
+    assert isinstance(get_default_renderer(), PortalFormRenderer)
+
+
+def test_selects_and_inputs_are_written_without_a_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_template(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("rendered by a template")
+
+    renderer = PortalFormRenderer()
+    monkeypatch.setattr(DjangoTemplates, "render", no_template)
+    assert forms.Select(choices=[(1, "a")]).render("s", 1, renderer=renderer).startswith('<select name="s">')
+    assert forms.TextInput().render("t", "x", renderer=renderer) == '<input type="text" name="t" value="x">'
