@@ -1,6 +1,7 @@
-"""The register's rows as the page writes them (schemes.presentation.register_lines, over plain values: no
-database), its money cells (one tag a row), its sortable headings (one tag a heading, as the include wrote them) and
-the form widgets (governance.forms.PortalFormRenderer: Django's HTML for selects and inputs without templates).
+"""The registers' cells as the pages write them: the scheme register's rows (schemes.presentation.register_lines,
+over plain values: no database), its money cells (one tag a row) and sortable headings (one tag a heading, as the
+include wrote them), the risk register's scores (one tag a score, likewise), and the form widgets
+(governance.forms.PortalFormRenderer: Django's HTML for selects and inputs without templates).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from django.utils.safestring import mark_safe
 
 from governance.forms import PortalFormRenderer
 from governance.templatetags.portal import money_cells, sort_header
+from risks.selectors import StageScore
+from risks.templatetags.risk_tags import risk_score
 from schemes.presentation import register_lines
 from schemes.views.common import url_of_each
 
@@ -163,3 +166,29 @@ def test_selects_and_inputs_are_written_without_a_template(monkeypatch: pytest.M
     monkeypatch.setattr(DjangoTemplates, "render", no_template)
     assert forms.Select(choices=[(1, "a")]).render("s", 1, renderer=renderer).startswith('<select name="s">')
     assert forms.TextInput().render("t", "x", renderer=renderer) == '<input type="text" name="t" value="x">'
+
+
+SCORE_INCLUDE = (  # risks/_score.html, the include the risk_score tag replaced, as it was
+    "{% load risk_tags %}{% if s.score %}<span class=\"app-nowrap\">{{ s.score }}{% if s.recorded %} "
+    "({{ s.likelihood }}×{{ s.impact }}){% endif %}</span> {% band_tag s.band %}{% if not s.recorded %}<br>"
+    "<span class=\"nhsuk-body-s\">Published “{{ s.published }}”: "
+    "{{ not_recorded|default:\"likelihood and impact not recorded\" }}</span>{% endif %}{% if s.discrepancy %}<br>"
+    "<span class=\"nhsuk-body-s app-discrepancy\"><strong>Discrepancy:</strong> {{ s.discrepancy }}</span>{% endif %}"
+    "{% else %}Not scored{% endif %}\n"
+)
+
+
+@pytest.mark.parametrize("score", [
+    StageScore("current", "Current", 4, 5, 20, "Red", recorded=True, published="", discrepancy=""),
+    StageScore("current", "Current", 2, 3, 6, "Yellow", recorded=True, published="6 <medium>",
+               discrepancy="the paper says <12>"),
+    StageScore("target", "Target", None, None, 12, "Amber", recorded=False, published="12 & rising", discrepancy=""),
+    StageScore("start", "Year start", None, None, None, None, recorded=False, published="", discrepancy=""),
+    StageScore("start", "Year start", 0, 3, 0, None, recorded=True, published="", discrepancy=""),
+])
+@pytest.mark.parametrize("not_recorded", ["", "not recorded in the <paper>"])
+def test_a_risk_score_is_written_as_the_include_wrote_it(score: StageScore, not_recorded: str) -> None:
+    expected = Template(SCORE_INCLUDE).render(Context({"s": score, "not_recorded": not_recorded}))
+    assert risk_score(score, not_recorded) == expected
+    assert Template("{% load risk_tags %}{% risk_score s missing %}").render(Context({"s": score})) == Template(
+        SCORE_INCLUDE).render(Context({"s": score}))
