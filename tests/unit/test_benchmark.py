@@ -7,6 +7,7 @@ commits an organisation-year at a time, as they do outside tests.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 from pathlib import Path
@@ -39,6 +40,7 @@ def _run(tmp_path: Path, *arguments: str) -> dict[str, Any]:
     call_command("benchmark", *arguments, "--output", str(output), stdout=stdout, stderr=io.StringIO())
     result = json.loads(output.read_text())
     assert json.loads(stdout.getvalue()) == result  # printed and written alike
+    assert gc.get_freeze_count() == 0  # the pages' measure froze this process's objects and let them go again
     return result
 
 
