@@ -161,7 +161,7 @@ TEMPLATES = [
     },
 ]
 # Django's form renderer with its select and input widgets written in Python, the same HTML (governance.forms).
-FORM_RENDERER = "governance.forms.PortalFormRenderer"
+FORM_RENDERER = "governance.forms.rendering.PortalFormRenderer"
 
 # SQLite ignores select_for_update, so on the embedded database every transaction takes the write
 # lock as it begins (BEGIN IMMEDIATE) instead of when it first writes: a second save waits its turn

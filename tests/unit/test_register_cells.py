@@ -1,7 +1,7 @@
 """The registers' cells as the pages write them: the scheme register's rows (schemes.presentation.register_lines,
 over plain values: no database), its money cells (one tag a row) and sortable headings (one tag a heading, as the
 include wrote them), the risk register's scores (one tag a score, likewise), and the form widgets
-(governance.forms.PortalFormRenderer: Django's HTML for selects and inputs without templates).
+(governance.forms.rendering.PortalFormRenderer: Django's HTML for selects and inputs without templates).
 """
 
 from __future__ import annotations
