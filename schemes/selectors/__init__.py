@@ -30,25 +30,13 @@ from schemes.selectors.panel import (
 from schemes.selectors.register import (
     REGISTER_PAGE_COLUMNS,
     REGISTER_SORTS,
-    PortfolioSummary,
-    ProgrammeTargets,
-    RagMixRow,
-    RegisterTotals,
-    YearSchemeSums,
     latest_closed_month,
-    portfolio_summary,
     programme_names,
-    programme_rollup,
-    programme_targets,
     programmes_for,
-    rag_mix,
     register_page_rows,
     register_rows,
-    register_totals,
     scheme_register,
     sort_register,
-    totals_of,
-    year_scheme_sums,
 )
 from schemes.selectors.scheme import (
     override_token,
@@ -69,6 +57,20 @@ from schemes.selectors.stages import (
     key_stages_for,
     stage_changes,
     stage_changes_for,
+)
+from schemes.selectors.totals import (
+    PortfolioSummary,
+    ProgrammeTargets,
+    RagMixRow,
+    RegisterTotals,
+    YearSchemeSums,
+    portfolio_summary,
+    programme_rollup,
+    programme_targets,
+    rag_mix,
+    register_totals,
+    totals_of,
+    year_scheme_sums,
 )
 from schemes.selectors.tracking import (
     MonthTotals,
