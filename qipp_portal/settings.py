@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # unused: its tokens moved, hashed, to governance.ApiToken (migration 0011)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI for /api/docs/ from our own static files, never a CDN
@@ -299,7 +299,7 @@ MONTH_END_REPORT_TEST_PAUSE = env_int("QIPP_MONTH_END_REPORT_TEST_PAUSE", 0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "governance.authentication.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -96,3 +96,13 @@ def member(organisation: Organisation, role: str = Role.PMO_EDITOR, **user_field
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organisation=organisation, role=role)
     return user
+
+
+def api_key(user: User) -> str:
+    """A new API key for `user` (any they had stops working), for a test's `Authorization: Token <key>` header: the
+    portal keeps only its hash, so the key is known only from its issuing."""
+    from governance.services import api_token_issue
+
+    key = api_token_issue(actor=user, user=user, replace=True).key
+    assert key is not None
+    return key

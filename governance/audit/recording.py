@@ -33,8 +33,8 @@ NOT_AUDITED: dict[str, str] = {
 }
 # simple-history's copies (Historical*) are never audited: they repeat what the audited save did.
 
-# Never stored, whatever the model: a password hash or a token is the account itself.
-SECRET_FIELDS = frozenset({"password", "key", "token", "secret"})
+# Never stored, whatever the model: a password hash or a token (or its hash: ApiToken.key_hash) is the account itself.
+SECRET_FIELDS = frozenset({"password", "key", "key_hash", "token", "secret"})
 # A save of only these is not a change anyone made: sign-in stamps last_login (the sign-in event says so).
 IGNORED_UPDATES = frozenset({"last_login"})
 

@@ -31,10 +31,12 @@ from governance.models.plan import (
     Requirement,
     RevisedDueDate,
 )
+from governance.models.tokens import ApiToken
 
 __all__ = [
     "ActionRag",
     "ActionStatus",
+    "ApiToken",
     "AuditAction",
     "AuditEvent",
     "AuditLogImmutable",

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from rest_framework.authtoken.models import Token
 
 from governance.models import (
+    ApiToken,
     Membership,
     Organisation,
     Role,
@@ -59,8 +59,9 @@ def organisation_member(user: Viewer, organisation: Organisation, pk: int) -> An
         pk=pk, memberships__organisation=organisation, memberships__organisation__in=administered)
 
 
-def api_token_of(user: Viewer) -> Token | None:
-    """The user's API token (its key and when it was made), or None: a person's own, never anyone else's."""
+def api_token_of(user: Viewer) -> ApiToken | None:
+    """The user's API token (its first characters and when it was made), or None: a person's own, never anyone
+    else's."""
     if not user.is_authenticated:
         return None
-    return Token.objects.filter(user_id=user.pk).first()
+    return ApiToken.objects.filter(user_id=user.pk).first()

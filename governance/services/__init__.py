@@ -38,7 +38,7 @@ from governance.services.plan import (
     requirement_create,
     requirement_set,
 )
-from governance.services.tokens import api_token_issue, api_token_revoke
+from governance.services.tokens import IssuedToken, api_token_issue, api_token_revoke
 
 __all__ = [
     "outbox_deliver",
@@ -48,6 +48,7 @@ __all__ = [
     "EditConflict",
     "IMPORT_ACTIONS",
     "ImportTouch",
+    "IssuedToken",
     "MEETING_FIELDS",
     "PLAN_ACTION_FIELDS",
     "WARNING_LENGTH",

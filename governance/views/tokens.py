@@ -1,6 +1,6 @@
 """Your API token: see whether you have one (its first characters and when it was made), make or replace it (the
-full key is shown once, on the answer to that POST, never again), or revoke it. The same service as
-`manage.py api_token`."""
+full key is shown once, on the answer to that POST: the portal keeps only its hash, so never again), or revoke it.
+The same service as `manage.py api_token`."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from governance import services
 from governance.forms import SummaryError
 from governance.permissions import acting_user
 from governance.selectors import api_token_of
-
-PREFIX_LENGTH = 6  # enough to tell two keys apart, too little to use
 
 
 @never_cache  # the answer that shows a new key must not be kept by a browser or proxy
@@ -36,7 +34,6 @@ def api_token(request: HttpRequest) -> HttpResponse:
             new_key = services.api_token_issue(actor=actor, user=actor, replace=True).key
         except ValidationError as error:
             errors = [SummaryError(text=message) for message in error.messages]
-    token = api_token_of(request.user)
     return render(request, "governance/api_token.html", {
-        "token": token, "prefix": token.key[:PREFIX_LENGTH] if token else "", "new_key": new_key, "errors": errors,
+        "token": api_token_of(request.user), "new_key": new_key, "errors": errors,
     })

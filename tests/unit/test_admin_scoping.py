@@ -25,7 +25,6 @@ from django.db import models
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from django.utils import timezone
-from rest_framework.authtoken.models import Token, TokenProxy
 
 from finance.models import (
     ActivityLine,
@@ -45,6 +44,7 @@ from finance.models import (
 from governance.admin import ScopedAdmin, ScopedHistoryAdmin
 from governance.fields import column
 from governance.models import (
+    ApiToken,
     Decision,
     FinancialYear,
     ImportChange,
@@ -89,6 +89,7 @@ from tests.factories import (
     ProgrammeFactory,
     SchemeFactory,
     UserFactory,
+    api_key,
     member,
 )
 
@@ -267,12 +268,12 @@ def world() -> dict[str, Any]:
     bexley_rows = build_organisation(bexley, year, "Bexley", bexley_admin)
     shropshire_rows = build_organisation(shropshire, year, "Quillon", quillon_person)
     group = Group.objects.create(name="Quillon group")
-    token = Token.objects.create(user=quillon_person)
+    api_key(quillon_person)
     shropshire_rows.update({
         FinancialYear: year,  # shared: nobody but a superuser may touch it
         get_user_model_class(): quillon_person,
         Group: group,
-        TokenProxy: TokenProxy.objects.get(pk=token.pk),
+        ApiToken: ApiToken.objects.get(user=quillon_person),
         # Belongs to no organisation: superusers only, and read-only even for them.
         OutboxMessage: OutboxMessage.objects.create(task="schemes.recompute_scheme_figures",
                                                     arguments=[shropshire_rows[Scheme].pk], created_at=timezone.now(),
@@ -363,7 +364,7 @@ def test_every_admin_url_of_every_model_shows_nothing_of_another_organisation_an
     problems: list[str] = []
     for model in admin.site._registry:
         victim = victims[model]
-        pk = victim.pk if model is not TokenProxy else victim.user_id  # tokens are addressed by their user
+        pk = victim.pk
         before = snapshot()
         requests: list[tuple[str, str, dict[str, Any] | None]] = [("get", admin_url(model), None),
                                                                   ("get", admin_url(model, "?q=Quill"), None)]
@@ -575,7 +576,7 @@ def test_autocomplete_offers_only_the_users_rows(client, world):
     client.force_login(world["bexley_admin"])
     searches = [("risks", "risk", "scheme"), ("risks", "risk", "programme"), ("risks", "risk", "organisation"),
                 ("governance", "membership", "user"), ("governance", "membership", "organisation"),
-                ("authtoken", "tokenproxy", "user"), ("schemes", "scheme", "programme")]
+                ("schemes", "scheme", "programme")]
     for app_label, model_name, field_name in searches:
         for term in ("", "Quill", "Marchland", "SHRQZ", "Otto"):
             query = {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": term}

@@ -7,13 +7,12 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance.formatting import format_money
 from governance.models import Organisation, Role
 from tests.api_pages import all_pages
-from tests.factories import OrganisationFactory, SchemeFactory, member
+from tests.factories import OrganisationFactory, SchemeFactory, api_key, member
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -99,9 +98,9 @@ def test_anonymous_requests_are_refused():
 def test_token_authentication():
     organisation = OrganisationFactory()
     SchemeFactory(organisation=organisation)
-    token = Token.objects.create(user=member(organisation, Role.FINANCE))
+    key = api_key(member(organisation, Role.FINANCE))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert len(client.get("/api/v1/schemes/").json()["results"]) == 1
 
 

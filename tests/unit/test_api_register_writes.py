@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance.models import Organisation, Role
 from schemes.models import Scheme
-from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, SchemeFactory, member
+from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, SchemeFactory, api_key, member
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -27,7 +26,7 @@ D = Decimal
 
 def token_client(user: User) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance.models import Role
 from governance.services import month_close
 from schemes.models import Scheme, SchemeMonth
-from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory, member
+from tests.factories import FinancialYearFactory, OrganisationFactory, SchemeFactory, api_key, member
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -34,7 +33,7 @@ def scheme() -> Scheme:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

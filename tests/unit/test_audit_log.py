@@ -15,14 +15,22 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance.audit import NOT_AUDITED, audited_models
-from governance.models import AuditAction, AuditEvent, AuditLogImmutable, AuditSource, Membership, Organisation, Role
+from governance.models import (
+    ApiToken,
+    AuditAction,
+    AuditEvent,
+    AuditLogImmutable,
+    AuditSource,
+    Membership,
+    Organisation,
+    Role,
+)
 from schemes.importers import workbook_import
 from schemes.models import Scheme, SchemeMonth
-from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, SchemeFactory, member
+from tests.factories import FinancialYearFactory, OrganisationFactory, ProgrammeFactory, SchemeFactory, api_key, member
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -93,7 +101,7 @@ def test_an_api_write_is_recorded_with_source_api_and_the_tokens_user() -> None:
     month = SchemeMonth.objects.create(scheme=scheme, month=3, plan=D("12500.00"))
     pmo = member(scheme.organisation, Role.PMO_EDITOR, username="pmo")
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=pmo)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(pmo)}")
     response = api.patch(f"/api/v1/scheme-months/{month.pk}/", {"version": 1, "actual": "11000.50"}, format="json")
     assert response.status_code == 200, response.content
     [event] = events(model="schemes.schememonth", action=AuditAction.UPDATE)
@@ -127,10 +135,13 @@ def test_passwords_and_tokens_are_never_stored(django_user_model) -> None:
     user = django_user_model.objects.create_user("bob", password="a-secret-password")
     user.set_password("another-secret")
     user.save()
-    Token.objects.create(user=user)
+    key = api_key(user)
     stored = str([(e.before, e.after) for e in events()])
     assert "password" not in stored and "pbkdf2" not in stored and "md5" not in stored
-    assert Token.objects.get(user=user).key not in stored
+    token = ApiToken.objects.get(user=user)
+    assert key not in stored and token.key_hash not in stored and "key_hash" not in stored
+    [made] = events(model="governance.apitoken", action=AuditAction.CREATE)
+    assert after(made)["prefix"] == key[:8]  # what a person recognises it by, and nothing that could be used
     assert after(events(model="auth.user", action=AuditAction.CREATE)[0])["username"] == "bob"
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from finance import services
@@ -19,7 +18,7 @@ from finance.importers import WorkbookInvalid, ledger_import
 from finance.models import ActivityLine, ActivityMonth, BudgetLine, BudgetMonth
 from governance.models import FinancialYear, ImportRecord, Organisation, Role
 from governance.services import month_close
-from tests.factories import FinancialYearFactory, OrganisationFactory, member
+from tests.factories import FinancialYearFactory, OrganisationFactory, api_key, member
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -79,7 +78,7 @@ def signed_in(user) -> Client:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

@@ -15,7 +15,6 @@ from celery import Celery
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance import services as governance_services
@@ -25,7 +24,7 @@ from schemes import services
 from schemes.models import Scheme, SchemeMonth
 from schemes.services import tracking as tracking_module
 from schemes.tasks import recompute_organisation_figures, recompute_scheme_figures
-from tests.factories import OrganisationFactory, SchemeFactory, UserFactory, member
+from tests.factories import OrganisationFactory, SchemeFactory, UserFactory, api_key, member
 from tests.unit.test_pages_tracking import tracker_post
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +91,7 @@ def test_a_save_whose_database_goes_away_answers_503_in_words_and_nothing_is_hal
 def test_the_api_answers_503_with_its_one_error_body(scheme, monkeypatch) -> None:
     pmo = member(scheme.organisation, Role.PMO_EDITOR)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=pmo).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(pmo)}")
     monkeypatch.setattr(tracking_module, "schedule_recompute",
                         lambda ids: (_ for _ in ()).throw(InterfaceError("connection already closed")))
     month = SchemeMonth.objects.get(scheme=scheme, month=3)

@@ -1,5 +1,7 @@
-"""`manage.py api_token USERNAME [--replace | --revoke]`: print the person's API token (made if they have none), or
-revoke it. The same services as the "Your API token" page (/accounts/api-token/)."""
+"""`manage.py api_token USERNAME [--replace | --revoke]`: make the person a token and print its key, or revoke it.
+The portal keeps only a key's hash, so a key is printed once, when it is made: for someone who already has a token
+the command fails (exit status 1, nothing on stdout, so a script never takes the message for a key) and says to
+use --replace. The same services as the "Your API token" page (/accounts/api-token/)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from governance import services
 
 
 class Command(BaseCommand):
-    help = ("Print USERNAME's API token, for programs to send as the header 'Authorization: Token <key>' (made if "
-            "they have none; --replace makes a new one and the old one stops working; --revoke deletes it).")
+    help = ("Make USERNAME an API token and print its key, for programs to send as the header "
+            "'Authorization: Token <key>'. The key is shown only when made: if they have a token already, "
+            "--replace makes a new one (the old one stops working); --revoke deletes it.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -33,7 +36,13 @@ class Command(BaseCommand):
                               f"{user.get_username()} had no API token.")
             return
         try:
-            token = services.api_token_issue(actor=actor, user=user, replace=options["replace"])
+            issued = services.api_token_issue(actor=actor, user=user, replace=options["replace"])
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        self.stdout.write(token.key)
+        if issued.key is None:
+            raise CommandError(
+                f"{user.get_username()} already has an API token (beginning {issued.token.prefix}, made "
+                f"{issued.token.created_at:%-d %B %Y}); the portal keeps only a fingerprint of it, so it cannot "
+                f"show it. To make a new one (the old one stops working): manage.py api_token "
+                f"{user.get_username()} --replace")
+        self.stdout.write(issued.key)
