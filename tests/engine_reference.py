@@ -14,16 +14,29 @@ from fractions import Fraction
 
 from schemes.engine import (
     OVERRIDABLE,
+    ZERO,
     SchemeFigures,
     SchemeInputs,
     check_profile,
-    clamp_months,
     exact_to_penny,
     full_year_effect,
-    linear_profile,
     months_in_year,
     to_penny,
 )
+
+
+def clamp_months(months: int) -> int:
+    return min(12, max(0, months))
+
+
+def linear_profile(plan: Decimal, months: int) -> tuple[Decimal, ...]:
+    """Spread the in-year plan evenly over the last `months` months; the pennies left go in March."""
+    if months == 0:
+        return tuple(ZERO for _ in range(12))
+    each = to_penny(plan / months)
+    values = [ZERO] * (12 - months) + [each] * months
+    values[-1] = plan - each * (months - 1)
+    return tuple(values)
 
 
 def reference_compute(inputs: SchemeInputs) -> SchemeFigures:

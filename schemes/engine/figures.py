@@ -22,7 +22,6 @@ from fractions import Fraction
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0")
-TWELVE = Decimal("12")
 
 OVERRIDABLE = (
     "full_year_effect",
@@ -78,22 +77,8 @@ def months_in_year(year_start: int, go_live: date | None) -> int:
     return min(12, max(0, 13 - financial_month(year_start, go_live)))
 
 
-def clamp_months(months: int) -> int:
-    return min(12, max(0, months))
-
-
 def full_year_effect(gross_saving: Decimal, new_investment: Decimal | None) -> Decimal:
     return to_penny(gross_saving - (new_investment or ZERO))
-
-
-def linear_profile(plan: Decimal, months: int) -> tuple[Decimal, ...]:
-    """Spread the in-year plan evenly over the last `months` months; the pennies left go in March."""
-    if months == 0:
-        return tuple(ZERO for _ in range(12))
-    each = to_penny(plan / months)
-    values = [ZERO] * (12 - months) + [each] * months
-    values[-1] = plan - each * (months - 1)
-    return tuple(values)
 
 
 def check_profile(profile: Sequence[Decimal], plan: Decimal) -> tuple[Decimal, ...]:
